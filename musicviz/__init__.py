@@ -1,0 +1,101 @@
+"""musicviz: plotting and feature helpers for a notebook course on music genre classification.
+
+The package mirrors the notebooks (see ``notebooks/``):
+
+=====================================  ==========================================
+notebook                               modules
+=====================================  ==========================================
+00_introduction                        :mod:`musicviz.audio`, :mod:`musicviz.datasets`, :mod:`musicviz.synth`
+01_waveforms                           :mod:`musicviz.waveforms`, :mod:`musicviz.plot.waveforms`
+02_spectrograms                        :mod:`musicviz.spectrograms`, :mod:`musicviz.plot.spectrograms`
+03_chroma_and_zero_crossings           :mod:`musicviz.chroma`, :mod:`musicviz.plot.chroma`
+04_features_and_standardization        :mod:`musicviz.features`, :mod:`musicviz.plot.features`
+05_baseline_models (+ 05b real GTZAN)  :mod:`musicviz.baselines`, :mod:`musicviz.plot.models`
+06_cnn                                 :mod:`musicviz.cnn` (imports Keras lazily)
+07_classify_your_own_clip              :mod:`musicviz.similarity`
+=====================================  ==========================================
+
+Importing musicviz is light on purpose: it loads neither TensorFlow/Keras nor librosa nor
+matplotlib, and it changes no global state. Submodules are imported on first attribute access.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from musicviz.errors import (
+    AudioContentError,
+    AudioDecodeError,
+    AudioError,
+    AudioFileNotFoundError,
+    DatasetError,
+    FeatureError,
+    ModelError,
+    MusicvizError,
+    ParameterError,
+)
+
+__version__ = "0.1.0"
+
+#: The ten GTZAN genres, in GTZAN's (alphabetical) order.
+GENRES: tuple[str, ...] = (
+    "blues",
+    "classical",
+    "country",
+    "disco",
+    "hiphop",
+    "jazz",
+    "metal",
+    "pop",
+    "reggae",
+    "rock",
+)
+
+#: Sample rate of GTZAN and of every clip musicviz makes.
+SR: int = 22050
+
+_SUBMODULES = {
+    "audio",
+    "baselines",
+    "chroma",
+    "cli",
+    "cnn",
+    "datasets",
+    "export",
+    "features",
+    "plot",
+    "realism",
+    "similarity",
+    "spectrograms",
+    "synth",
+    "waveforms",
+    "widgets",
+}
+
+__all__ = [
+    "GENRES",
+    "SR",
+    "MusicvizError",
+    "ParameterError",
+    "AudioError",
+    "AudioFileNotFoundError",
+    "AudioDecodeError",
+    "AudioContentError",
+    "DatasetError",
+    "FeatureError",
+    "ModelError",
+    *sorted(_SUBMODULES),
+]
+
+
+def __getattr__(name: str):
+    # Lazy submodules keep `import musicviz` fast and free of heavy imports.
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"musicviz.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'musicviz' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _SUBMODULES)
