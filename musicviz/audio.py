@@ -72,7 +72,8 @@ def _wav_truncation(path: Path) -> tuple[int, int] | None:
 def _describe_unreadable(path: Path) -> str:
     with open(path, "rb") as handle:
         head = handle.read(64)
-    if head.isascii() and head.strip():
+    printable = all(32 <= b < 127 or b in b"\t\n\r" for b in head)
+    if head.strip() and printable:
         return "not an audio file: it contains text (first bytes: {!r})".format(head[:24].decode("ascii", "replace"))
     return "not a readable audio file (unknown or damaged format)"
 
@@ -230,7 +231,7 @@ def check_signal(y, *, sr=None, name: str = "y", min_samples: int = 1, allow_mul
     dtype('float64')
     """
     if sr is not None:
-        if isinstance(sr, bool) or not np.isscalar(sr) or not float(sr) > 0 or not np.isfinite(float(sr)):
+        if isinstance(sr, bool) or not isinstance(sr, (int, float, np.integer, np.floating)) or not 0 < sr < np.inf:
             raise ParameterError(f"sr must be a positive number of samples per second, got {sr!r}")
     try:
         arr = np.asarray(y)

@@ -1,0 +1,249 @@
+"""Finding data: layouts, skipped files, splits, feature table, safe import, the CLI."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from musicviz import GENRES
+from musicviz.cli import main as cli
+from musicviz.datasets import (
+    course_audio_dir,
+    find_split_lists,
+    import_gtzan,
+    load_feature_table,
+    load_filtered_split,
+    parse_track_name,
+    scan,
+    split_tracks,
+)
+from musicviz.errors import DatasetError, ParameterError
+
+SR = 22050
+
+
+def _clip(path: Path, seconds=2.0, fmt="WAV"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = np.arange(int(seconds * SR)) / SR
+    sf.write(path, 0.3 * np.sin(2 * np.pi * 330 * t), SR, format=fmt, subtype="PCM_16")
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "Data/genres_original/{g}/{g}.{n:05d}.wav",  # Kaggle
+        "genres/{g}/{g}.{n:05d}.au",  # Marsyas
+        "{g}.{n:05d}.wav",  # flat
+    ],
+)
+def test_scan_understands_every_layout(tmp_path, layout):
+    for g in ("blues", "rock"):
+        for n in (0, 1):
+            rel = layout.format(g=g, n=n)
+            _clip(tmp_path / rel, fmt="AU" if rel.endswith(".au") else "WAV")
+    result = scan(tmp_path)
+    assert [t.track_id for t in result.tracks] == ["blues.00000", "blues.00001", "rock.00000", "rock.00001"]
+    assert result.skipped == []
+    assert result.genre_counts() == {"blues": 2, "rock": 2}
+    frame = result.to_frame()
+    assert list(frame.columns) == ["track_id", "genre", "number", "duration", "sr", "path"]
+    assert frame["duration"].tolist() == [2.0] * 4 and set(frame["sr"]) == {SR}
+
+
+def test_scan_skips_bad_files_with_reasons_and_never_aborts(tmp_path):
+    _clip(tmp_path / "jazz" / "jazz.00053.wav")
+    (tmp_path / "jazz" / "jazz.00054.wav").write_text("not audio")  # the Kaggle copy's broken file
+    (tmp_path / "jazz" / "jazz.00055.wav").write_bytes(b"")
+    sf.write(tmp_path / "jazz" / "jazz.00056.wav", np.zeros(SR * 2), SR)
+    _clip(tmp_path / "jazz" / "holiday.wav")
+    _clip(tmp_path / "jazz" / "polka.00001.wav")
+    good = tmp_path / "jazz" / "jazz.00057.wav"
+    _clip(good)
+    data = good.read_bytes()
+    (tmp_path / "jazz" / "jazz.00058.wav").write_bytes(data[: len(data) // 3])
+    (tmp_path / "notes.txt").write_text("ignored: not audio by extension")
+    result = scan(tmp_path)
+    assert [t.track_id for t in result.tracks] == ["jazz.00053", "jazz.00057"]
+    reasons = {s.path.name: s.reason for s in result.skipped}
+    assert "contains text" in reasons["jazz.00054.wav"]
+    assert "empty" in reasons["jazz.00055.wav"]
+    assert "silent" in reasons["jazz.00056.wav"]
+    assert "truncated" in reasons["jazz.00058.wav"]
+    assert "name is not" in reasons["holiday.wav"] and "name is not" in reasons["polka.00001.wav"]
+    assert "notes.txt" not in reasons
+
+
+def test_scan_reports_duplicates_and_filters_genres(tmp_path):
+    _clip(tmp_path / "a" / "rock.00001.wav")
+    _clip(tmp_path / "b" / "rock.00001.au", fmt="AU")
+    _clip(tmp_path / "b" / "pop.00001.wav")
+    result = scan(tmp_path, genres=("rock",))
+    assert [t.track_id for t in result.tracks] == ["rock.00001"]
+    assert [s.reason.split(" of ")[0] for s in result.skipped] == ["duplicate"]
+    with pytest.raises(ParameterError, match="unknown genres"):
+        scan(tmp_path, genres=("polka",))
+
+
+def test_scan_errors(tmp_path):
+    with pytest.raises(DatasetError, match="folder not found"):
+        scan(tmp_path / "missing")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(DatasetError, match="not a folder"):
+        scan(tmp_path / "file")
+
+
+def test_parse_track_name():
+    assert parse_track_name("blues.00029.wav") == ("blues", 29)
+    assert parse_track_name("blues/blues.00029.wav") == ("blues", 29)
+    assert parse_track_name("Blues.00029.wav") is None
+    assert parse_track_name("blues.29.wav") is None
+
+
+def test_real_gtzan_samples_are_found(gtzan_samples):
+    result = scan(gtzan_samples)
+    assert [t.genre for t in result.tracks] == list(GENRES)
+    assert all(29.9 < t.duration < 30.2 and t.sr == SR for t in result.tracks)
+
+
+def test_real_feature_table_and_filtered_split(shared_data):
+    table = load_feature_table(shared_data)
+    assert table.shape == (1000, 61) and table["track_id"].iloc[0] == "blues.00000"
+    assert table["label"].value_counts().to_dict() == {g: 100 for g in GENRES}
+    split = load_filtered_split(shared_data)
+    assert {k: len(v) for k, v in split.items()} == {"train": 443, "valid": 197, "test": 290}
+    labels = split_tracks(table["track_id"], table["label"], filtered=split)
+    assert (labels == "test").sum() == 290 and (labels == "train").sum() == 640 and (labels == "unused").sum() == 70
+
+
+def test_feature_table_and_split_errors(tmp_path):
+    with pytest.raises(DatasetError, match="no features_30_sec.csv"):
+        load_feature_table(tmp_path)
+    (tmp_path / "features_30_sec.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(DatasetError, match="missing columns"):
+        load_feature_table(tmp_path)
+    with pytest.raises(DatasetError, match="split lists"):
+        load_filtered_split(tmp_path)
+    for name in ("train", "valid", "test"):
+        (tmp_path / f"{name}_filtered.txt").write_text("rock/rock.00001.wav\n")
+    assert set(find_split_lists(tmp_path)) == {"train", "valid", "test"}
+    with pytest.raises(DatasetError, match="overlap"):
+        load_filtered_split(tmp_path)
+    (tmp_path / "test_filtered.txt").write_text("rock/rock.00002.wav\nnonsense line\n")
+    with pytest.raises(DatasetError, match="test_filtered.txt:2"):
+        load_filtered_split(tmp_path)
+
+
+def test_random_split_is_stratified_seeded_and_track_level():
+    ids = [f"{g}.{i:05d}" for g in GENRES for i in range(8)]
+    genres = [i.split(".")[0] for i in ids]
+    a = split_tracks(ids, genres, test_size=0.25, seed=0, filtered=False)
+    b = split_tracks(ids, genres, test_size=0.25, seed=0, filtered=False)
+    c = split_tracks(ids, genres, test_size=0.25, seed=1, filtered=False)
+    assert (a == b).all() and not (a == c).all()
+    for g in GENRES:
+        assert sum(1 for gi, s in zip(genres, a) if gi == g and s == "test") == 2
+    with pytest.raises(ParameterError, match="unique"):
+        split_tracks(ids + ids[:1], genres + genres[:1], filtered=False)
+    with pytest.raises(ParameterError, match="test_size"):
+        split_tracks(ids, genres, test_size=1.5, filtered=False)
+
+
+def test_course_audio_dir_switch(tmp_path, monkeypatch):
+    monkeypatch.setenv("MUSICVIZ_DATA", str(tmp_path))
+    monkeypatch.setenv("MUSICVIZ_DATASET", "synth")
+    with pytest.raises(DatasetError, match="make data"):
+        course_audio_dir()
+    (tmp_path / "synth").mkdir()
+    assert course_audio_dir() == tmp_path / "synth"
+    monkeypatch.setenv("MUSICVIZ_GTZAN", str(tmp_path / "mine"))
+    monkeypatch.setenv("MUSICVIZ_DATASET", "gtzan")
+    with pytest.raises(DatasetError, match="MUSICVIZ_GTZAN"):
+        course_audio_dir()
+    monkeypatch.setenv("MUSICVIZ_DATASET", "polka")
+    with pytest.raises(DatasetError, match="must be 'synth' or 'gtzan'"):
+        course_audio_dir()
+
+
+def _wav_bytes():
+    buf = io.BytesIO()
+    t = np.arange(2 * SR) / SR
+    sf.write(buf, 0.3 * np.sin(2 * np.pi * 330 * t), SR, format="WAV", subtype="PCM_16")
+    return buf.getvalue()
+
+
+def test_import_zip_refuses_unsafe_members(tmp_path):
+    archive = tmp_path / "gtzan.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("Data/genres_original/blues/blues.00000.wav", _wav_bytes())
+        z.writestr("Data/features_30_sec.csv", "filename,label\nblues.00000.wav,blues\n")
+        z.writestr("../evil/blues.00001.wav", _wav_bytes())
+        z.writestr("/abs/blues.00002.wav", _wav_bytes())
+        z.writestr("Data/readme.md", "not wanted")
+    dest = tmp_path / "dest"
+    report = import_gtzan(archive, dest=dest, progress=False)
+    assert sorted(report.imported) == ["Data/features_30_sec.csv", "Data/genres_original/blues/blues.00000.wav"]
+    assert len(report.skipped) == 2 and all("unsafe" in s.reason for s in report.skipped)
+    assert not (tmp_path / "evil").exists()
+    assert [t.track_id for t in scan(dest).tracks] == ["blues.00000"]
+
+
+def test_import_tar_refuses_links_and_traversal(tmp_path):
+    archive = tmp_path / "gtzan.tar.gz"
+    payload = _wav_bytes()
+    with tarfile.open(archive, "w:gz") as tar:
+        for name in ("genres/rock/rock.00000.wav", "../../rock.00009.wav"):
+            info = tarfile.TarInfo(name)
+            info.size = len(payload)
+            tar.addfile(info, io.BytesIO(payload))
+        link = tarfile.TarInfo("genres/rock/rock.00001.wav")
+        link.type = tarfile.SYMTYPE
+        link.linkname = "/etc/passwd"
+        tar.addfile(link)
+    report = import_gtzan(archive, dest=tmp_path / "dest", progress=False)
+    assert report.imported == ["genres/rock/rock.00000.wav"]
+    assert sorted(s.reason.split(" ")[0] for s in report.skipped) == ["not", "unsafe"]
+
+
+def test_import_folder_and_errors(tmp_path):
+    _clip(tmp_path / "src" / "pop" / "pop.00003.wav")
+    report = import_gtzan(tmp_path / "src", dest=tmp_path / "dest", progress=False)
+    assert report.imported == ["pop/pop.00003.wav"]
+    with pytest.raises(DatasetError, match="not found"):
+        import_gtzan(tmp_path / "missing.zip", dest=tmp_path / "d")
+    (tmp_path / "x.bin").write_bytes(b"\x00" * 10)
+    with pytest.raises(DatasetError, match="not a folder, zip or tar"):
+        import_gtzan(tmp_path / "x.bin", dest=tmp_path / "d")
+
+
+def test_cli_scan(tmp_path, capsys):
+    _clip(tmp_path / "metal" / "metal.00001.wav")
+    (tmp_path / "metal" / "metal.00002.wav").write_text("oops")
+    assert cli(["-q", "data", "scan", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "metal.00001" in out and "skipped" in out and "contains text" in out
+    assert out.strip().splitlines()[-1] == "found 1 tracks (metal 1), skipped 1 files"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert cli(["-q", "data", "scan", str(empty)]) == 1
+
+
+def test_cli_reports_errors_without_traceback(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "musicviz", "data", "scan", str(tmp_path / "missing")], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+
+
+def test_cli_import(tmp_path, capsys):
+    _clip(tmp_path / "src" / "pop.00003.wav")
+    assert cli(["-q", "data", "import", str(tmp_path / "src"), "--dest", str(tmp_path / "dest")]) == 0
+    assert "imported 1 files" in capsys.readouterr().out
