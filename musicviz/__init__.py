@@ -62,6 +62,7 @@ _SUBMODULES = {
     "cnn",
     "datasets",
     "export",
+    "exercises",
     "features",
     "plot",
     "realism",

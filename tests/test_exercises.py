@@ -1,0 +1,62 @@
+"""Every worked solution passes its check, and the checks reject wrong answers."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from musicviz.errors import ParameterError
+from musicviz.exercises import EXERCISES, _load_checks, check, grade
+
+ROOT = Path(__file__).resolve().parents[1]
+_load_checks()
+
+
+def _solution(exercise_id: str):
+    notebook = exercise_id.split(".")[0]
+    path = next((ROOT / "solutions").glob(f"{notebook}_*.py"))
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, f"exercise_{exercise_id.replace('.', '_')}")
+
+
+@pytest.fixture(autouse=True)
+def _course_data(monkeypatch):
+    synth = ROOT / "data" / "synth"
+    if not (synth / "metadata.csv").is_file():
+        pytest.skip("the synthetic set is not generated (make data)")
+    monkeypatch.setenv("MUSICVIZ_DATASET", "synth")
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_solution_passes_its_check(exercise_id):
+    assert grade(exercise_id, _solution(exercise_id)()) is True
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_check_rejects_a_wrong_answer(exercise_id):
+    assert grade(exercise_id, None) is False
+    assert grade(exercise_id, "certainly-wrong") is False
+
+
+def test_every_notebook_exercise_has_a_check_cell():
+    import json
+
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]*.ipynb")):
+        ids = [eid for eid in EXERCISES if eid.startswith(path.name[:2] + ".")]
+        source = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"])
+        assert 2 <= len(ids) <= 4, f"{path.name}: {len(ids)} exercises"
+        for eid in ids:
+            assert f'check("{eid}"' in source, f"{path.name} has no check cell for {eid}"
+
+
+def test_check_prints_feedback(capsys):
+    check("00.1", None)
+    assert "no answer yet. Hint:" in capsys.readouterr().out
+    check("00.1", -1)
+    assert "not yet. Hint:" in capsys.readouterr().out
+    with pytest.raises(ParameterError, match="no exercise"):
+        grade("99.9", 1)
