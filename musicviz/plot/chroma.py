@@ -1,0 +1,356 @@
+"""Plotting chroma and zero crossings.
+
+Notebook: ``03_chroma_and_zero_crossings.ipynb``.
+
+Chromagrams are labelled with pitch-class names (C, C#, ... B), time in seconds; the
+zero-crossing rate in crossings per second.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from musicviz.audio import check_signal, segment
+from musicviz.chroma import PITCH_CLASSES
+from musicviz.errors import ParameterError
+from musicviz.waveforms import _signal
+from musicviz.plot._helpers import check_coords, check_matrix, edges, get_axes
+from musicviz.plot.waveforms import plot_waveform
+from musicviz.waveforms import zero_crossing_rate, zero_crossings
+
+__all__ = [
+    "ZCR_LABEL",
+    "plot_chromagram",
+    "plot_chroma_profiles",
+    "plot_zcr",
+    "plot_waveform_with_zcr",
+    "plot_zero_crossings",
+    "plot_zcr_distribution",
+]
+
+ZCR_LABEL = "Zero crossings per second"
+
+
+def plot_chromagram(C, *, times, ax=None, colorbar: bool = True, **kwargs):
+    """Draw a chromagram: pitch class (C ... B) against time in seconds.
+
+    Notebook: ``03_chroma_and_zero_crossings.ipynb``.
+
+    Parameters
+    ----------
+    C : np.ndarray [shape=(12, t)]
+        From :func:`musicviz.chroma.chromagram`.
+    times : np.ndarray [shape=(t,)]
+        Centre of each frame in seconds.
+    ax : Axes or None
+        Where to draw.
+    colorbar : bool
+        Add a colorbar.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.pcolormesh` (``vmin``/``vmax`` default 0 and 1).
+
+    Returns
+    -------
+    matplotlib.collections.QuadMesh
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.plot.chroma import plot_chromagram
+    >>> mesh = plot_chromagram(np.random.default_rng(0).random((12, 50)), times=np.arange(50) * 0.023)
+    >>> [t.get_text() for t in mesh.axes.get_yticklabels()][:3]
+    ['C', 'C#', 'D']
+    """
+    C = check_matrix(C, name="C", rows=12)
+    times = check_coords(times, n=C.shape[1], name="times", unit="seconds")
+    fig, ax, created = get_axes(ax)
+    t_edges = edges(times)
+    t_edges[0] = max(t_edges[0], 0.0)
+    kwargs.setdefault("cmap", "gray_r")
+    kwargs.setdefault("vmin", 0.0)
+    kwargs.setdefault("vmax", max(1.0, float(C.max())))
+    kwargs.setdefault("rasterized", True)
+    mesh = ax.pcolormesh(t_edges, np.arange(13) - 0.5, C, shading="flat", **kwargs)
+    ax.set_yticks(np.arange(12), labels=list(PITCH_CLASSES))
+    ax.set_ylim(-0.5, 11.5)
+    ax.set_xlim(t_edges[0], t_edges[-1])
+    ax.set_xlabel("Time (s)")
+    ax.set_ylabel("Pitch class")
+    if colorbar:
+        ax.figure.colorbar(mesh, ax=ax, label="Chroma energy", pad=0.02)
+    if created:
+        fig.tight_layout()
+    return mesh
+
+
+def plot_chroma_profiles(profiles, *, labels=None, ax=None, colorbar: bool = True, **kwargs):
+    """Heatmap of one mean-chroma profile per row (e.g. per genre) against pitch class.
+
+    Notebook: ``03_chroma_and_zero_crossings.ipynb``.
+
+    Parameters
+    ----------
+    profiles : mapping of str -> np.ndarray [shape=(12,)], or np.ndarray [shape=(n, 12)]
+        Profiles from :func:`musicviz.chroma.mean_chroma`.
+    labels : sequence of str or None
+        Row names when ``profiles`` is an array.
+    ax : Axes or None
+        Where to draw.
+    colorbar : bool
+        Add a colorbar.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.imshow`.
+
+    Returns
+    -------
+    matplotlib.image.AxesImage
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.plot.chroma import plot_chroma_profiles
+    >>> im = plot_chroma_profiles({"rock": np.ones(12) / 12, "jazz": np.eye(12)[0]})
+    >>> im.get_array().shape
+    (2, 12)
+    """
+    if hasattr(profiles, "items"):
+        labels = [str(k) for k in profiles]
+        rows = list(profiles.values())
+        if not rows:
+            raise ParameterError("profiles is empty")
+        try:
+            P = np.vstack([np.asarray(r, dtype=float).reshape(1, -1) for r in rows])
+        except ValueError:
+            raise ParameterError("every profile must hold 12 numbers (one per pitch class)") from None
+    else:
+        P = np.asarray(profiles, dtype=float)
+        if P.ndim == 1:
+            P = P[None, :]
+        labels = [str(i) for i in range(P.shape[0])] if labels is None else [str(x) for x in labels]
+    if P.ndim != 2 or P.shape[1] != 12 or P.shape[0] == 0:
+        raise ParameterError(f"profiles must have shape (n, 12), got {P.shape}")
+    if len(labels) != P.shape[0]:
+        raise ParameterError(f"got {len(labels)} labels for {P.shape[0]} profiles")
+    P = check_matrix(P, name="profiles")
+    fig, ax, created = get_axes(ax)
+    kwargs.setdefault("cmap", "viridis")
+    kwargs.setdefault("aspect", "auto")
+    kwargs.setdefault("interpolation", "nearest")
+    image = ax.imshow(P, **kwargs)
+    ax.set_xticks(np.arange(12), labels=list(PITCH_CLASSES))
+    ax.set_yticks(np.arange(P.shape[0]), labels=labels)
+    ax.set_xlabel("Pitch class")
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label="Share of chroma energy", pad=0.02)
+    if created:
+        fig.tight_layout()
+    return image
+
+
+def plot_zcr(zcr, *, times, ax=None, **kwargs):
+    """The zero-crossing rate (crossings per second) over time.
+
+    Notebook: ``03_chroma_and_zero_crossings.ipynb``.
+
+    Parameters
+    ----------
+    zcr : np.ndarray [shape=(t,)]
+        From :func:`musicviz.waveforms.zero_crossing_rate`.
+    times : np.ndarray [shape=(t,)]
+        Seconds.
+    ax : Axes or None
+        Where to draw.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.plot`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.plot.chroma import plot_zcr
+    >>> ax = plot_zcr(np.full(10, 880.0), times=np.arange(10) * 0.023)
+    >>> ax.get_ylabel()
+    'Zero crossings per second'
+    """
+    zcr = check_signal(zcr, name="zcr")
+    times = check_coords(times, n=zcr.shape[0], name="times", unit="seconds")
+    fig, ax, created = get_axes(ax)
+    kwargs.setdefault("color", "#c0392b")
+    kwargs.setdefault("linewidth", 1.0)
+    ax.plot(times, zcr, **kwargs)
+    ax.set_ylim(0, max(1.0, float(zcr.max()) * 1.05))
+    ax.set_xlabel("Time (s)")
+    ax.set_ylabel(ZCR_LABEL)
+    if created:
+        fig.tight_layout()
+    return ax
+
+
+def plot_waveform_with_zcr(y, *, sr: float, axes=None, frame_length: int = 2048, hop_length: int = 512):
+    """The waveform (top) and its zero-crossing rate (bottom) on a shared time axis.
+
+    Notebook: ``03_chroma_and_zero_crossings.ipynb``.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(n,)]
+        Samples.
+    sr : float > 0
+        Sample rate in Hz.
+    axes : pair of Axes or None
+        Where to draw (a new figure with two rows when None).
+    frame_length, hop_length : int > 0
+        ZCR frames in samples.
+
+    Returns
+    -------
+    np.ndarray of Axes [shape=(2,)]
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.plot.chroma import plot_waveform_with_zcr
+    >>> ax_wave, ax_zcr = plot_waveform_with_zcr(np.random.default_rng(0).normal(size=22050), sr=22050)
+    >>> ax_wave.get_ylabel(), ax_zcr.get_xlabel()
+    ('Amplitude', 'Time (s)')
+    """
+    import matplotlib.pyplot as plt
+
+    y = _signal(y, sr=sr, min_samples=2)
+    zcr, times = zero_crossing_rate(y, sr=sr, frame_length=frame_length, hop_length=hop_length)
+    created = axes is None
+    if created:
+        fig, axes = plt.subplots(2, 1, sharex=True)
+    else:
+        axes = np.asarray(axes, dtype=object).ravel()
+        if axes.size != 2:
+            raise ParameterError(f"axes must be two Axes (waveform, ZCR), got {axes.size}")
+        fig = axes[0].figure
+    plot_waveform(y, sr=sr, ax=axes[0])
+    axes[0].set_xlabel("")
+    plot_zcr(zcr, times=times, ax=axes[1])
+    axes[1].set_xlim(0, len(y) / sr)
+    if created:
+        fig.tight_layout()
+    return np.asarray(axes, dtype=object)
+
+
+def plot_zero_crossings(y, *, sr: float, start: float = 0.0, duration: float = 0.01, ax=None, **kwargs):
+    """A zoom (default 10 ms) that marks every single zero crossing of the waveform.
+
+    Notebook: ``03_chroma_and_zero_crossings.ipynb``.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(n,)]
+        Samples of the whole clip.
+    sr : float > 0
+        Sample rate in Hz.
+    start : float >= 0
+        Start of the window in seconds.
+    duration : float > 0
+        Length of the window in seconds.
+    ax : Axes or None
+        Where to draw.
+    **kwargs
+        Passed to the :meth:`~matplotlib.axes.Axes.plot` of the waveform.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Its title says how many crossings the window holds and the rate in crossings per second.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.plot.chroma import plot_zero_crossings
+    >>> y = np.sin(2 * np.pi * 500 * (np.arange(22050) + 0.5) / 22050)
+    >>> ax = plot_zero_crossings(y, sr=22050, start=0.1005, duration=0.01)
+    >>> ax.get_title()
+    '10 zero crossings in 10 ms = 1000 per second'
+    """
+    y = _signal(y, sr=sr)
+    if not (np.isscalar(duration) and float(duration) > 0):
+        raise ParameterError(f"duration must be > 0 seconds, got {duration!r}")
+    start, duration = float(start), float(duration)
+    piece = segment(y, sr=sr, start=start, end=start + duration)
+    if len(piece) < 2:
+        raise ParameterError(f"a {duration * 1000:g} ms window at {sr} Hz holds fewer than 2 samples")
+    fig, ax, created = get_axes(ax)
+    t = start + np.arange(len(piece)) / sr
+    crossings = start + zero_crossings(piece, sr=sr)
+    kwargs.setdefault("color", "#1f4e79")
+    kwargs.setdefault("linewidth", 1.0)
+    kwargs.setdefault("marker", ".")
+    kwargs.setdefault("markersize", 3)
+    ax.plot(t, piece, **kwargs)
+    ax.axhline(0.0, color="0.6", linewidth=0.5, zorder=0)
+    ax.plot(crossings, np.zeros_like(crossings), linestyle="none", marker="o", markersize=6,
+            markerfacecolor="none", markeredgecolor="#c0392b", label="zero crossing")
+    ax.set_xlim(start, start + duration)
+    ax.set_xlabel("Time (s)")
+    ax.set_ylabel("Amplitude")
+    n = len(crossings)
+    ax.set_title(f"{n} zero crossings in {duration * 1000:.0f} ms = {n / duration:.0f} per second")
+    if created:
+        fig.tight_layout()
+    return ax
+
+
+def plot_zcr_distribution(zcrs, *, ax=None, **kwargs):
+    """Box plot of the frame-wise zero-crossing rate of each clip (e.g. one per genre).
+
+    Notebook: ``03_chroma_and_zero_crossings.ipynb``.
+
+    Parameters
+    ----------
+    zcrs : mapping of str -> np.ndarray [shape=(t,)]
+        Label -> zero crossings per second of each frame.
+    ax : Axes or None
+        Where to draw.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.boxplot`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.plot.chroma import plot_zcr_distribution
+    >>> ax = plot_zcr_distribution({"bass": np.full(5, 200.0), "hats": np.full(5, 6000.0)})
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['bass', 'hats']
+    """
+    if not hasattr(zcrs, "items") or len(zcrs) == 0:
+        raise ParameterError("zcrs must be a non-empty mapping such as {'blues': zcr, ...}")
+    labels = [str(k) for k in zcrs]
+    data = [check_signal(v, name=f"zcrs[{k!r}]") for k, v in zcrs.items()]
+    fig, ax, created = get_axes(ax)
+    kwargs.setdefault("vert", False) if _boxplot_uses_vert() else kwargs.setdefault("orientation", "horizontal")
+    kwargs.setdefault("showfliers", False)
+    kwargs.setdefault("widths", 0.6)
+    kwargs.setdefault("patch_artist", True)
+    parts = ax.boxplot(data, positions=np.arange(len(data)), **kwargs)
+    for box in parts.get("boxes", []):
+        if hasattr(box, "set_facecolor"):
+            box.set_facecolor("#aed6f1")
+    ax.set_yticks(np.arange(len(data)), labels=labels)
+    ax.set_ylim(len(data) - 0.5, -0.5)  # first label on top
+    ax.set_xlabel(ZCR_LABEL)
+    ax.set_xlim(left=0)
+    if created:
+        fig.tight_layout()
+    return ax
+
+
+def _boxplot_uses_vert() -> bool:
+    """matplotlib < 3.10 orients box plots with ``vert=``, newer ones with ``orientation=``."""
+    import matplotlib
+
+    major, minor = (int(x) for x in matplotlib.__version__.split(".")[:2])
+    return (major, minor) < (3, 10)

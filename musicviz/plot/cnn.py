@@ -1,0 +1,177 @@
+"""Plots for the CNN and for classifying one clip.
+
+Notebooks: ``06_cnn.ipynb`` (log-mel input, training curves) and
+``07_classify_your_own_clip.ipynb`` (genre probabilities). Computation lives in
+:mod:`musicviz.cnn`; these helpers only draw.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from musicviz.errors import ParameterError
+
+__all__ = ["plot_log_mel", "plot_training_curves", "plot_genre_probabilities"]
+
+
+def plot_log_mel(S_db, *, config=None, ax=None, colorbar: bool = True, **kwargs):
+    """One log-mel segment, as the CNN sees it: time in seconds, frequency in Hz (mel scale).
+
+    Notebook: ``06_cnn.ipynb``.
+
+    Parameters
+    ----------
+    S_db : np.ndarray [shape=(n_mels, n_frames)]
+        A log-mel segment (dB, or standardized values).
+    config : musicviz.cnn.MelConfig or None
+        Its parameters (default ``MelConfig()``).
+    ax : matplotlib Axes or None
+    colorbar : bool
+        Add a colour bar (only when the figure is created here).
+    **kwargs
+        Passed on to ``librosa.display.specshow``.
+
+    Returns
+    -------
+    matplotlib.collections.QuadMesh
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.plot.cnn import plot_log_mel
+    >>> img = plot_log_mel(np.zeros((64, 130)))
+    >>> img.axes.get_xlabel()
+    'Time (s)'
+    """
+    import librosa.display
+    import matplotlib.pyplot as plt
+
+    from musicviz.cnn import MelConfig
+
+    config = MelConfig() if config is None else config
+    S_db = np.asarray(S_db)
+    if S_db.ndim != 2 or S_db.shape[0] != config.n_mels:
+        raise ParameterError(f"S_db must have shape ({config.n_mels}, frames), got {S_db.shape}")
+    created = ax is None
+    if created:
+        fig, ax = plt.subplots()
+    kwargs.setdefault("cmap", "magma")
+    img = librosa.display.specshow(
+        S_db, sr=config.sr, hop_length=config.hop_length, n_fft=config.n_fft, x_axis="s", y_axis="mel", ax=ax, **kwargs
+    )
+    ax.set_xlabel("Time (s)")
+    ax.set_ylabel("Frequency (Hz, mel scale)")
+    if created:
+        if colorbar:
+            fig.colorbar(img, ax=ax, format="%+.0f")
+        fig.tight_layout()
+    return img
+
+
+def plot_training_curves(history, *, best_epoch: int | None = None, axes=None):
+    """Loss and accuracy per epoch, training against validation, side by side.
+
+    Notebook: ``06_cnn.ipynb``.
+
+    Parameters
+    ----------
+    history : dict
+        ``{"loss": [...], "accuracy": [...], "val_loss": [...], "val_accuracy": [...]}``
+        (``CNNClassifier.history`` or a Keras ``History.history``).
+    best_epoch : int or None
+        Mark the epoch whose weights were kept (1-based).
+    axes : pair of Axes or None
+        Where to draw; a 1x2 figure is made when None.
+
+    Returns
+    -------
+    np.ndarray of 2 Axes
+
+    Examples
+    --------
+    >>> from musicviz.plot.cnn import plot_training_curves
+    >>> axes = plot_training_curves({"loss": [2.0, 1.0], "accuracy": [0.3, 0.6]})
+    >>> [ax.get_ylabel() for ax in axes]
+    ['loss', 'accuracy']
+    """
+    import matplotlib.pyplot as plt
+
+    if not history or "loss" not in history:
+        raise ParameterError("history must hold at least a 'loss' list (one value per epoch)")
+    created = axes is None
+    if created:
+        fig, axes = plt.subplots(1, 2)
+    axes = np.asarray(axes).ravel()
+    if axes.size != 2:
+        raise ParameterError(f"axes must be two Axes, got {axes.size}")
+    for ax, metric in zip(axes, ("loss", "accuracy")):
+        for key, label, style in ((metric, "training", "-o"), (f"val_{metric}", "validation", "-s")):
+            values = history.get(key)
+            if values:
+                ax.plot(np.arange(1, len(values) + 1), values, style, markersize=3, label=label)
+        if best_epoch:
+            ax.axvline(best_epoch, color="0.5", linestyle=":", label=f"kept (epoch {best_epoch})")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        if metric == "accuracy":
+            ax.set_ylim(0, 1.02)
+        ax.legend(fontsize=8)
+    if created:
+        fig.tight_layout()
+    return axes
+
+
+def plot_genre_probabilities(probabilities, *, ax=None, title: str | None = None, highlight: str | None = None, **kwargs):
+    """Genre probabilities as horizontal bars, the most likely genre highlighted.
+
+    Notebook: ``07_classify_your_own_clip.ipynb``.
+
+    Parameters
+    ----------
+    probabilities : dict or pandas.Series
+        ``{genre: probability}`` (e.g. :func:`musicviz.cnn.predict_clip`).
+    ax : Axes or None
+    title : str or None
+    highlight : str or None
+        Genre to highlight (default: the most likely one).
+    **kwargs
+        Passed on to ``ax.barh``.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> from musicviz.plot.cnn import plot_genre_probabilities
+    >>> ax = plot_genre_probabilities({"rock": 0.6, "jazz": 0.4})
+    >>> len(ax.patches)
+    2
+    """
+    import matplotlib.pyplot as plt
+
+    items = list(dict(probabilities).items())
+    if not items:
+        raise ParameterError("probabilities is empty")
+    genres = [str(g) for g, _ in items]
+    values = np.array([float(p) for _, p in items])
+    if not np.all(np.isfinite(values)) or values.min() < 0:
+        raise ParameterError("probabilities must be finite and non-negative")
+    highlight = genres[int(values.argmax())] if highlight is None else highlight
+    created = ax is None
+    if created:
+        fig, ax = plt.subplots()
+    colors = ["C1" if g == highlight else "C0" for g in genres]
+    kwargs.setdefault("color", colors)
+    ax.barh(np.arange(len(genres)), values, **kwargs)
+    ax.set_yticks(np.arange(len(genres)), genres)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("probability")
+    for i, v in enumerate(values):
+        ax.text(min(v + 0.01, 0.9), i, f"{v:.2f}", va="center", fontsize=8)
+    if title:
+        ax.set_title(title)
+    if created:
+        fig.tight_layout()
+    return ax

@@ -1,0 +1,247 @@
+"""Plots of the feature table: one feature over time, per-genre distributions, correlations,
+and standardization before/after.
+
+Notebook: ``04_features_and_standardization.ipynb``.
+
+Every helper takes ``ax=None`` (or ``axes=None``), creates a figure only when it was not given
+one (and calls ``tight_layout`` only on that figure), returns what it drew on, and never calls
+``plt.show()`` or ``savefig``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from musicviz import GENRES, SR
+
+__all__ = [
+    "genre_order",
+    "plot_feature_over_time",
+    "plot_genre_distribution",
+    "plot_correlation",
+    "plot_standardization",
+    "pair_plot",
+]
+
+
+def genre_order(labels) -> list[str]:
+    """The genres present in ``labels``, in GTZAN's order (others after, sorted).
+
+    Examples
+    --------
+    >>> from musicviz.plot.features import genre_order
+    >>> genre_order(["rock", "blues", "rock"])
+    ['blues', 'rock']
+    """
+    present = set(labels)
+    return [g for g in GENRES if g in present] + sorted(present - set(GENRES))
+
+
+def _new_axes(ax, **subplots):
+    import matplotlib.pyplot as plt
+
+    if ax is not None:
+        return ax.figure, ax, False
+    fig, ax = plt.subplots(**subplots)
+    return fig, ax, True
+
+
+def plot_feature_over_time(values, *, sr: int = SR, hop_length: int = 512, ax=None, label=None, **kwargs):
+    """One frame-wise feature (a row of a librosa feature matrix) against time in seconds.
+
+    Dashed line: its mean over the clip, the number that goes into the table.
+
+    Parameters
+    ----------
+    values : np.ndarray [shape=(n_frames,) or (1, n_frames)]
+        The feature, one value per frame.
+    sr, hop_length : int
+        Sample rate and hop, to place frames in seconds.
+    ax : matplotlib Axes or None
+    label : str or None
+        y-axis label (and legend name).
+    **kwargs
+        Passed to ``ax.plot``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.plot.features import plot_feature_over_time
+    >>> ax = plot_feature_over_time(np.linspace(0, 1, 100), label="rms")
+    >>> ax.get_xlabel()
+    'time (s)'
+    """
+    values = np.asarray(values, dtype=float).reshape(-1)
+    fig, ax, made = _new_axes(ax)
+    times = np.arange(values.size) * hop_length / sr
+    kwargs.setdefault("lw", 1.0)
+    ax.plot(times, values, label=label, **kwargs)
+    ax.axhline(float(np.mean(values)), color="0.3", ls="--", lw=1, label=f"mean {np.mean(values):.3g}")
+    ax.set_xlabel("time (s)")
+    if label:
+        ax.set_ylabel(label)
+    ax.set_xlim(0, times[-1] if times.size > 1 else 1)
+    ax.legend(loc="upper right", fontsize=8)
+    if made:
+        fig.tight_layout()
+    return ax
+
+
+def plot_genre_distribution(table, feature: str, *, kind: str = "box", label_column: str = "label", ax=None, **kwargs):
+    """How one feature is spread within each genre (seaborn box or violin plot).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A feature table with a ``label`` column.
+    feature : str
+        Column to plot.
+    kind : {"box", "violin"}
+    ax : matplotlib Axes or None
+    **kwargs
+        Passed to ``seaborn.boxplot``/``violinplot``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from musicviz.plot.features import plot_genre_distribution
+    >>> t = pd.DataFrame({"label": ["rock", "jazz"] * 3, "tempo": [120, 90, 125, 95, 118, 100]})
+    >>> plot_genre_distribution(t, "tempo").get_ylabel()
+    'tempo'
+    """
+    import seaborn as sns
+
+    from musicviz.errors import ParameterError
+
+    if kind not in ("box", "violin"):
+        raise ParameterError(f"kind must be 'box' or 'violin', got {kind!r}")
+    if feature not in table.columns:
+        raise ParameterError(f"the table has no column {feature!r}")
+    fig, ax, made = _new_axes(ax)
+    order = genre_order(table[label_column])
+    kwargs.setdefault("palette", "tab10")
+    draw = sns.boxplot if kind == "box" else sns.violinplot
+    if kind == "violin":
+        kwargs.setdefault("cut", 0)
+        kwargs.setdefault("density_norm", "width")
+    draw(data=table, x=label_column, y=feature, hue=label_column, order=order, hue_order=order, legend=False, ax=ax, **kwargs)
+    ax.set_xlabel("")
+    ax.set_ylabel(feature)
+    ax.tick_params(axis="x", labelrotation=45)
+    if made:
+        fig.tight_layout()
+    return ax
+
+
+def plot_correlation(table, *, columns, ax=None, **kwargs):
+    """Pearson correlation of feature columns as a heatmap (red +1, blue -1).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from musicviz.plot.features import plot_correlation
+    >>> t = pd.DataFrame(np.random.default_rng(0).random((20, 3)), columns=list("abc"))
+    >>> len(plot_correlation(t, columns=["a", "b", "c"]).get_xticklabels())
+    3
+    """
+    import seaborn as sns
+
+    fig, ax, made = _new_axes(ax)
+    corr = table[list(columns)].corr()
+    kwargs.setdefault("cmap", "RdBu_r")
+    kwargs.setdefault("square", True)
+    kwargs.setdefault("cbar_kws", {"label": "correlation", "shrink": 0.8})
+    sns.heatmap(corr, vmin=-1, vmax=1, center=0, ax=ax, xticklabels=True, yticklabels=True, **kwargs)
+    ax.tick_params(labelsize=7)
+    if made:
+        fig.tight_layout()
+    return ax
+
+
+def plot_standardization(raw, scaled, *, columns, axes=None):
+    """Box plots of some features before and after standardization, side by side.
+
+    Parameters
+    ----------
+    raw, scaled : pandas.DataFrame
+        The same rows and columns, before and after ``(x - mean) / std``.
+    columns : list of str
+    axes : two matplotlib Axes or None
+
+    Returns
+    -------
+    numpy.ndarray of two Axes
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from musicviz.plot.features import plot_standardization
+    >>> raw = pd.DataFrame({"a": [1.0, 2, 3], "b": [100.0, 300, 200]})
+    >>> axes = plot_standardization(raw, (raw - raw.mean()) / raw.std(ddof=0), columns=["a", "b"])
+    >>> axes[1].get_ylabel()
+    'z-score'
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    made = axes is None
+    if made:
+        fig, axes = plt.subplots(1, 2)
+    axes = np.asarray(axes).reshape(-1)
+    for ax, frame, title, ylabel in (
+        (axes[0], raw, "raw values", "value (feature's own unit, log scale)"),
+        (axes[1], scaled, "standardized: (x - mean) / std", "z-score"),
+    ):
+        long = frame[list(columns)].melt(var_name="feature", value_name="value")
+        sns.boxplot(data=long, x="feature", y="value", ax=ax, color="#8fb3d9", fliersize=2)
+        ax.set_title(title)
+        ax.set_xlabel("")
+        ax.set_ylabel(ylabel)
+        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    if (raw[list(columns)] > 0).all().all():
+        axes[0].set_yscale("log")
+    else:
+        axes[0].set_ylabel("value (feature's own unit)")
+    axes[1].axhline(0, color="0.3", lw=0.8)
+    if made:
+        fig.tight_layout()
+    return axes
+
+
+def pair_plot(table, *, columns, label_column: str = "label", **kwargs):
+    """Scatter plots of every pair of a few features, coloured by genre (seaborn pairplot).
+
+    seaborn makes its own figure: tag ``grid.figure``.
+
+    Returns
+    -------
+    seaborn.PairGrid
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from musicviz.plot.features import pair_plot
+    >>> t = pd.DataFrame({"label": ["rock", "jazz"] * 3, "a": range(6), "b": [3, 1, 4, 1, 5, 9]})
+    >>> type(pair_plot(t, columns=["a", "b"])).__name__
+    'PairGrid'
+    """
+    import seaborn as sns
+
+    order = genre_order(table[label_column])
+    kwargs.setdefault("palette", "tab10")
+    kwargs.setdefault("height", 1.6)
+    kwargs.setdefault("plot_kws", {"s": 12, "alpha": 0.7, "linewidth": 0})
+    kwargs.setdefault("corner", True)
+    return sns.pairplot(table[[*columns, label_column]], hue=label_column, hue_order=order, **kwargs)

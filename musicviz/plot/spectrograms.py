@@ -1,0 +1,355 @@
+"""Plotting spectrograms: linear, log and mel frequency axes, genre grids, the waterfall.
+
+Notebook: ``02_spectrograms.ipynb``.
+
+Axes are labelled in seconds and Hz (a mel axis is *spaced* in mel but *labelled* in Hz),
+levels in dBFS with a colorbar. Grids use one colour scale for every panel so that genres
+can be compared by eye.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from musicviz.errors import ParameterError
+from musicviz.plot._helpers import (
+    check_clips,
+    check_coords,
+    check_matrix,
+    edges,
+    get_axes,
+    grid_axes,
+    hz_formatter,
+)
+
+__all__ = [
+    "LEVEL_LABEL",
+    "plot_spectrogram",
+    "plot_spectrogram_grid",
+    "plot_waterfall",
+]
+
+LEVEL_LABEL = "Level (dBFS)"
+_YSCALES = ("linear", "log", "mel")
+_LOG_TICKS = (20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
+_MEL_TICKS = (0, 500, 1000, 2000, 4000, 8000, 16000)
+
+
+# Slaney mel scale (librosa's default), written with numpy so matplotlib can call it on any
+# array it likes (including negative limits) without warnings.
+def _hz_to_mel(f):
+    f = np.asarray(f, dtype=float)
+    logstep = np.log(6.4) / 27.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        high = 15.0 + np.log(np.maximum(f, 1e-9) / 1000.0) / logstep
+    return np.where(f >= 1000.0, high, f / (200.0 / 3))
+
+
+def _mel_to_hz(m):
+    m = np.asarray(m, dtype=float)
+    logstep = np.log(6.4) / 27.0
+    with np.errstate(over="ignore"):
+        high = 1000.0 * np.exp(logstep * (m - 15.0))
+    return np.where(m >= 15.0, high, m * (200.0 / 3))
+
+
+def _apply_yscale(ax, yscale, fmin, fmax):
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    if yscale == "log":
+        ax.set_yscale("log")
+        ticks = [t for t in _LOG_TICKS if fmin <= t <= fmax]
+    elif yscale == "mel":
+        ax.set_yscale("function", functions=(_hz_to_mel, _mel_to_hz))
+        ticks = [t for t in _MEL_TICKS if fmin <= t <= fmax]
+    else:
+        ax.set_yscale("linear")
+        ticks = None
+    if ticks is not None:
+        ax.yaxis.set_major_locator(FixedLocator(ticks))
+        ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(hz_formatter())
+    ax.set_ylim(fmin, fmax)
+    ax.set_ylabel("Frequency (Hz)")
+
+
+def plot_spectrogram(
+    S_db,
+    *,
+    times,
+    freqs,
+    yscale: str = "linear",
+    ax=None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    fmin: float | None = None,
+    fmax: float | None = None,
+    colorbar: bool = True,
+    **kwargs,
+):
+    """Draw a spectrogram (levels in dB) against time in seconds and frequency in Hz.
+
+    Notebook: ``02_spectrograms.ipynb``.
+
+    Parameters
+    ----------
+    S_db : np.ndarray [shape=(f, t)]
+        Levels in dB, e.g. from :func:`musicviz.spectrograms.stft_db` or ``mel_db``.
+    times : np.ndarray [shape=(t,)]
+        Centre of each frame in seconds.
+    freqs : np.ndarray [shape=(f,)]
+        Centre of each row in Hz (bins or mel bands).
+    yscale : {"linear", "log", "mel"}
+        How the frequency axis is spaced. ``"log"`` gives every octave the same height (as
+        we hear pitch); ``"mel"`` follows the mel scale. Ticks are in Hz either way.
+    ax : Axes or None
+        Where to draw (a new figure when None).
+    vmin, vmax : float or None
+        Colour scale in dB. Pass the same values to compare several spectrograms
+        (default: ``vmax`` = highest level, ``vmin`` = ``vmax - 80``).
+    fmin, fmax : float or None
+        Frequency range shown in Hz (default: the data's range; ``log`` starts at 20 Hz).
+    colorbar : bool
+        Add a colorbar labelled in dBFS.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.pcolormesh` (``cmap``, ``rasterized``, ...).
+
+    Returns
+    -------
+    matplotlib.collections.QuadMesh
+        The image (pass it to ``fig.colorbar`` if you draw your own).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.spectrograms import stft_db
+    >>> from musicviz.plot.spectrograms import plot_spectrogram
+    >>> y = np.random.default_rng(0).normal(scale=0.1, size=22050)
+    >>> S_db, times, freqs = stft_db(y, sr=22050)
+    >>> mesh = plot_spectrogram(S_db, times=times, freqs=freqs, yscale="log", vmin=-80, vmax=0)
+    >>> mesh.get_clim(), mesh.axes.get_ylabel()
+    ((-80.0, 0.0), 'Frequency (Hz)')
+    """
+    if yscale not in _YSCALES:
+        raise ParameterError(f"yscale must be one of {_YSCALES}, got {yscale!r}")
+    S = check_matrix(S_db, name="S_db")
+    times = check_coords(times, n=S.shape[1], name="times", unit="seconds")
+    freqs = check_coords(freqs, n=S.shape[0], name="freqs", unit="Hz")
+    if yscale == "log":
+        keep = freqs > 0
+        if not keep.any():
+            raise ParameterError("a log frequency axis needs frequencies above 0 Hz")
+        S, freqs = S[keep], freqs[keep]
+    vmax = float(S.max()) if vmax is None else float(vmax)
+    vmin = vmax - 80.0 if vmin is None else float(vmin)
+    if not vmin < vmax:
+        raise ParameterError(f"need vmin < vmax, got vmin={vmin}, vmax={vmax}")
+    fig, ax, created = get_axes(ax)
+    f_edges = edges(freqs)
+    if yscale == "log":
+        f_edges[0] = max(f_edges[0], freqs[0] / 2)
+    elif yscale == "mel":
+        # mel bands are evenly spaced in mel: put their edges half-way in mel, not in Hz
+        f_edges = _mel_to_hz(edges(_hz_to_mel(freqs)))
+        f_edges[0] = max(f_edges[0], 0.0)
+    else:
+        f_edges[0] = max(f_edges[0], 0.0)
+    t_edges = edges(times)
+    t_edges[0] = max(t_edges[0], 0.0)
+    kwargs.setdefault("cmap", "magma")
+    kwargs.setdefault("rasterized", True)
+    kwargs.setdefault("shading", "flat")
+    mesh = ax.pcolormesh(t_edges, f_edges, S, vmin=vmin, vmax=vmax, **kwargs)
+    lo = f_edges[0] if fmin is None else float(fmin)
+    if yscale == "log" and fmin is None:
+        lo = max(20.0, f_edges[0])
+    hi = f_edges[-1] if fmax is None else float(fmax)
+    if not 0 <= lo < hi or (yscale == "log" and lo <= 0):
+        raise ParameterError(f"need 0 <= fmin < fmax (and fmin > 0 on a log axis), got fmin={lo}, fmax={hi}")
+    _apply_yscale(ax, yscale, lo, hi)
+    ax.set_xlim(t_edges[0], t_edges[-1])
+    ax.set_xlabel("Time (s)")
+    if colorbar:
+        ax.figure.colorbar(mesh, ax=ax, label=LEVEL_LABEL, pad=0.02)
+    if created:
+        fig.tight_layout()
+    return mesh
+
+
+def plot_spectrogram_grid(
+    clips,
+    *,
+    sr: float,
+    kind: str = "mel",
+    yscale: str | None = None,
+    ncols: int = 2,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    fmax: float | None = None,
+    n_fft: int = 2048,
+    hop_length: int = 512,
+    n_mels: int = 128,
+    axes=None,
+    colorbar: bool = True,
+    **kwargs,
+):
+    """One spectrogram per clip (e.g. per genre), all on the SAME colour scale.
+
+    Notebook: ``02_spectrograms.ipynb``.
+
+    Parameters
+    ----------
+    clips : mapping of str -> np.ndarray [shape=(n,)]
+        Title -> samples; drawn in this order.
+    sr : float > 0
+        Sample rate in Hz.
+    kind : {"stft", "mel"}
+        Linear-frequency STFT bins or mel bands.
+    yscale : {"linear", "log", "mel"} or None
+        Frequency axis spacing (default: ``"mel"`` for mel, ``"linear"`` for stft).
+    ncols : int > 0
+        Panels per row.
+    vmin, vmax : float or None
+        The shared colour scale in dBFS (default: ``vmax`` = the highest level of all clips,
+        ``vmin = vmax - 80``).
+    fmax : float or None
+        Highest frequency shown in Hz.
+    n_fft, hop_length, n_mels : int > 0
+        Analysis parameters.
+    axes : array of Axes or None
+        Where to draw (a new figure when None).
+    colorbar : bool
+        Add one colorbar for the whole grid.
+    **kwargs
+        Passed to :func:`plot_spectrogram`.
+
+    Returns
+    -------
+    np.ndarray of matplotlib.axes.Axes [shape=(len(clips),)]
+        Each panel's image is ``ax.collections[0]``; they all share ``get_clim()``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.plot.spectrograms import plot_spectrogram_grid
+    >>> rng = np.random.default_rng(0)
+    >>> axes = plot_spectrogram_grid({"a": rng.normal(size=22050), "b": 0.01 * rng.normal(size=22050)}, sr=22050)
+    >>> axes[0].collections[0].get_clim() == axes[1].collections[0].get_clim()
+    True
+    """
+    from musicviz.spectrograms import mel_db, stft_db
+
+    if kind not in ("stft", "mel"):
+        raise ParameterError(f"kind must be 'stft' or 'mel', got {kind!r}")
+    yscale = yscale or ("mel" if kind == "mel" else "linear")
+    items = check_clips(clips, sr=sr)
+    data = []
+    for label, y in items:
+        if kind == "mel":
+            S, t, f = mel_db(y, sr=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels)
+        else:
+            S, t, f = stft_db(y, sr=sr, n_fft=n_fft, hop_length=hop_length)
+        data.append((label, S, t, f))
+    if vmax is None:
+        vmax = float(np.ceil(max(S.max() for _, S, _, _ in data)))
+    if vmin is None:
+        vmin = float(vmax) - 80.0
+    fig, flat, created = grid_axes(
+        len(data), ncols=ncols, axes=axes, row_height=1.4, xlabel="Time (s)", ylabel="Frequency (Hz)"
+    )
+    mesh = None
+    for (label, S, t, f), ax in zip(data, flat):
+        mesh = plot_spectrogram(
+            S, times=t, freqs=f, yscale=yscale, ax=ax, vmin=vmin, vmax=vmax, fmax=fmax, colorbar=False, **kwargs
+        )
+        ax.set_title(label, loc="left", fontsize="medium")
+        if created:  # a new grid has one shared x and y label instead
+            ax.set_xlabel("")
+            ax.set_ylabel("")
+    if colorbar:
+        fig.colorbar(mesh, ax=list(flat), label=LEVEL_LABEL, pad=0.01, fraction=0.04, aspect=40)
+    return flat
+
+
+def plot_waterfall(
+    S_db,
+    *,
+    times,
+    freqs,
+    ax=None,
+    n_times: int = 40,
+    n_freqs: int = 128,
+    fmax: float | None = None,
+    floor_db: float | None = None,
+    **kwargs,
+):
+    """The spectrogram as a landscape: level (height) over time and frequency, in 3-D.
+
+    The spectrogram is first averaged down to at most ``n_times`` x ``n_freqs`` cells
+    (:func:`musicviz.spectrograms.downsample_spectrogram`), so that the surface draws in
+    well under a second even for a 30 s clip.
+
+    Notebook: ``02_spectrograms.ipynb``.
+
+    Parameters
+    ----------
+    S_db : np.ndarray [shape=(f, t)]
+        Levels in dB.
+    times : np.ndarray [shape=(t,)]
+        Seconds.
+    freqs : np.ndarray [shape=(f,)]
+        Hz.
+    ax : 3-D Axes or None
+        Where to draw (a new figure with a 3-D Axes when None).
+    n_times, n_freqs : int > 0
+        Resolution of the surface.
+    fmax : float or None
+        Highest frequency shown in Hz (most musical energy is below 5 kHz).
+    floor_db : float or None
+        Levels below this are drawn at this height (default: 80 dB below the peak), so the
+        noise floor does not dominate the picture.
+    **kwargs
+        Passed to :meth:`~mpl_toolkits.mplot3d.axes3d.Axes3D.plot_surface`.
+
+    Returns
+    -------
+    mpl_toolkits.mplot3d.axes3d.Axes3D
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.spectrograms import stft_db
+    >>> from musicviz.plot.spectrograms import plot_waterfall
+    >>> S_db, times, freqs = stft_db(np.random.default_rng(0).normal(size=22050), sr=22050)
+    >>> ax = plot_waterfall(S_db, times=times, freqs=freqs, fmax=5000)
+    >>> ax.get_zlabel()
+    'Level (dBFS)'
+    """
+    from musicviz.spectrograms import downsample_spectrogram
+
+    S = check_matrix(S_db, name="S_db")
+    times = check_coords(times, n=S.shape[1], name="times", unit="seconds")
+    freqs = check_coords(freqs, n=S.shape[0], name="freqs", unit="Hz")
+    small, t, f = downsample_spectrogram(S, times=times, freqs=freqs, n_times=n_times, n_freqs=n_freqs, fmax=fmax)
+    floor = float(small.max()) - 80.0 if floor_db is None else float(floor_db)
+    Z = np.maximum(small, floor)
+    fig, ax, created = get_axes(ax, projection="3d")
+    T, F = np.meshgrid(t, f)
+    kwargs.setdefault("cmap", "magma")
+    kwargs.setdefault("rstride", 1)
+    kwargs.setdefault("cstride", 1)
+    kwargs.setdefault("linewidth", 0)
+    kwargs.setdefault("antialiased", False)
+    kwargs.setdefault("vmin", floor)
+    kwargs.setdefault("vmax", float(Z.max()))
+    ax.plot_surface(T, F, Z, **kwargs)
+    ax.set_xlabel("Time (s)")
+    ax.set_ylabel("Frequency (Hz)")
+    ax.set_zlabel(LEVEL_LABEL)
+    ax.set_xlim(float(t[0]), float(t[-1]))
+    ax.set_ylim(float(f[0]), float(f[-1]))
+    ax.set_zlim(floor, float(Z.max()) + 1.0)
+    ax.view_init(elev=35, azim=-60)
+    if created:
+        fig.tight_layout()
+    return ax

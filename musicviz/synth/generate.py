@@ -1,0 +1,577 @@
+"""Render synthetic genre clips and write the built-in data set.
+
+Notebook: ``00_introduction.ipynb``.
+
+:func:`synthesize_clip` turns a genre recipe (:mod:`musicviz.synth.genres`) into 30 s of
+audio: it draws the clip's tempo, key, mode, progression, groove, instruments and levels from
+one :class:`numpy.random.Generator` seeded by ``(seed, genre, index)``, renders every distinct
+note once (cached), overlap-adds the notes into tracks, and mixes them (levels, reverb, tone,
+limiter, peak normalisation, noise floor). :func:`generate_dataset` writes a GTZAN-shaped
+folder (``<genre>/<genre>.000NN.wav`` and ``metadata.csv``) in parallel processes.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from musicviz import GENRES, SR
+from musicviz.errors import ParameterError
+from musicviz.synth import instruments as ins
+from musicviz.synth.genres import EQ_FREQS, RECIPES, SCALES, GenreRecipe, Part, parse_chord
+from musicviz.synth.patterns import STYLES, Chord, Context, Note, drum_hits
+
+__all__ = ["DEFAULT_CLIPS_PER_GENRE", "synthesize_clip", "generate_dataset", "clip_rng", "track_id"]
+
+#: Clips per genre in the default data set (measured: about 15 s for all 120 clips on 2 cores).
+DEFAULT_CLIPS_PER_GENRE = 12
+
+KEY_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+PEAK = 10 ** (-1.0 / 20)  # -1 dBFS
+_MIN_DURATION = 3.0
+_TAIL = 2.5  # seconds rendered past the end so that ringing notes are cut, not missing
+
+
+# --- validation and seeding ----------------------------------------------------------------
+
+def _check_genre(genre) -> int:
+    if genre not in GENRES:
+        raise ParameterError(f"unknown genre {genre!r}; choose one of: {', '.join(GENRES)}")
+    return GENRES.index(genre)
+
+
+def _check_int(name: str, value, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_common(seed, duration, sr) -> tuple[int, float, int]:
+    seed = _check_int("seed", seed, 0)
+    if isinstance(duration, bool) or not isinstance(duration, (int, float, np.number)) or not np.isfinite(duration) \
+            or duration < _MIN_DURATION:
+        raise ParameterError(f"duration must be a number of seconds >= {_MIN_DURATION:g}, got {duration!r}")
+    sr = _check_int("sr", sr, 1)
+    if not 8000 <= sr <= 96000:
+        raise ParameterError(f"sr must be a sample rate between 8000 and 96000 Hz, got {sr}")
+    return seed, float(duration), sr
+
+
+def clip_rng(genre: str, *, index: int, seed: int = 0) -> np.random.Generator:
+    """The random generator of one clip, seeded by ``(seed, genre, index)``.
+
+    Each clip has its own stream, so a clip does not change when others are added, removed
+    or rendered in another order or process.
+
+    Examples
+    --------
+    >>> from musicviz.synth.generate import clip_rng
+    >>> a = clip_rng("jazz", index=3, seed=0).random()
+    >>> b = clip_rng("jazz", index=3, seed=0).random()
+    >>> a == b, a == clip_rng("jazz", index=4, seed=0).random()
+    (True, False)
+    """
+    g = _check_genre(genre)
+    return np.random.default_rng(np.random.SeedSequence([_check_int("seed", seed, 0), g, _check_int("index", index, 0)]))
+
+
+def track_id(genre: str, index: int) -> str:
+    """GTZAN-style clip name, e.g. ``"blues.00003"``.
+
+    Examples
+    --------
+    >>> from musicviz.synth.generate import track_id
+    >>> track_id("blues", 3)
+    'blues.00003'
+    """
+    return f"{genre}.{index:05d}"
+
+
+# --- timing --------------------------------------------------------------------------------
+
+class _Clock:
+    """Maps 16th-note steps to seconds: tempo, swing, rubato and humanised timing."""
+
+    def __init__(self, *, tempo: float, swing: float, unit: str, rubato: float, n_steps: int, rng):
+        self.beat_sec = 60.0 / tempo
+        self.step_sec = self.beat_sec / 4
+        if unit == "16th":
+            self.sub = np.array([0.0, 0.5 * swing, 0.5, 0.5 + 0.5 * swing, 1.0])
+        else:
+            self.sub = np.array([0.0, 0.5 * swing, swing, swing + 0.5 * (1 - swing), 1.0])
+        beats = np.arange(n_steps // 4 + 8, dtype=float)
+        if rubato > 0:
+            # Rubato: the beat length breathes slowly (phrases speed up and relax).
+            period = rng.uniform(8, 16)
+            stretch = 1 + rubato * np.sin(2 * np.pi * beats / period + rng.uniform(0, 2 * np.pi))
+        else:
+            stretch = np.ones_like(beats)
+        self.beat_times = np.concatenate([[0.0], np.cumsum(stretch * self.beat_sec)])
+        self.beats = np.arange(len(self.beat_times), dtype=float)
+
+    def seconds(self, step: float) -> float:
+        beat, within = divmod(step, 4.0)
+        i = int(within)
+        pos = self.sub[i] + (within - i) * (self.sub[i + 1] - self.sub[i])
+        return float(np.interp(beat + pos, self.beats, self.beat_times))
+
+
+# --- instruments ---------------------------------------------------------------------------
+
+def _render_note(inst: str, pitches: tuple[int, ...], dur: float, *, sr: int, rng, style: str, dist_gain: float,
+                 cabinet: float) -> np.ndarray:
+    """One note or chord of an instrument at unit velocity."""
+    f = [ins.midi_to_hz(p) for p in pitches]
+    if inst in ("electric_bass", "upright_bass", "synth_bass", "808_bass"):
+        kind = {"electric_bass": "electric", "upright_bass": "upright", "synth_bass": "synth", "808_bass": "sub"}[inst]
+        return ins.bass(f[0], dur, sr=sr, kind=kind)
+    if inst == "distorted_guitar":
+        return ins.distorted_chord(f, dur, sr=sr, rng=rng, gain=dist_gain, cabinet=cabinet, muted=dur < 0.12)
+    if inst == "distorted_lead":
+        return ins.distorted_chord([f[0], 2 * f[0]], dur, sr=sr, rng=rng, gain=max(dist_gain, 8.0), cabinet=cabinet + 1500)
+    if inst == "guitar":  # blues guitar: plucked, a little overdrive
+        y = ins.strum(f, dur + 0.1, sr=sr, rng=rng, brightness=0.7, spread=0.006)
+        return ins.lowpass(np.tanh(dist_gain * y) / np.tanh(dist_gain), 4500.0, sr=sr)
+    if inst == "guitar_lead":
+        y = ins.pluck(f[0], dur + 0.2, sr=sr, rng=rng, brightness=0.85, damping=0.999)
+        return ins.lowpass(np.tanh(dist_gain * 1.5 * y) / np.tanh(dist_gain * 1.5), 5000.0, sr=sr)
+    if inst in ("acoustic_guitar", "guitar_clean"):
+        return ins.strum(f, dur + 0.3, sr=sr, rng=rng, brightness=0.75, spread=0.01 if inst == "acoustic_guitar" else 0.004)
+    if inst == "guitar_skank":
+        return ins.highpass(ins.strum(f, dur + 0.05, sr=sr, rng=rng, brightness=0.95, damping=0.97, spread=0.004), 300.0, sr=sr)
+    if inst in ("banjo", "harp", "twang"):
+        bright, damp = {"banjo": (0.97, 0.992), "harp": (0.45, 0.998), "twang": (0.9, 0.998)}[inst]
+        return sum(ins.pluck(x, dur + 0.4, sr=sr, rng=rng, brightness=bright, damping=damp) for x in f)
+    if inst == "piano":
+        return sum(ins.piano(x, dur, sr=sr) for x in f)
+    if inst == "epiano":
+        return sum(ins.epiano(x, dur, sr=sr) for x in f)
+    if inst == "organ":
+        return sum(ins.organ(x, dur, sr=sr, percussive=True) for x in f)
+    if inst in ("strings", "cello", "violin", "fiddle"):
+        opts = {"strings": dict(attack=0.25, voices=3), "cello": dict(attack=0.15, voices=2, brightness=0.3),
+                "violin": dict(attack=0.08, voices=1, vibrato_cents=14, release=0.15),
+                "fiddle": dict(attack=0.05, voices=1, brightness=0.85, vibrato_cents=10, release=0.1)}[inst]
+        return sum(ins.bowed(x, dur, sr=sr, **opts) for x in f)
+    if inst in ("harmonica", "sax", "trumpet", "flute", "melodica"):
+        opts = {"harmonica": dict(brightness=0.8, breath=0.1), "sax": dict(brightness=0.45, breath=0.08),
+                "trumpet": dict(brightness=1.0, breath=0.03, vibrato_cents=8), "flute": dict(brightness=0.0, breath=0.15, vibrato_cents=10),
+                "melodica": dict(brightness=0.7, breath=0.05, vibrato_cents=3)}[inst]
+        return ins.reed(f[0], dur, sr=sr, rng=rng, **opts)
+    if inst == "synth_pad":
+        return sum(ins.synth(x, dur, sr=sr, attack=0.25, release=0.4, brightness=0.45, voices=3) for x in f)
+    if inst == "synth_pluck":
+        return sum(ins.synth(x, dur, sr=sr, attack=0.003, decay=0.18, brightness=0.85) for x in f)
+    if inst == "voice":
+        vowel = str(rng.choice(list(ins.VOWELS)))
+        if style == "rap":
+            return ins.voice(f[0], dur, sr=sr, rng=rng, vowel=vowel, consonant=0.9, vibrato_cents=0.0, breath=0.12)
+        if style == "scream":
+            y = ins.voice(f[0], dur, sr=sr, rng=rng, vowel=vowel, consonant=0.5, vibrato_cents=30.0, breath=0.4)
+            return ins.lowpass(np.tanh(8 * y), 6000.0, sr=sr)
+        return ins.voice(f[0], dur, sr=sr, rng=rng, vowel=vowel, consonant=float(rng.uniform(0.1, 0.6)))
+    raise ValueError(f"unknown instrument {inst!r}")
+
+
+_KIT_LEVEL = {"kick": 1.0, "snare": 0.75, "clap": 0.6, "rim": 0.5, "hat": 0.3, "ohat": 0.3, "ride": 0.35,
+              "crash": 0.45, "brush": 0.45, "pedal": 0.15}
+
+
+def _drum_kit(genre: str, *, sr: int, rng) -> dict[str, np.ndarray]:
+    """One set of drum sounds per clip (drawn once, so every hit of a piece sounds the same)."""
+    kick_808 = genre == "hiphop" and rng.random() < 0.5
+    kit = {
+        "kick": ins.kick(sr=sr, rng=rng, f_start=rng.uniform(110, 180), f_end=rng.uniform(42, 60),
+                         decay=rng.uniform(0.35, 0.6) if kick_808 else rng.uniform(0.12, 0.3), click=rng.uniform(0.1, 0.5)),
+        "snare": ins.snare(sr=sr, rng=rng, tone=rng.uniform(170, 230), snappy=rng.uniform(0.55, 0.85), decay=rng.uniform(0.1, 0.2)),
+        "clap": ins.clap(sr=sr, rng=rng),
+        "rim": ins.rim(sr=sr, rng=rng),
+        "hat": ins.hihat(sr=sr, rng=rng, cutoff=rng.uniform(6000, 8500)),
+        "ohat": ins.hihat(sr=sr, rng=rng, open_=True, cutoff=rng.uniform(6000, 8000)),
+        "ride": ins.cymbal(sr=sr, rng=rng, kind="ride"),
+        "crash": ins.cymbal(sr=sr, rng=rng, kind="crash"),
+        "brush": ins.brush(sr=sr, rng=rng),
+    }
+    kit["pedal"] = kit["hat"]
+    return kit
+
+
+# --- mixing --------------------------------------------------------------------------------
+
+def _add(buf: np.ndarray, start: int, wave: np.ndarray, gain: float) -> None:
+    if start >= len(buf):
+        return
+    start = max(start, 0)
+    end = min(start + len(wave), len(buf))
+    buf[start:end] += gain * wave[: end - start]
+
+
+def _comb(x: np.ndarray, delay: int, g: float) -> np.ndarray:
+    """Feedback comb ``y[n] = x[n] + g y[n-D]``, computed a block of ``D`` samples at a time."""
+    y = x.copy()
+    for start in range(delay, len(y), delay):
+        end = min(start + delay, len(y))
+        y[start:end] += g * y[start - delay:end - delay]
+    return y
+
+
+def _allpass(x: np.ndarray, delay: int, g: float) -> np.ndarray:
+    """Schroeder all-pass ``y[n] = -g x[n] + x[n-D] + g y[n-D]``, block by block."""
+    y = -g * x
+    y[delay:] += x[:-delay]
+    for start in range(delay, len(y), delay):
+        end = min(start + delay, len(y))
+        y[start:end] += g * y[start - delay:end - delay]
+    return y
+
+
+def _reverb(x: np.ndarray, *, sr: int, size: float) -> np.ndarray:
+    """Small Schroeder reverb: four parallel combs and two all-passes, darkened."""
+    wet = np.zeros_like(x)
+    for ms, g in ((29.7, 0.77), (37.1, 0.75), (41.1, 0.73), (43.7, 0.71)):
+        wet += _comb(x, int(ms * sr / 1000), g * (0.85 + 0.15 * size))
+    for ms, g in ((12.7, 0.6), (9.3, 0.6)):
+        wet = _allpass(wet, int(ms * sr / 1000), g)
+    return ins.lowpass(wet, 4000.0, sr=sr) * 0.25
+
+
+def _equalize(x: np.ndarray, *, sr: int, gains_db) -> np.ndarray:
+    """Zero-phase mastering EQ: a smooth gain curve through (EQ_FREQS, gains_db), applied by FFT."""
+    if not np.any(gains_db):
+        return x
+    spec = np.fft.rfft(x)
+    freqs = np.fft.rfftfreq(len(x), 1.0 / sr)
+    # Interpolate in log-frequency, flat beyond the first and last points.
+    curve_db = np.interp(np.log(np.maximum(freqs, 1.0)), np.log(EQ_FREQS), np.asarray(gains_db, dtype=float))
+    return np.fft.irfft(spec * 10 ** (curve_db / 20), n=len(x))
+
+
+def _soft_limit(x: np.ndarray, *, ceiling: float = PEAK, knee: float = 0.5) -> np.ndarray:
+    """Gentle limiter: linear below ``knee * ceiling``, a tanh curve up to ``ceiling`` above."""
+    k = knee * ceiling
+    over = np.abs(x) > k
+    y = x.copy()
+    y[over] = np.sign(x[over]) * (k + (ceiling - k) * np.tanh((np.abs(x[over]) - k) / (ceiling - k)))
+    return y
+
+
+def _frame_rms(x: np.ndarray) -> float:
+    # Mean of per-frame RMS (2048/512), as librosa.feature.rms averages in the GTZAN table.
+    n = len(x) // 512
+    frames = np.sqrt(np.add.reduceat(x[: n * 512] ** 2, np.arange(0, n * 512, 512)) / 512)
+    return float(frames.mean())
+
+
+def _master(mix: np.ndarray, *, target_rms: float) -> np.ndarray:
+    """Peak-normalise to -1 dBFS, then bring the clip to the genre's loudness.
+
+    Loud genres are driven into a gentle limiter (peaks stay at -1 dBFS); quiet ones are
+    turned down, their peaks ending below -1 dBFS like real classical or jazz recordings.
+    """
+    y = mix * (PEAK / max(np.max(np.abs(mix)), 1e-9))
+    for _ in range(4):  # louder genres (pop, hip-hop) are squeezed harder, as in mastering
+        r = _frame_rms(y)
+        if r >= 0.95 * target_rms:
+            break
+        y = _soft_limit(y * min(target_rms / r, 4.0))
+        y *= PEAK / max(np.max(np.abs(y)), 1e-9)
+    r = _frame_rms(y)
+    if r > 1.05 * target_rms:
+        # Quiet genres (classical, jazz) are mastered below full scale, as their recordings are.
+        y *= target_rms / r
+    return y
+
+
+# --- the clip ------------------------------------------------------------------------------
+
+def _choose_parts(recipe: GenreRecipe, rng) -> list[Part]:
+    chosen, groups = [], {}
+    for part in recipe.parts:
+        if part.group:
+            groups.setdefault(part.group, []).append(part)
+        elif rng.random() < part.prob:
+            chosen.append(part)
+    for members in groups.values():
+        w = np.array([p.prob for p in members])
+        chosen.append(members[int(rng.choice(len(members), p=w / w.sum()))])
+    for role in ("chords", "bass"):  # every arrangement keeps at least one chord and one bass part
+        if not any(p.role == role for p in chosen):
+            first = next((p for p in recipe.parts if p.role == role), None)
+            if first is not None:
+                chosen.append(first)
+    return sorted(chosen, key=recipe.parts.index)
+
+
+def synthesize_clip(genre: str, *, index: int, seed: int = 0, duration: float = 30.0,
+                    sr: int = SR) -> tuple[np.ndarray, dict]:
+    """Synthesize one clip of ``genre``, deterministically from ``(seed, genre, index)``.
+
+    Parameters
+    ----------
+    genre : str
+        One of :data:`musicviz.GENRES`.
+    index : int >= 0
+        Clip number within the genre (``blues.00003`` is index 3).
+    seed : int >= 0
+        Data-set seed: another seed gives different clips.
+    duration : float >= 3
+        Length in seconds (GTZAN clips are 30 s).
+    sr : int
+        Sample rate (8000-96000 Hz; musicviz uses 22050).
+
+    Returns
+    -------
+    y : np.ndarray [shape=(round(duration * sr),), dtype=float32]
+        Mono samples in [-1, 1], peak about -1 dBFS.
+    meta : dict
+        Ground truth: ``genre``, ``track_id``, ``index``, ``seed``, ``tempo`` (BPM), ``key``,
+        ``mode``, ``instruments`` (";"-joined), ``swing`` (long/short split of a beat's
+        eighths, 0.5 = straight), ``drum_style``, ``progression``, ``has_drums``,
+        ``distortion``, ``borrowed_from`` (the neighbouring genre whose groove and one part
+        this clip borrowed, or ""), ``duration``, ``sr``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown genre, negative index or seed, duration < 3 s, or an unusable ``sr``.
+
+    Examples
+    --------
+    >>> from musicviz.synth import synthesize_clip
+    >>> y, meta = synthesize_clip("reggae", index=0, duration=4.0)
+    >>> y.shape, y.dtype.name, meta["track_id"], meta["genre"]
+    ((88200,), 'float32', 'reggae.00000', 'reggae')
+    """
+    _check_genre(genre)
+    index = _check_int("index", index, 0)
+    seed, duration, sr = _check_common(seed, duration, sr)
+    rng = clip_rng(genre, index=index, seed=seed)
+    recipe = RECIPES[genre]
+
+    # Draw the clip's musical parameters.
+    tempo = float(rng.uniform(*recipe.tempo))
+    swing = float(rng.uniform(*recipe.swing))
+    mode = "minor" if rng.random() < recipe.minor_prob else "major"
+    key = int(rng.choice(recipe.keys))
+    progs = recipe.progressions.get(mode) or recipe.progressions["major"]
+    prog = list(progs[int(rng.integers(len(progs)))])
+    n = int(round(duration * sr))
+    bar_sec = 4 * 60.0 / tempo * (1 + recipe.rubato)
+    n_bars = int(math.ceil((duration + 0.5) / (4 * 60.0 / tempo * (1 - recipe.rubato)))) + 1
+    start_bar = int(rng.integers(len(prog)))  # clips start anywhere in the song, as GTZAN excerpts do
+    symbols = [prog[(start_bar + b) % len(prog)] for b in range(n_bars)]
+    chords = [Chord((key + parse_chord(s)[0]) % 12, parse_chord(s)[1]) for s in symbols]
+    scale = SCALES[recipe.scales.get(mode, "major")]
+    # Genres overlap: now and then a clip borrows the groove and one part of a neighbour.
+    borrowed = None
+    for other, prob in recipe.borrow:
+        if rng.random() < prob:
+            borrowed = other
+            break
+    groove_recipe = RECIPES[borrowed] if borrowed else recipe
+    drum_style = None
+    if groove_recipe.drums:
+        styles, w = zip(*groove_recipe.drums)
+        drum_style = styles[int(rng.choice(len(styles), p=np.array(w) / sum(w)))]
+    parts = _choose_parts(recipe, rng)
+    if borrowed:
+        extra = [p for p in RECIPES[borrowed].parts if p.role in ("chords", "lead") and p not in parts]
+        if extra:
+            parts.append(extra[int(rng.integers(len(extra)))])
+    dist_gain = float(rng.uniform(*recipe.distortion)) if recipe.distortion[1] > 0 else 1.0
+    cabinet = float(rng.uniform(4000, 6500))
+    humanize = {"classical": 0.012, "jazz": 0.008, "blues": 0.008, "country": 0.006, "reggae": 0.006}.get(genre, 0.003)
+    clock = _Clock(tempo=tempo, swing=swing, unit=recipe.swing_unit, rubato=recipe.rubato, n_steps=16 * n_bars, rng=rng)
+    del bar_sec
+
+    total = n + int(_TAIL * sr)
+    tracks = {"drums": np.zeros(total), "music": np.zeros(total)}
+
+    # Drums: one kit per clip, every hit overlap-added.
+    hits = drum_hits(drum_style, n_bars) if drum_style else []
+    if hits:
+        kit = _drum_kit(genre, sr=sr, rng=rng)
+        level = {k: v * float(rng.uniform(0.75, 1.25)) for k, v in _KIT_LEVEL.items()}
+        drum_gain = 10 ** (rng.uniform(*recipe.drum_gain_db) / 20)
+        jitter = rng.normal(0.0, humanize, len(hits))
+        vel_jit = rng.uniform(0.85, 1.0, len(hits))
+        for (piece, step, vel), dt, vj in zip(hits, jitter, vel_jit):
+            t = clock.seconds(step) + (dt if step % 4 else 0.3 * dt)
+            _add(tracks["drums"], int(round(t * sr)), kit[piece], level[piece] * vel * vj)
+
+    # Pitched parts: every distinct (instrument, pitches, length) rendered once.
+    cache: dict = {}
+    kick_steps = tuple(s for p, s, _ in hits if p == "kick")
+    for part in parts:
+        ctx = Context(chords=chords, key=key, scale=scale, rng=rng, octave=part.octave, kick_steps=kick_steps, opts=part.opts)
+        notes: list[Note] = STYLES[part.style](ctx)
+        gain = 10 ** (rng.uniform(*part.gain_db) / 20)
+        buf = np.zeros(total)
+        detune = 0.0
+        if part.opts.get("double"):  # a second guitar, a few ms late (the "wall of sound")
+            detune = 0.012
+        jitter = rng.normal(0.0, humanize, len(notes))
+        # Song sections: chord and lead parts drop out for some 4-bar blocks (breaks, verses).
+        muted = set()
+        if part.role in ("chords", "lead", "texture"):
+            muted = {b for b in range(0, n_bars, 4) if rng.random() < recipe.section_mute}
+        for note, dt in zip(notes, jitter):
+            if (int(note.step // 64) * 4) in muted:
+                continue
+            t = clock.seconds(note.step) + dt + detune
+            if t >= n / sr:
+                continue
+            length = round(note.length * 4) / 4
+            keyc = (part.instrument, part.style, note.pitches, length)
+            wave = cache.get(keyc)
+            if wave is None:
+                wave = _render_note(part.instrument, note.pitches, max(length * clock.step_sec, 0.03), sr=sr, rng=rng,
+                                    style=part.style, dist_gain=dist_gain, cabinet=cabinet)
+                peak = np.max(np.abs(wave))
+                wave = wave / peak if peak > 0 else wave
+                cache[keyc] = wave
+            _add(buf, int(round(t * sr)), wave, note.velocity)
+        rms = np.sqrt(np.mean(buf[:n] ** 2)) + 1e-9
+        # Normalise each part to a common loudness, then apply its level: the mix is set in dB.
+        tracks["music"] += buf * (gain * 0.1 / rms)
+
+    music = tracks["music"]
+    if hits:
+        drums = tracks["drums"]
+        drms = np.sqrt(np.mean(drums[:n] ** 2)) + 1e-9
+        music = music + drums * (0.2 * drum_gain / drms)
+    # Room, tone and dynamics.
+    size = float(rng.uniform(*recipe.reverb))
+    wet = _reverb(music, sr=sr, size=size)
+    music = music + size * 4 * wet
+    tone = float(rng.uniform(*recipe.tone))
+    if tone < 0.45 * sr:
+        music = ins.lowpass(music, tone, sr=sr)
+    music = ins.highpass(music, 35.0, sr=sr)[:n]
+    music = _equalize(music, sr=sr, gains_db=recipe.eq_db)
+    if recipe.dynamics_db > 0:
+        # Slow crescendi and diminuendi: classical music's wide dynamic range.
+        t = np.arange(n) / sr
+        depth = recipe.dynamics_db * float(rng.uniform(0.6, 1.0))
+        curve_db = -depth * 0.5 * (1 + np.sin(2 * np.pi * t / rng.uniform(12, 30) + rng.uniform(0, 2 * np.pi)))
+        music = music * 10 ** (curve_db / 20)
+    target = float(rng.uniform(*recipe.rms))
+    y = _master(music, target_rms=target)
+    # Noise floor (tape hiss, at least -60 dBFS): no clip is digitally silent. It is darkened
+    # like the music, or its flat spectrum would make quiet clips sound (and measure) bright.
+    hiss_db = max(float(rng.uniform(*recipe.hiss_db)), -60.0)
+    hiss = rng.standard_normal(n)
+    if tone < 0.45 * sr:
+        hiss = ins.lowpass(hiss, tone, sr=sr)
+    y = y + 10 ** (hiss_db / 20) * hiss / np.sqrt(np.mean(hiss ** 2))
+    y = np.clip(y, -1.0, 1.0).astype(np.float32)
+
+    instruments = ["drums"] if hits else []
+    instruments += list(dict.fromkeys(p.instrument for p in parts))
+    meta = {
+        "genre": genre,
+        "track_id": track_id(genre, index),
+        "index": index,
+        "seed": seed,
+        "tempo": round(tempo, 2),
+        "key": KEY_NAMES[key],
+        "mode": mode,
+        "instruments": ";".join(instruments),
+        "swing": round(swing, 3),
+        "drum_style": drum_style or "none",
+        "has_drums": bool(hits),
+        "progression": "-".join(prog),
+        "distortion": round(dist_gain, 2) if recipe.distortion[1] > 0 else 0.0,
+        "borrowed_from": borrowed or "",
+        "duration": duration,
+        "sr": sr,
+    }
+    return y, meta
+
+
+# --- the data set --------------------------------------------------------------------------
+
+def _render_to_file(out_dir: str, genre: str, index: int, seed: int, duration: float, sr: int) -> dict:
+    from musicviz.audio import write_wav
+
+    y, meta = synthesize_clip(genre, index=index, seed=seed, duration=duration, sr=sr)
+    rel = f"{genre}/{meta['track_id']}.wav"
+    write_wav(Path(out_dir) / rel, y, sr=sr)
+    return {"path": rel, **meta}
+
+
+def generate_dataset(out_dir, *, seed: int = 0, clips_per_genre: int = DEFAULT_CLIPS_PER_GENRE, duration: float = 30.0,
+                     sr: int = SR, n_jobs: int = -1, progress: bool = True):
+    """Write the synthetic genre data set: ``<out_dir>/<genre>/<genre>.000NN.wav`` and ``metadata.csv``.
+
+    Parameters
+    ----------
+    out_dir : str or path-like
+        Folder to write (created if needed; existing clips of the same names are replaced).
+    seed : int >= 0
+        Data-set seed. The same seed gives byte-identical files on any machine.
+    clips_per_genre : int >= 1
+        Clips of each of the ten genres.
+    duration : float >= 3
+        Seconds per clip.
+    sr : int
+        Sample rate (GTZAN's 22050 Hz by default).
+    n_jobs : int
+        Worker processes for joblib (-1: all cores, 1: in this process). The result does not
+        depend on it.
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per clip, as written to ``metadata.csv``: ``path`` (relative to ``out_dir``),
+        ``genre``, ``track_id``, ``tempo``, ``key``, ``mode``, ``instruments``, ``seed``, ...
+
+    Raises
+    ------
+    ParameterError
+        ``clips_per_genre`` < 1, ``duration`` < 3 s, a bad ``sr`` or ``seed``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from musicviz.synth import generate_dataset
+    >>> meta = generate_dataset(tempfile.mkdtemp(), clips_per_genre=1, duration=3.0, n_jobs=1, progress=False)
+    >>> len(meta), meta.loc[0, "path"]
+    (10, 'blues/blues.00000.wav')
+    """
+    import pandas as pd
+    from joblib import Parallel, delayed
+
+    from musicviz._io import atomic_path
+
+    seed, duration, sr = _check_common(seed, duration, sr)
+    clips_per_genre = _check_int("clips_per_genre", clips_per_genre, 1)
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
+        raise ParameterError(f"n_jobs must be a non-zero integer (-1: all cores), got {n_jobs!r}")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ParameterError(f"out_dir {str(out)!r} exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = [(g, i) for g in GENRES for i in range(clips_per_genre)]
+    # Interleave genres so a progress bar and an interrupted run cover every genre evenly.
+    jobs.sort(key=lambda gi: (gi[1], GENRES.index(gi[0])))
+    if n_jobs == 1:
+        results = (_render_to_file(str(out), g, i, seed, duration, sr) for g, i in jobs)
+    else:
+        # Processes, not threads: rendering is numpy-heavy Python. Each clip seeds itself, so
+        # neither the worker count nor the completion order changes a single byte.
+        results = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator")(
+            delayed(_render_to_file)(str(out), g, i, seed, duration, sr) for g, i in jobs)
+    if progress:
+        from tqdm.auto import tqdm
+
+        results = tqdm(results, total=len(jobs), desc="synthesizing clips", unit="clip")
+    rows = list(results)
+    frame = pd.DataFrame(rows).sort_values(["genre", "index"], kind="stable").reset_index(drop=True)
+    with atomic_path(out / "metadata.csv") as tmp:
+        frame.to_csv(tmp, index=False)
+    return frame

@@ -1,0 +1,259 @@
+"""musicviz.baselines: pipelines, cluster matching, evaluation tables, saved models, real GTZAN."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from musicviz import GENRES
+from musicviz import baselines as bl
+from musicviz.errors import DatasetError, FeatureError, ModelError, ParameterError
+
+GENRES4 = ["blues", "jazz", "metal", "rock"]
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    """Four well-separated genre blobs: 30 clips each, 5 named features."""
+    from sklearn.datasets import make_blobs
+
+    X, idx = make_blobs(n_samples=120, centers=4, n_features=5, cluster_std=0.6, random_state=0)
+    X = pd.DataFrame(np.abs(X) + 0.1, columns=["a_mean", "a_var", "b_mean", "b_var", "tempo"])
+    y = np.array(GENRES4)[idx]
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def real(shared_data):
+    from musicviz.datasets import load_feature_table
+
+    table = load_feature_table(shared_data)
+    X, y = bl.feature_matrix(table)
+    return table, X, y
+
+
+# --------------------------------------------------------------------------- pipelines
+def test_pipelines_fit_and_predict(blobs):
+    X, y = blobs
+    for model in (bl.make_svm(), bl.make_knn(), bl.make_svm(log_variance=True), bl.KMeansGenreClassifier()):
+        pred = model.fit(X, y).predict(X)
+        assert set(pred) <= set(GENRES4)
+        assert np.mean(pred == y) > 0.95, type(model).__name__
+
+
+def test_svm_probability_is_calibrated_and_deterministic(blobs):
+    X, y = blobs
+    p1 = bl.make_svm(probability=True, seed=3).fit(X, y).predict_proba(X)
+    p2 = bl.make_svm(probability=True, seed=3).fit(X, y).predict_proba(X)
+    np.testing.assert_allclose(p1.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(p1, p2)
+
+
+def test_bad_parameters():
+    with pytest.raises(ParameterError, match="C must be"):
+        bl.make_svm(C=0)
+    with pytest.raises(ParameterError, match="n_neighbors"):
+        bl.make_knn(n_neighbors=0)
+    with pytest.raises(ParameterError, match="n_clusters"):
+        bl.make_kmeans(1)
+
+
+def test_log_variance_only_touches_var_columns(blobs):
+    X, _ = blobs
+    out = bl.LogVariance().fit(X).transform(X)
+    np.testing.assert_allclose(out[:, 0], X["a_mean"])
+    np.testing.assert_allclose(out[:, 1], np.log(X["a_var"] + 1e-12))
+
+
+# --------------------------------------------------------------------------- clustering
+def test_hungarian_matching_on_permuted_clusters():
+    rng = np.random.default_rng(0)
+    y = np.repeat(GENRES4, 25)
+    perm = {g: c for g, c in zip(GENRES4, [3, 0, 2, 1])}
+    clusters = np.array([perm[g] for g in y])[rng.permutation(len(y))]
+    y = y[np.argsort(np.argsort(clusters))]  # any order: rebuild consistent pairs below
+    clusters = np.array([perm[g] for g in y])
+    assert bl.match_clusters(y, clusters) == {3: "blues", 0: "jazz", 2: "metal", 1: "rock"}
+    scores = bl.cluster_scores(y, clusters)
+    assert scores == {"ari": 1.0, "nmi": 1.0, "purity": 1.0, "matched_accuracy": 1.0}
+
+
+def test_matching_is_one_to_one_not_majority():
+    # Cluster 0 is mostly rock, but cluster 1 is all rock: the one-to-one matching gives rock
+    # to cluster 1 and jazz to cluster 0, where a majority vote would name both "rock".
+    y = ["rock"] * 3 + ["jazz"] * 2 + ["rock"] * 4
+    clusters = [0, 0, 0, 0, 0, 1, 1, 1, 1]
+    assert bl.match_clusters(y, clusters) == {0: "jazz", 1: "rock"}
+    scores = bl.cluster_scores(y, clusters)
+    assert scores["purity"] == round(7 / 9, 3)
+    assert scores["matched_accuracy"] == round(6 / 9, 3)
+
+
+def test_contingency_table_orders_columns_by_genre():
+    table = bl.contingency_table(["rock", "rock", "jazz", "blues"], [5, 5, 2, 9], labels=["blues", "jazz", "rock"])
+    assert list(table.index) == ["blues", "jazz", "rock"]
+    assert list(table.columns) == ["c9→blues", "c2→jazz", "c5→rock"]
+    assert np.trace(table.to_numpy()) == 4
+
+
+def test_kmeans_classifier_recovers_blobs(blobs):
+    X, y = blobs
+    model = bl.KMeansGenreClassifier(seed=0).fit(X, y)
+    assert sorted(model.cluster_to_label_.values()) == GENRES4
+    assert np.mean(model.predict(X) == y) == 1.0
+
+
+# --------------------------------------------------------------------------- evaluation
+def test_comparison_table(blobs):
+    X, y = blobs
+    models = {"svm": bl.make_svm(), "knn": bl.make_knn(), "kmeans": bl.KMeansGenreClassifier()}
+    table = bl.compare_models(models, X[:80], y[:80], X[80:], y[80:])
+    assert list(table.columns) == ["accuracy", "macro_f1", *bl.TIME_COLUMNS]
+    assert list(table.index) == list(models)
+    assert (table[list(bl.TIME_COLUMNS)] >= 0).all().all()
+    assert set(table.attrs["predictions"]) == set(models)
+    assert table.loc["svm", "accuracy"] == 1.0
+
+
+def test_cross_validation_is_deterministic(blobs):
+    X, y = blobs
+    models = {"knn": bl.make_knn(n_neighbors=3)}
+    a = bl.cross_validate_models(models, X, y, seed=1)
+    b = bl.cross_validate_models(models, X, y, seed=1)
+    pd.testing.assert_frame_equal(a, b)
+    assert list(a.columns) == ["accuracy", "accuracy_std", "macro_f1", "macro_f1_std"]
+
+
+def test_tune_and_knn_curve(blobs):
+    X, y = blobs
+    search = bl.tune(bl.make_knn(), {"kneighborsclassifier__n_neighbors": [1, 3, 5]}, X, y)
+    assert search.best_params_["kneighborsclassifier__n_neighbors"] in (1, 3, 5)
+    assert list(bl.tuning_table(search).columns) == ["n_neighbors", "cv_accuracy", "cv_std"]
+    curve = bl.knn_curve(X[:80], y[:80], ks=(1, 3), X_test=X[80:], y_test=y[80:])
+    assert list(curve.columns) == ["cv_accuracy", "cv_std", "test_accuracy"]
+    with pytest.raises(ParameterError, match="lacks"):
+        bl.tune(bl.make_knn(), {"svc__C": [1]}, X, y)
+
+
+def test_reports(blobs):
+    y_true = ["rock", "rock", "metal", "metal", "jazz"]
+    y_pred = ["rock", "metal", "metal", "metal", "rock"]
+    report = bl.per_genre_report(y_true, y_pred, labels=["jazz", "metal", "rock"])
+    assert list(report.index) == ["jazz", "metal", "rock", "macro avg", "weighted avg"]
+    assert report.loc["metal", "recall"] == 1.0 and report.loc["rock", "support"] == 2
+    pairs = bl.confused_pairs(y_true, y_pred)
+    assert pairs.iloc[0][["true", "predicted"]].tolist() == ["jazz", "rock"]
+    assert len(pairs) == 2
+
+
+# --------------------------------------------------------------------------- bad input
+def test_bad_inputs_raise_musicviz_errors(blobs):
+    X, y = blobs
+    with pytest.raises(ParameterError, match="rows but y has"):
+        bl.cross_validate_models({"knn": bl.make_knn()}, X, y[:-1])
+    with pytest.raises(ModelError, match="1 class"):
+        bl.compare_models({"svm": bl.make_svm()}, X, np.full(len(y), "rock"), X, y)
+    nan = X.copy()
+    nan.iloc[3, 2] = np.nan
+    with pytest.raises(FeatureError, match="NaN"):
+        bl.compare_models({"svm": bl.make_svm()}, nan, y, X, y)
+    with pytest.raises(ModelError, match="at least 5 examples"):
+        bl.cross_validate_models({"knn": bl.make_knn()}, X[:12], y[:12])
+    with pytest.raises(FeatureError, match="lacks 1"):
+        bl.feature_matrix(X.assign(label=y), columns=["a_mean", "zzz"])
+    with pytest.raises(ParameterError, match="must match"):
+        bl.match_clusters(["a", "b"], [0])
+
+
+# --------------------------------------------------------------------------- saved models
+def test_save_load_round_trip_and_columns(blobs, tmp_path):
+    X, y = blobs
+    model = bl.make_svm(probability=True).fit(X, y)
+    saved = bl.save_model(model, tmp_path / "m" / "svm.joblib", name="svm")
+    loaded = bl.load_model(tmp_path / "m" / "svm.joblib")
+    assert loaded.feature_columns == tuple(X.columns)
+    assert loaded.classes == tuple(GENRES4)
+    assert loaded.metadata["name"] == "svm"
+    np.testing.assert_array_equal(loaded.predict(X), saved.predict(X))
+    # Columns in another order (plus an extra one) are reordered by name.
+    shuffled = X[X.columns[::-1]].assign(extra=1.0)
+    np.testing.assert_array_equal(loaded.predict(shuffled), model.predict(X))
+    pd.testing.assert_frame_equal(loaded.predict_proba(shuffled), saved.predict_proba(X))
+    # One clip as a dict.
+    assert loaded.predict(X.iloc[0].to_dict())[0] == model.predict(X.iloc[[0]])[0]
+    with pytest.raises(FeatureError, match="missing.*'tempo'"):
+        loaded.predict(X.drop(columns="tempo"))
+    with pytest.raises(FeatureError, match="DataFrame"):
+        loaded.predict(X.to_numpy())
+    with pytest.raises(FeatureError, match="NaN"):
+        loaded.predict(X.assign(tempo=np.nan))
+    assert not list((tmp_path / "m").glob(".*tmp"))  # atomic write left no temporary
+
+
+def test_load_model_errors(tmp_path, blobs):
+    X, y = blobs
+    with pytest.raises(ModelError, match="no saved model"):
+        bl.load_model(tmp_path / "missing.joblib")
+    (tmp_path / "junk.joblib").write_bytes(b"not a pickle")
+    with pytest.raises(ModelError, match="not a readable model"):
+        bl.load_model(tmp_path / "junk.joblib")
+    import joblib
+
+    joblib.dump({"hello": 1}, tmp_path / "other.joblib")
+    with pytest.raises(ModelError, match="not a musicviz model"):
+        bl.load_model(tmp_path / "other.joblib")
+    with pytest.raises(ModelError, match="not fitted"):
+        bl.save_model(bl.make_svm(), tmp_path / "x.joblib")
+    with pytest.raises(ModelError, match="feature_columns"):
+        bl.save_model(bl.make_svm().fit(X.to_numpy(), y), tmp_path / "x.joblib")
+    no_proba = bl.save_model(bl.make_svm().fit(X, y), tmp_path / "np.joblib")
+    with pytest.raises(ModelError, match="probabilities"):
+        no_proba.predict_proba(X)
+
+
+# --------------------------------------------------------------------------- real GTZAN
+@pytest.mark.shared
+def test_reference_numbers_on_real_gtzan(real):
+    table, X, y = real
+    assert X.shape == (1000, 57)
+    cv = bl.cross_validate_models({"svm": bl.make_svm(C=10), "knn": bl.make_knn(n_neighbors=5)}, X, y, seed=0)
+    assert 0.72 <= cv.loc["svm", "accuracy"] <= 0.76
+    assert 0.65 <= cv.loc["knn", "accuracy"] <= 0.70
+    masks = bl.filtered_masks(table["track_id"])
+    assert (masks["train"].sum(), masks["test"].sum()) == (640, 290)
+    filt = bl.compare_models({"svm": bl.make_svm(C=10), "knn": bl.make_knn()},
+                             X[masks["train"]], y[masks["train"]], X[masks["test"]], y[masks["test"]])
+    assert 0.46 <= filt.loc["svm", "accuracy"] <= 0.51
+    assert 0.40 <= filt.loc["knn", "accuracy"] <= 0.45
+    clusters = bl.make_kmeans(10, seed=0).fit(X).named_steps["kmeans"].labels_
+    assert 0.14 <= bl.cluster_scores(y, clusters)["ari"] <= 0.19
+
+
+@pytest.mark.shared
+def test_tuned_svm_beats_reference_on_filtered_split(real):
+    table, X, y = real
+    masks = bl.filtered_masks(table["track_id"])
+    search = bl.tune(bl.make_svm(log_variance=True), bl.SVM_GRID, X[masks["train"]], y[masks["train"]])
+    acc = np.mean(search.predict(X[masks["test"]]) == y[masks["test"]])
+    assert acc >= 0.50
+
+
+@pytest.mark.shared
+def test_real_gtzan_svm_classifies_clip_features(real, tmp_path):
+    table, X, y = real
+    model = bl.train_real_gtzan_svm(table, path=tmp_path / "svm_real_gtzan.joblib", tune_grid=False)
+    loaded = bl.load_model(tmp_path / "svm_real_gtzan.joblib")
+    assert loaded.classes == GENRES
+    clip = table.iloc[0].to_dict()  # a clip's {column: value} dict, as extract_clip_features gives
+    proba = loaded.predict_proba(clip)
+    assert list(proba.columns) == list(GENRES) and proba.shape == (1, 10)
+    assert loaded.predict(clip)[0] == model.predict(clip)[0]
+    assert np.mean(loaded.predict(table) == y) > 0.85
+
+
+def test_filtered_masks_errors():
+    with pytest.raises(DatasetError, match="none of the track ids"):
+        bl.filtered_masks(["x.00001"], {"train": ["a.00001"], "valid": [], "test": ["a.00002"]})
+    with pytest.raises(ParameterError, match="'valid'"):
+        bl.filtered_masks(["a.00001"], {"train": ["a.00001"], "test": []})

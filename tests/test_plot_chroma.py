@@ -1,0 +1,120 @@
+"""Tests of musicviz.chroma and musicviz.plot.chroma (notebook 03)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from musicviz.chroma import PITCH_CLASSES, chromagram, mean_chroma, pitch_class
+from musicviz.errors import ParameterError
+from musicviz.plot import chroma as pc
+from musicviz.waveforms import zero_crossing_rate
+
+SR = 22050
+
+
+def tones(*freqs, seconds=2.0):
+    t = np.arange(int(SR * seconds)) / SR
+    return sum(0.3 * np.sin(2 * np.pi * f * t + 0.1) for f in freqs)
+
+
+def test_pitch_class_folding():
+    assert PITCH_CLASSES[pitch_class(261.63)] == "C"
+    assert [PITCH_CLASSES[c] for c in pitch_class([130.81, 523.25, 1046.5])] == ["C", "C", "C"]  # octaves fold
+    assert PITCH_CLASSES[pitch_class(466.16)] == "A#"
+    with pytest.raises(ParameterError):
+        pitch_class([0.0])
+
+
+def test_chromagram_of_a_c_major_chord():
+    C, times, names = chromagram(tones(261.63, 329.63, 392.0), sr=SR)
+    assert C.shape == (12, len(times)) and names == PITCH_CLASSES
+    profile = mean_chroma(C)
+    top3 = {PITCH_CLASSES[i] for i in np.argsort(profile)[-3:]}
+    assert top3 == {"C", "E", "G"}
+    assert profile.sum() == pytest.approx(1.0)
+
+
+def test_mean_chroma_guards():
+    assert np.allclose(mean_chroma(np.zeros((12, 4))), 1 / 12)  # silence: uniform, no 0/0
+    with pytest.raises(ParameterError, match="12"):
+        mean_chroma(np.zeros((11, 4)))
+    with pytest.raises(ParameterError, match="NaN"):
+        mean_chroma(np.full((12, 3), np.nan))
+
+
+def test_plot_chromagram_pitch_names():
+    C, times, _ = chromagram(tones(440.0), sr=SR)
+    before = plt.get_fignums()
+    mesh = pc.plot_chromagram(C, times=times)
+    ax = mesh.axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(PITCH_CLASSES)
+    assert ax.get_xlabel() == "Time (s)" and ax.get_ylabel() == "Pitch class"
+    assert len(ax.figure.axes) == 2  # + colorbar
+    plt.close(ax.figure)
+    assert plt.get_fignums() == before
+    fig, ax2 = plt.subplots()
+    assert pc.plot_chromagram(C, times=times, ax=ax2, colorbar=False).axes is ax2
+    assert len(fig.axes) == 1
+    with pytest.raises(ParameterError, match="12 rows"):
+        pc.plot_chromagram(C[:6], times=times)
+
+
+def test_chroma_profiles_heatmap():
+    profiles = {"blues": np.eye(12)[0], "rock": np.ones(12) / 12, "jazz": np.eye(12)[9]}
+    image = pc.plot_chroma_profiles(profiles)
+    ax = image.axes
+    assert image.get_array().shape == (3, 12)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["blues", "rock", "jazz"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(PITCH_CLASSES)
+    assert ax.get_xlabel() == "Pitch class"
+    with pytest.raises(ParameterError):
+        pc.plot_chroma_profiles({"a": np.ones(11)})
+    with pytest.raises(ParameterError, match="labels"):
+        pc.plot_chroma_profiles(np.ones((2, 12)), labels=["x"])
+
+
+def test_waveform_with_zcr_shares_time():
+    y = tones(500.0)
+    ax_wave, ax_zcr = pc.plot_waveform_with_zcr(y, sr=SR)
+    assert ax_wave.figure is ax_zcr.figure
+    assert ax_wave.get_ylabel() == "Amplitude"
+    assert ax_zcr.get_ylabel() == "Zero crossings per second" and ax_zcr.get_xlabel() == "Time (s)"
+    assert ax_wave.get_xlim() == pytest.approx(ax_zcr.get_xlim())
+    (line,) = ax_zcr.lines
+    assert np.median(line.get_ydata()) == pytest.approx(1000, rel=0.02)
+    fig, axs = plt.subplots(2, 1)
+    assert list(pc.plot_waveform_with_zcr(y, sr=SR, axes=axs)) == list(axs)
+    with pytest.raises(ParameterError, match="two"):
+        pc.plot_waveform_with_zcr(y, sr=SR, axes=[axs[0]])
+
+
+def test_zero_crossings_zoom_marks_every_crossing():
+    y = tones(500.0)
+    ax = pc.plot_zero_crossings(y, sr=SR, start=0.2, duration=0.02)
+    markers = [ln for ln in ax.lines if ln.get_label() == "zero crossing"]
+    assert len(markers) == 1
+    crossings = markers[0].get_xdata()
+    assert len(crossings) in (19, 20, 21)  # 500 Hz: 1000 crossings per second
+    assert np.all((crossings >= 0.2) & (crossings <= 0.22)) and np.allclose(markers[0].get_ydata(), 0)
+    assert f"{len(crossings)} zero crossings in 20 ms" in ax.get_title()
+    assert ax.get_xlabel() == "Time (s)"
+
+
+def test_zcr_distribution_per_genre():
+    zcrs = {g: zero_crossing_rate(tones(f), sr=SR)[0] for g, f in (("low", 100.0), ("high", 3000.0))}
+    ax = pc.plot_zcr_distribution(zcrs)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["low", "high"]
+    assert ax.get_xlabel() == "Zero crossings per second"
+    with pytest.raises(ParameterError):
+        pc.plot_zcr_distribution({})
+    with pytest.raises(ParameterError, match="NaN"):
+        pc.plot_zcr_distribution({"x": np.array([1.0, np.nan])})
+
+
+def test_plot_zcr_reuse_and_bad_input():
+    fig, ax = plt.subplots()
+    assert pc.plot_zcr(np.full(5, 10.0), times=np.arange(5) * 0.1, ax=ax) is ax
+    with pytest.raises(ParameterError, match="times"):
+        pc.plot_zcr(np.full(5, 10.0), times=np.arange(4))

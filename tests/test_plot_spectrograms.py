@@ -1,0 +1,185 @@
+"""Tests of musicviz.spectrograms and musicviz.plot.spectrograms (notebook 02)."""
+
+from __future__ import annotations
+
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from musicviz.errors import ParameterError
+from musicviz.plot import spectrograms as ps
+from musicviz.spectrograms import downsample_spectrogram, hz_to_mel, mel_db, mel_to_hz, stft_db
+
+SR = 22050
+
+
+def tone(freq=1000.0, seconds=1.0, amp=1.0):
+    return amp * np.sin(2 * np.pi * freq * np.arange(int(SR * seconds)) / SR)
+
+
+def noise(seconds=1.0, scale=0.1, seed=0):
+    return np.random.default_rng(seed).normal(scale=scale, size=int(SR * seconds))
+
+
+# ----------------------------------------------------------------- computation
+def test_stft_db_is_in_dbfs_with_coordinates():
+    S_db, times, freqs = stft_db(tone(1000.0, amp=1.0), sr=SR)
+    assert S_db.shape == (1025, len(times)) and freqs.shape == (1025,)
+    assert freqs[-1] == pytest.approx(SR / 2) and times[1] == pytest.approx(512 / SR)
+    k = int(np.argmax(S_db[:, 20]))
+    assert freqs[k] == pytest.approx(1000, abs=SR / 2048)
+    assert S_db[:, 20].max() == pytest.approx(0.0, abs=1.0)  # full-scale sine ~ 0 dBFS
+    quieter, _, _ = stft_db(tone(1000.0, amp=0.1), sr=SR)
+    assert quieter[:, 20].max() == pytest.approx(-20.0, abs=1.0)  # fixed reference, not per clip
+    assert S_db.min() >= -100.0
+
+
+def test_mel_db_band_centres_in_hz():
+    M_db, times, freqs = mel_db(tone(1000.0), sr=SR, n_mels=64)
+    assert M_db.shape == (64, len(times)) and np.all(np.diff(freqs) > 0)
+    assert freqs[int(np.argmax(M_db[:, 20]))] == pytest.approx(1000, rel=0.1)
+    assert M_db[:, 20].max() == pytest.approx(0.0, abs=3.0)
+    with pytest.raises(ParameterError, match="fmax"):
+        mel_db(tone(), sr=SR, fmax=20000)
+    with pytest.raises(ParameterError, match="n_mels"):
+        mel_db(tone(), sr=SR, n_mels=0)
+
+
+def test_mel_conversions_round_trip():
+    f = np.array([0.0, 100.0, 1000.0, 5000.0])
+    assert np.allclose(mel_to_hz(hz_to_mel(f)), f)
+    assert np.allclose(ps._mel_to_hz(ps._hz_to_mel(f)), f)
+    assert np.allclose(ps._hz_to_mel(f), hz_to_mel(f))  # the axis scale matches librosa
+
+
+def test_downsample_keeps_power():
+    S = np.full((1025, 300), -20.0)
+    small, t, f = downsample_spectrogram(S, times=np.arange(300) * 0.023, freqs=np.linspace(0, 11025, 1025),
+                                         n_times=30, n_freqs=50, fmax=5000)
+    assert small.shape == (50, 30) and np.allclose(small, -20.0)
+    assert f.max() <= 5000 and np.all(np.diff(t) > 0)
+    with pytest.raises(ParameterError, match="shape"):
+        downsample_spectrogram(S, times=np.arange(3), freqs=np.arange(1025))
+
+
+@pytest.mark.parametrize("bad", [np.array([]), np.array([0.0, np.inf]), np.ones((2, 100))])
+def test_bad_signal(bad):
+    with pytest.raises(ParameterError):
+        stft_db(bad, sr=SR)
+    with pytest.raises(ParameterError):
+        ps.plot_spectrogram_grid({"x": bad}, sr=SR)
+
+
+def test_bad_parameters():
+    with pytest.raises(ParameterError, match="sr"):
+        stft_db(tone(), sr=0)
+    with pytest.raises(ParameterError, match="n_fft"):
+        stft_db(tone(), sr=SR, n_fft=0)
+
+
+# ----------------------------------------------------------------- plots
+@pytest.fixture(scope="module")
+def spec():
+    return stft_db(noise(2.0), sr=SR)
+
+
+@pytest.mark.parametrize("yscale", ["linear", "log", "mel"])
+def test_plot_spectrogram_axes_in_seconds_and_hz(spec, yscale):
+    S_db, times, freqs = spec
+    before = plt.get_fignums()
+    mesh = ps.plot_spectrogram(S_db, times=times, freqs=freqs, yscale=yscale, vmin=-90, vmax=-10)
+    ax = mesh.axes
+    assert ax.get_xlabel() == "Time (s)" and ax.get_ylabel() == "Frequency (Hz)"
+    assert mesh.get_clim() == (-90.0, -10.0)
+    assert ax.get_yscale() == {"linear": "linear", "log": "log", "mel": "function"}[yscale]
+    assert ax.get_xlim() == pytest.approx((0.0, times[-1] + (times[1] - times[0]) / 2), abs=0.03)
+    fig = ax.figure
+    colorbars = [a for a in fig.axes if a is not ax]
+    assert len(colorbars) == 1 and colorbars[0].get_ylabel() == "Level (dBFS)"
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert labels and all(label.isdigit() for label in labels)  # plain Hz, no bins
+    if yscale != "linear":
+        assert "1000" in labels
+    plt.close(fig)
+    assert plt.get_fignums() == before
+
+
+def test_plot_spectrogram_default_scale_and_reuse(spec):
+    S_db, times, freqs = spec
+    fig, ax = plt.subplots()
+    n = len(plt.get_fignums())
+    mesh = ps.plot_spectrogram(S_db, times=times, freqs=freqs, ax=ax, colorbar=False, cmap="viridis")
+    assert mesh.axes is ax and len(plt.get_fignums()) == n and len(fig.axes) == 1
+    assert mesh.get_cmap().name == "viridis"
+    vmin, vmax = mesh.get_clim()
+    assert vmax == pytest.approx(S_db.max()) and vmax - vmin == pytest.approx(80)
+
+
+def test_plot_spectrogram_bad_input(spec):
+    S_db, times, freqs = spec
+    with pytest.raises(ParameterError, match="times"):
+        ps.plot_spectrogram(S_db, times=times[:-1], freqs=freqs)
+    with pytest.raises(ParameterError, match="yscale"):
+        ps.plot_spectrogram(S_db, times=times, freqs=freqs, yscale="bark")
+    with pytest.raises(ParameterError, match="NaN"):
+        ps.plot_spectrogram(np.full_like(S_db, np.nan), times=times, freqs=freqs)
+    with pytest.raises(ParameterError, match="2-D"):
+        ps.plot_spectrogram(S_db[:, 0], times=times, freqs=freqs)
+    with pytest.raises(ParameterError, match="vmin"):
+        ps.plot_spectrogram(S_db, times=times, freqs=freqs, vmin=0, vmax=-10)
+
+
+@pytest.mark.parametrize("kind", ["stft", "mel"])
+def test_grid_shares_one_colour_scale(kind):
+    clips = {"loud": noise(1.0, scale=0.3), "quiet": noise(1.0, scale=0.003, seed=1), "tone": tone(440.0, amp=0.5)}
+    axes = ps.plot_spectrogram_grid(clips, sr=SR, kind=kind, ncols=2)
+    assert len(axes) == 3
+    clims = {ax.collections[0].get_clim() for ax in axes}
+    assert len(clims) == 1  # the same vmin/vmax in every panel
+    vmin, vmax = clims.pop()
+    assert vmax - vmin == pytest.approx(80)
+    fig = axes[0].figure
+    assert fig.get_supxlabel() == "Time (s)" and fig.get_supylabel() == "Frequency (Hz)"
+    colorbars = [a for a in fig.axes if a not in list(axes)]
+    assert len(colorbars) == 1 and colorbars[0].get_ylabel() == "Level (dBFS)"
+    # the quiet clip really looks darker: its median level sits far below the loud one's
+    loud, quiet = (np.median(np.asarray(ax.collections[0].get_array())) for ax in axes[:2])
+    assert loud - quiet > 30
+
+
+def test_grid_explicit_scale_and_given_axes():
+    fig, axs = plt.subplots(1, 2)
+    out = ps.plot_spectrogram_grid({"a": noise(), "b": noise(seed=2)}, sr=SR, kind="stft", yscale="log",
+                                   vmin=-100, vmax=0, axes=axs, colorbar=False)
+    assert list(out) == list(axs) and len(fig.axes) == 2
+    assert all(ax.collections[0].get_clim() == (-100.0, 0.0) for ax in axs)
+    assert axs[0].get_ylabel() == "Frequency (Hz)"
+    with pytest.raises(ParameterError, match="kind"):
+        ps.plot_spectrogram_grid({"a": noise()}, sr=SR, kind="cqt")
+
+
+def test_waterfall_is_3d_labelled_and_fast():
+    S_db, times, freqs = stft_db(noise(30.0), sr=SR)  # a full 30 s clip
+    start = time.perf_counter()
+    ax = ps.plot_waterfall(S_db, times=times, freqs=freqs, fmax=5000)
+    ax.figure.canvas.draw()
+    elapsed = time.perf_counter() - start
+    assert elapsed < 1.0, f"waterfall took {elapsed:.2f} s"
+    assert ax.name == "3d"
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_zlabel()) == ("Time (s)", "Frequency (Hz)", "Level (dBFS)")
+    (surface,) = ax.collections
+    assert len(surface.get_paths()) <= 40 * 128
+    assert ax.get_ylim()[1] <= 5000 + 1
+
+
+def test_waterfall_reuses_3d_axes_only():
+    S_db, times, freqs = stft_db(noise(1.0), sr=SR)
+    fig = plt.figure()
+    ax3 = fig.add_subplot(projection="3d")
+    assert ps.plot_waterfall(S_db, times=times, freqs=freqs, ax=ax3) is ax3
+    _, flat = plt.subplots()
+    with pytest.raises(ParameterError, match="3-D"):
+        ps.plot_waterfall(S_db, times=times, freqs=freqs, ax=flat)

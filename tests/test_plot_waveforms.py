@@ -1,0 +1,178 @@
+"""Tests of musicviz.waveforms and musicviz.plot.waveforms (notebook 01)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from musicviz.errors import ParameterError
+from musicviz.plot import waveforms as pw
+from musicviz.waveforms import envelope, peak_level_db, time_axis, zero_crossing_rate, zero_crossings
+
+SR = 22050
+
+
+def tone(freq=220.0, seconds=1.0, amp=0.5, sr=SR):
+    return amp * np.sin(2 * np.pi * freq * (np.arange(int(sr * seconds)) + 0.5) / sr)
+
+
+# ----------------------------------------------------------------- computation
+def test_time_axis_and_envelope():
+    y = tone(seconds=2.0)
+    assert time_axis(y, sr=SR)[-1] == pytest.approx((len(y) - 1) / SR)
+    t, lo, hi = envelope(y, sr=SR, n_points=100)
+    assert t.shape == lo.shape == hi.shape == (100,)
+    assert np.all(lo <= hi) and hi.max() == pytest.approx(0.5, abs=1e-3) and lo.min() == pytest.approx(-0.5, abs=1e-3)
+    assert 0 < t[0] < t[-1] < 2.0
+    t_short, lo_short, _ = envelope(y[:50], sr=SR, n_points=100)  # short: every sample
+    assert len(t_short) == 50 and np.array_equal(lo_short, y[:50])
+
+
+def test_peak_level_db():
+    assert peak_level_db(np.array([0.0, 1.0])) == pytest.approx(0.0)
+    assert peak_level_db(np.array([0.0, -0.1])) == pytest.approx(-20.0)
+
+
+def test_zero_crossings_of_a_tone():
+    crossings = zero_crossings(tone(100.0, seconds=1.0), sr=SR)
+    assert len(crossings) == 199
+    assert np.allclose(np.diff(crossings), 1 / 200, atol=1e-4)  # every half period
+
+
+def test_zero_crossing_rate_is_twice_the_frequency():
+    zcr, times = zero_crossing_rate(tone(1000.0, seconds=2.0), sr=SR)
+    assert zcr.shape == times.shape
+    assert np.median(zcr) == pytest.approx(2000, rel=0.02)
+    assert times[1] - times[0] == pytest.approx(512 / SR)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [np.array([]), np.array([0.0, np.nan, 1.0]), np.zeros((2, 10)), np.array(["a", "b"]), [[1, 2], [3]]],
+)
+def test_bad_signals_raise_parameter_error(bad):
+    with pytest.raises(ParameterError):
+        pw.plot_waveform(bad, sr=SR)
+    with pytest.raises(ParameterError):
+        envelope(bad, sr=SR)
+
+
+@pytest.mark.parametrize("sr", [0, -1, float("nan"), "22050", None, True])
+def test_bad_sample_rate(sr):
+    with pytest.raises(ParameterError, match="sr"):
+        pw.plot_waveform(tone(), sr=sr)
+
+
+def test_bad_frame_arguments():
+    with pytest.raises(ParameterError, match="hop_length"):
+        zero_crossing_rate(tone(), sr=SR, hop_length=0)
+    with pytest.raises(ParameterError, match="n_points"):
+        envelope(tone(), sr=SR, n_points=0)
+
+
+# ----------------------------------------------------------------- plots
+def test_plot_waveform_new_figure_and_labels():
+    before = plt.get_fignums()
+    ax = pw.plot_waveform(tone(seconds=3.0), sr=SR)
+    assert ax.get_xlabel() == "Time (s)" and ax.get_ylabel() == "Amplitude"
+    assert len(ax.collections) == 1  # the envelope
+    assert ax.get_xlim() == pytest.approx((0.0, 3.0))
+    assert len(plt.get_fignums()) == len(before) + 1
+    plt.close(ax.figure)
+    assert plt.get_fignums() == before
+
+
+def test_plot_waveform_reuses_given_axes():
+    fig, ax = plt.subplots()
+    n_figs = len(plt.get_fignums())
+    out = pw.plot_waveform(tone(seconds=0.001), sr=SR, ax=ax, offset=2.0, color="red")
+    assert out is ax and len(plt.get_fignums()) == n_figs
+    line = ax.lines[0]  # short signal: every sample as a line
+    assert line.get_color() == "red"
+    assert ax.get_xlim()[0] == pytest.approx(2.0)
+
+
+def test_plot_waveform_rejects_non_axes():
+    with pytest.raises(ParameterError, match="ax"):
+        pw.plot_waveform(tone(), sr=SR, ax="left")
+
+
+def test_waveform_grid_shares_amplitude_scale():
+    clips = {"loud": tone(amp=0.9), "quiet": tone(amp=0.05), "mid": tone(amp=0.3)}
+    axes = pw.plot_waveform_grid(clips, sr=SR, ncols=2)
+    assert len(axes) == 3
+    limits = {ax.get_ylim() for ax in axes}
+    assert len(limits) == 1
+    (low, high), = limits
+    assert high == pytest.approx(0.9 * 1.05, rel=1e-3) and low == pytest.approx(-high)
+    assert [ax.get_title(loc="left") for ax in axes] == ["loud", "quiet", "mid"]
+    fig = axes[0].figure
+    assert fig.get_supxlabel() == "Time (s)" and fig.get_supylabel() == "Amplitude"
+    assert len(fig.axes) == 3  # the unused fourth cell is removed
+
+
+def test_waveform_grid_fixed_ylim_and_given_axes():
+    fig, axs = plt.subplots(1, 2)
+    out = pw.plot_waveform_grid({"a": tone(), "b": tone()}, sr=SR, axes=axs, ylim=1.0)
+    assert list(out) == list(axs)
+    assert all(ax.get_ylim() == (-1.0, 1.0) for ax in axs)
+    assert axs[0].get_xlabel() == "Time (s)"
+    with pytest.raises(ParameterError, match="ylim"):
+        pw.plot_waveform_grid({"a": tone()}, sr=SR, ylim=-1)
+    with pytest.raises(ParameterError, match="empty"):
+        pw.plot_waveform_grid({}, sr=SR)
+    with pytest.raises(ParameterError, match="mapping"):
+        pw.plot_waveform_grid([tone()], sr=SR)
+
+
+def test_waveform_zoom_shows_cycles():
+    y = tone(220.0, seconds=2.0)
+    ax = pw.plot_waveform_zoom(y, sr=SR, start=1.0, duration=0.05)
+    assert ax.get_xlim() == pytest.approx((1.0, 1.05))
+    (line,) = [ln for ln in ax.lines if len(ln.get_xdata()) > 2]
+    assert len(line.get_xdata()) == pytest.approx(0.05 * SR, abs=1)
+    assert ax.get_xlabel() == "Time (s)"
+    # 50 ms of 220 Hz: 11 cycles -> 22 sign changes visible
+    assert np.count_nonzero(np.diff(np.signbit(line.get_ydata()))) in (21, 22)
+    with pytest.raises(ParameterError, match="start"):
+        pw.plot_waveform_zoom(y, sr=SR, start=1.99, duration=0.05)
+    with pytest.raises(ParameterError, match="duration"):
+        pw.plot_waveform_zoom(y, sr=SR, start=0.0, duration=0)
+
+
+def test_importing_changes_no_matplotlib_state():
+    code = (
+        "import matplotlib, json; before = dict(matplotlib.rcParams);"
+        "import musicviz, musicviz.plot, musicviz.plot.waveforms, musicviz.plot.spectrograms,"
+        " musicviz.plot.chroma, musicviz.export, musicviz.waveforms, musicviz.spectrograms, musicviz.chroma;"
+        "import matplotlib.pyplot as plt;"
+        "after = dict(matplotlib.rcParams);"
+        "diff = sorted(k for k in before if str(before[k]) != str(after[k]) and k != 'backend');"
+        "print(json.dumps(diff))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_import_musicviz_is_light():
+    code = (
+        "import sys, musicviz;"
+        "print(sorted(m for m in ('matplotlib', 'librosa', 'tensorflow') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_use_style_sets_fixed_figure_size():
+    from musicviz.plot import STYLE, use_style
+
+    with matplotlib.rc_context():
+        use_style()
+        fig = plt.figure()
+        assert tuple(fig.get_size_inches()) == tuple(STYLE["figure.figsize"])
+        plt.close(fig)
