@@ -36,6 +36,10 @@ def atomic_path(path):
     tmp = Path(name)
     try:
         yield tmp
+        # mkstemp creates 0600 files; give the result the usual permissions (umask applies).
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):

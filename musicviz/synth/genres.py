@@ -123,7 +123,7 @@ class GenreRecipe:
     distortion: tuple[float, float] = (0.0, 0.0)  # guitar gain range (0: clean)
     rubato: float = 0.0  # relative tempo wobble (classical)
     dynamics_db: float = 0.0  # depth of slow crescendi/diminuendi
-    section_mute: float = 0.2  # chance that a chord/lead part rests for a 4-bar block
+    section_mute: float = 0.1  # chance that a chord/lead part rests for a 4-bar block
     borrow: tuple[tuple[str, float], ...] = ()  # (neighbour genre, chance to borrow its groove + a part)
     eq_db: tuple[float, ...] = (0.0,) * 10  # mastering EQ (dB) at EQ_FREQS
 
@@ -161,7 +161,7 @@ RECIPES: dict[str, GenreRecipe] = {
         hiss_db=(-60.0, -45.0),
         distortion=(1.5, 5.0),
         borrow=(("jazz", 0.12), ("country", 0.12), ("rock", 0.08)),
-        eq_db=(4.3, 4.6, 5.0, 0.6, 0.0, -0.7, 1.7, 6.5, 17.3, 19.3),
+        eq_db=(3.0, 4.0, 5.9, 1.1, 0.0, -1.2, 0.9, 5.5, 16.7, 19.3),
     ),
     "classical": GenreRecipe(
         name="classical",
@@ -182,14 +182,14 @@ RECIPES: dict[str, GenreRecipe] = {
             _P("lead", "cantabile", "violin", (-5.0, 0.0), prob=0.7, octave=5, group="lead"),
             _P("lead", "cantabile", "flute", (-6.0, -1.0), prob=0.3, octave=5, group="lead"),
         ),
-        rms=(0.02, 0.06),
+        rms=(0.015, 0.045),
         tone=(2000.0, 4500.0),
         reverb=(0.25, 0.5),
         hiss_db=(-60.0, -45.0),
         rubato=0.08,
-        dynamics_db=14.0,
+        dynamics_db=24.0,
         section_mute=0.1,
-        eq_db=(7.2, 2.6, -4.5, 3.8, 0.0, -2.0, -4.1, -4.7, 3.4, 16.0),
+        eq_db=(8.4, 3.0, -5.0, 4.1, 0.0, -2.3, -5.1, -6.5, 4.3, 22.3),
     ),
     "country": GenreRecipe(
         name="country",
@@ -218,7 +218,7 @@ RECIPES: dict[str, GenreRecipe] = {
         reverb=(0.08, 0.2),
         hiss_db=(-55.0, -40.0),
         borrow=(("blues", 0.12), ("rock", 0.1)),
-        eq_db=(4.0, 4.6, 5.5, 0.9, 0.0, -1.8, -1.7, -3.5, 1.8, 14.6),
+        eq_db=(2.6, 4.0, 6.6, 1.3, 0.0, -2.4, -2.6, -5.0, 0.7, 15.5),
     ),
     "disco": GenreRecipe(
         name="disco",
@@ -243,7 +243,7 @@ RECIPES: dict[str, GenreRecipe] = {
         reverb=(0.08, 0.2),
         hiss_db=(-60.0, -45.0),
         borrow=(("pop", 0.2),),
-        eq_db=(-11.6, -6.1, -1.3, -5.5, 0.0, -1.1, -1.3, -2.2, -2.7, -13.4),
+        eq_db=(-14.2, -6.9, -0.8, -5.1, 0.0, -1.4, -1.8, -3.0, -4.5, -16.0),
     ),
     "hiphop": GenreRecipe(
         name="hiphop",
@@ -257,9 +257,9 @@ RECIPES: dict[str, GenreRecipe] = {
         },
         scales={"major": "major_pentatonic", "minor": "minor"},
         drums=(("boom_bap", 0.75), ("trap_lite", 0.25)),
-        drum_gain_db=(1.0, 5.0),
+        drum_gain_db=(3.0, 7.0),
         parts=(
-            _P("bass", "sub808", "808_bass", (-2.0, 1.0), octave=1),
+            _P("bass", "sub808", "808_bass", (-4.0, -1.0), octave=1),
             _P("chords", "sample_loop", "epiano", (-8.0, -3.0), prob=0.55, octave=4, group="sample"),
             _P("chords", "sample_loop", "piano", (-8.0, -3.0), prob=0.45, octave=4, group="sample"),
             _P("chords", "pad", "synth_pad", (-14.0, -8.0), prob=0.3, octave=4),
@@ -270,7 +270,7 @@ RECIPES: dict[str, GenreRecipe] = {
         reverb=(0.02, 0.1),
         hiss_db=(-50.0, -38.0),
         borrow=(("reggae", 0.12), ("pop", 0.1)),
-        eq_db=(-9.5, -2.5, 4.2, -2.0, 0.0, -1.3, -4.5, -5.7, -9.2, -11.0),
+        eq_db=(-11.3, -2.6, 4.7, -1.9, 0.0, -1.5, -4.9, -6.3, -10.4, -12.8),
     ),
     "jazz": GenreRecipe(
         name="jazz",
@@ -299,7 +299,7 @@ RECIPES: dict[str, GenreRecipe] = {
         reverb=(0.12, 0.3),
         hiss_db=(-60.0, -45.0),
         borrow=(("blues", 0.15),),
-        eq_db=(1.7, 0.2, -3.0, 4.8, 0.0, -5.7, -1.9, -0.3, 6.4, 16.9),
+        eq_db=(0.2, -0.3, -2.7, 5.5, 0.0, -6.6, -2.9, -1.7, 4.5, 15.5),
     ),
     "metal": GenreRecipe(
         name="metal",
@@ -327,7 +327,7 @@ RECIPES: dict[str, GenreRecipe] = {
         hiss_db=(-60.0, -48.0),
         distortion=(14.0, 45.0),
         borrow=(("rock", 0.2),),
-        eq_db=(0.7, 4.6, 10.2, 3.0, 0.0, 1.1, 4.2, 7.3, 7.0, 3.1),
+        eq_db=(-1.7, 3.2, 10.4, 3.0, 0.0, 1.0, 3.9, 6.0, 4.7, 0.3),
     ),
     "pop": GenreRecipe(
         name="pop",
@@ -352,7 +352,7 @@ RECIPES: dict[str, GenreRecipe] = {
         reverb=(0.06, 0.18),
         hiss_db=(-60.0, -50.0),
         borrow=(("disco", 0.2), ("hiphop", 0.1)),
-        eq_db=(-4.9, -3.6, -3.4, -2.8, 0.0, -1.7, -3.6, -1.9, -3.4, -1.6),
+        eq_db=(-6.4, -4.2, -2.9, -2.4, 0.0, -2.1, -4.1, -2.6, -4.9, -3.4),
     ),
     "reggae": GenreRecipe(
         name="reggae",
@@ -365,11 +365,11 @@ RECIPES: dict[str, GenreRecipe] = {
         },
         scales={"major": "major_pentatonic", "minor": "minor_pentatonic"},
         drums=(("one_drop", 0.7), ("steppers", 0.3)),
-        drum_gain_db=(-4.0, -1.0),
+        drum_gain_db=(0.0, 3.0),
         parts=(
-            _P("bass", "reggae", "electric_bass", (1.0, 4.0), octave=1),
-            _P("chords", "skank", "guitar_skank", (-5.0, -1.0), octave=4),
-            _P("chords", "bubble", "organ", (-10.0, -5.0), prob=0.6, octave=4),
+            _P("bass", "reggae", "electric_bass", (-2.0, 1.0), octave=1),
+            _P("chords", "skank", "guitar_skank", (-3.0, 0.0), octave=4),
+            _P("chords", "bubble", "organ", (-8.0, -4.0), prob=0.85, octave=4),
             _P("lead", "hook", "voice", (-3.0, 0.0), prob=0.65, octave=4),
             _P("lead", "melody", "melodica", (-7.0, -3.0), prob=0.25, octave=5),
         ),
@@ -378,7 +378,8 @@ RECIPES: dict[str, GenreRecipe] = {
         reverb=(0.1, 0.3),
         hiss_db=(-55.0, -40.0),
         borrow=(("hiphop", 0.15),),
-        eq_db=(18.1, 11.6, -3.8, -1.9, 0.0, -0.0, -3.5, -3.9, -5.3, -2.1),
+        eq_db=(6.0, 4.0, -2.0, -1.0, 0.0, 0.0, -2.0, -2.0, -3.0, -1.0),
+        section_mute=0.1,
     ),
     "rock": GenreRecipe(
         name="rock",
@@ -391,7 +392,7 @@ RECIPES: dict[str, GenreRecipe] = {
         },
         scales={"major": "minor_pentatonic", "minor": "minor_pentatonic"},
         drums=(("rock_beat", 0.75), ("rock_drive", 0.25)),
-        drum_gain_db=(-3.0, 0.0),
+        drum_gain_db=(2.0, 5.0),
         parts=(
             _P("chords", "power8", "distorted_guitar", (-2.0, 1.0), octave=3),
             _P("bass", "roots8", "electric_bass", (-4.0, -1.0), octave=2),
@@ -403,8 +404,8 @@ RECIPES: dict[str, GenreRecipe] = {
         tone=(6000.0, 10000.0),
         reverb=(0.05, 0.18),
         hiss_db=(-58.0, -45.0),
-        distortion=(3.0, 14.0),
+        distortion=(8.0, 22.0),
         borrow=(("metal", 0.15), ("pop", 0.08)),
-        eq_db=(-2.8, -1.2, 3.6, 0.8, 0.0, -1.9, -2.1, -1.0, -0.3, -2.1),
+        eq_db=(-4.6, -2.3, 4.5, 1.2, 0.0, -2.1, -2.6, -2.2, -2.0, -4.3),
     ),
 }

@@ -251,7 +251,7 @@ def _bass_reggae(ctx):
         for i, (s, d) in enumerate(zip(steps, degs)):
             end = steps[i + 1] if i + 1 < len(steps) else 16
             iv = 4 if d == 3 and 4 in ch.intervals else int(d)
-            notes.append(Note(bar * 16 + s, max(end - s - 0.3, 1.0), (root + iv,), 1.0))
+            notes.append(Note(bar * 16 + s, max(end - s, 1.0), (root + iv,), 1.0))
     return notes
 
 
@@ -372,11 +372,13 @@ def _offbeat(ctx):
 
 
 def _skank(ctx):
-    # Reggae: short, choppy chords on the off-beats (2 and 4 of the half-time feel).
+    # Reggae: short, choppy chords on the off-beats (2 and 4 of the half-time feel, or every
+    # "and" in the double-time count).
     notes = []
+    steps = (4, 12) if ctx.rng.random() < 0.5 else (2, 6, 10, 14)
     for bar, ch in enumerate(ctx.chords):
         v = voicing(ch, _chord_low(ctx) + 3, rng=ctx.rng, max_notes=3)
-        for s in (4, 12):
+        for s in steps:
             notes.append(Note(bar * 16 + s, 0.8, v, 0.9))
     return notes
 

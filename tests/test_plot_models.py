@@ -1,0 +1,87 @@
+"""musicviz.plot.models: genre names on the axes, Axes reuse, no figure leaks, bad input."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from musicviz import GENRES
+from musicviz import baselines as bl
+from musicviz.errors import ParameterError
+from musicviz.plot import models as pm
+
+Y_TRUE = np.repeat(GENRES, 3)
+Y_PRED = np.roll(Y_TRUE, 1)
+
+
+def _ticks(labels):
+    return [t.get_text() for t in labels]
+
+
+def test_confusion_matrix_labels_are_genre_names():
+    ax = pm.plot_confusion_matrix(Y_TRUE, Y_PRED, labels=GENRES)
+    assert _ticks(ax.get_xticklabels()) == list(GENRES)
+    assert _ticks(ax.get_yticklabels()) == list(GENRES)
+    assert ax.get_xlabel() == "predicted genre" and ax.get_ylabel() == "true genre"
+    image = ax.images[0].get_array()
+    np.testing.assert_allclose(image.sum(axis=1), 1.0)  # rows normalized
+
+
+def test_confusion_matrix_counts_and_ax_reuse():
+    fig, axes = plt.subplots(1, 2)
+    n_figs = len(plt.get_fignums())
+    ax = pm.plot_confusion_matrix(Y_TRUE, Y_PRED, labels=GENRES, ax=axes[1], normalize=None, title="counts")
+    assert ax is axes[1] and len(plt.get_fignums()) == n_figs
+    assert ax.images[0].get_array().sum() == len(Y_TRUE)
+    assert ax.get_title() == "counts"
+
+
+def test_confusion_matrix_bad_input():
+    with pytest.raises(ParameterError, match="must match"):
+        pm.plot_confusion_matrix(Y_TRUE, Y_PRED[:-1], labels=GENRES)
+    with pytest.raises(ParameterError, match="lacks"):
+        pm.plot_confusion_matrix(Y_TRUE, Y_PRED, labels=GENRES[:5])
+    with pytest.raises(ParameterError, match="normalize"):
+        pm.plot_confusion_matrix(Y_TRUE, Y_PRED, labels=GENRES, normalize="rows")
+    with pytest.raises(ParameterError, match="Axes"):
+        pm.plot_confusion_matrix(Y_TRUE, Y_PRED, labels=GENRES, ax="left")
+
+
+def test_comparison_chart():
+    table = pd.DataFrame({"accuracy": [0.74, 0.68], "macro_f1": [0.73, 0.67], "accuracy_std": [0.02, 0.03]},
+                         index=["SVM", "KNN"])
+    ax = pm.plot_comparison(table, metric=("accuracy", "macro_f1"), reference={"chance": 0.1})
+    assert _ticks(ax.get_xticklabels()) == ["SVM", "KNN"]
+    assert len(ax.patches) == 4
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["chance", "accuracy", "macro f1"]
+    fig, other = plt.subplots()
+    n_figs = len(plt.get_fignums())
+    assert pm.plot_comparison(table, errors="accuracy_std", ax=other, sort=True) is other
+    assert len(plt.get_fignums()) == n_figs
+    with pytest.raises(ParameterError, match="no column"):
+        pm.plot_comparison(table, metric="f1")
+
+
+def test_per_genre_report_and_k_curve_and_contingency():
+    report = bl.per_genre_report(Y_TRUE, Y_PRED, labels=GENRES)
+    ax = pm.plot_per_genre_report(report)
+    assert _ticks(ax.get_xticklabels()) == list(GENRES)
+    curve = pd.DataFrame({"cv_accuracy": [0.6, 0.7], "cv_std": [0.1, 0.1], "test_accuracy": [0.5, 0.6]},
+                         index=pd.Index([1, 5], name="k"))
+    assert len(pm.plot_k_curve(curve).lines) == 2
+    img = pm.plot_contingency(bl.contingency_table(Y_TRUE, np.arange(len(Y_TRUE)) % 10, labels=GENRES))
+    assert _ticks(img.axes.get_yticklabels()) == list(GENRES)
+    with pytest.raises(ParameterError):
+        pm.plot_k_curve(pd.DataFrame({"x": [1]}))
+
+
+def test_helpers_do_not_leak_figures():
+    plt.close("all")
+    for _ in range(3):
+        pm.plot_confusion_matrix(Y_TRUE, Y_PRED, labels=GENRES)
+    assert len(plt.get_fignums()) == 3  # one figure per call, no hidden extras
+    _, ax = plt.subplots()
+    pm.plot_comparison(pd.DataFrame({"accuracy": [0.5]}, index=["m"]), ax=ax)
+    assert len(plt.get_fignums()) == 4
