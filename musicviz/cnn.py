@@ -27,6 +27,7 @@ TensorFlow and Keras are imported inside functions only: ``import musicviz.cnn``
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -566,7 +567,18 @@ def model_summary(model, *, line_length: int = 80) -> str:
     def collect(text, *args, **kwargs):
         lines.append(str(text))
 
-    model.summary(line_length=line_length, print_fn=collect)
+    quiet = contextlib.nullcontext()
+    try:  # Keras prints through rich, which also sends an empty display to Jupyter: swallow it
+        from IPython import get_ipython
+
+        if get_ipython() is not None:
+            from IPython.utils.capture import capture_output
+
+            quiet = capture_output(stdout=False, stderr=False, display=True)
+    except ImportError:
+        pass
+    with quiet:
+        model.summary(line_length=line_length, print_fn=collect)
     text = "\n".join(lines)
     table = str.maketrans({"┏": "+", "┓": "+", "┗": "+", "┛": "+", "┃": "|", "━": "-", "│": "|", "─": "-",
                            "┡": "+", "┩": "+", "└": "+", "┘": "+", "├": "+", "┤": "+", "┼": "+", "┳": "+",

@@ -381,12 +381,14 @@ def load_filtered_split(root=None) -> dict[str, list[str]]:
     return split
 
 
-def split_tracks(track_ids, genres, *, test_size: float = 0.25, seed: int = 0, filtered=None):
+def split_tracks(track_ids, genres, *, test_size: float = 0.25, seed: int = 0, filtered="auto"):
     """Assign whole tracks to ``"train"`` or ``"test"`` (never segments of one clip to both).
 
-    Uses the fault-filtered split (train + valid -> train) when ``filtered`` is given or
-    found under :func:`gtzan_dir` *and* covers the tracks; otherwise a stratified, seeded
-    random split.
+    Uses the fault-filtered split (train + valid -> train) when ``filtered`` is given, or,
+    with ``filtered="auto"``, when the course runs on real GTZAN (``MUSICVIZ_DATASET=gtzan``)
+    and the lists are found under :func:`gtzan_dir`; otherwise a stratified, seeded random
+    split. (The synthetic set reuses GTZAN's track names, so the real lists must never be
+    applied to it by accident.)
 
     Parameters
     ----------
@@ -398,8 +400,9 @@ def split_tracks(track_ids, genres, *, test_size: float = 0.25, seed: int = 0, f
         Fraction of tracks for the test set (random split only).
     seed : int
         Seed of the random split.
-    filtered : dict or None
-        A split as returned by :func:`load_filtered_split`; ``False`` to never use one.
+    filtered : dict, "auto", None or False
+        A split as returned by :func:`load_filtered_split`; ``"auto"`` (see above); ``None``
+        or ``False`` for the random split.
 
     Returns
     -------
@@ -424,11 +427,15 @@ def split_tracks(track_ids, genres, *, test_size: float = 0.25, seed: int = 0, f
         raise ParameterError("track ids must be unique: split whole tracks, then cut segments")
     if not 0 < test_size < 1:
         raise ParameterError(f"test_size must be between 0 and 1, got {test_size}")
-    if filtered is None:
-        try:
-            filtered = load_filtered_split()
-        except DatasetError:
-            filtered = False
+    if isinstance(filtered, str):
+        if filtered != "auto":
+            raise ParameterError(f"filtered must be a split dict, 'auto', None or False; got {filtered!r}")
+        filtered = False
+        if (os.environ.get(DATASET_ENV) or "synth").strip().lower() == "gtzan":
+            try:
+                filtered = load_filtered_split()
+            except DatasetError:
+                pass
     if filtered:
         where = {tid: ("test" if name == "test" else "train") for name, ids in filtered.items() for tid in ids}
         if any(t in where for t in track_ids):

@@ -141,6 +141,18 @@ def test_feature_table_and_split_errors(tmp_path):
         load_filtered_split(tmp_path)
 
 
+def test_auto_split_uses_filtered_lists_only_for_real_gtzan(shared_data, monkeypatch):
+    ids = ["blues.00029", "blues.00000", "rock.00050", "rock.00051"]
+    genres = ["blues", "blues", "rock", "rock"]
+    monkeypatch.setenv("MUSICVIZ_DATASET", "synth")
+    assert "unused" not in split_tracks(ids, genres, test_size=0.5).tolist()
+    monkeypatch.setenv("MUSICVIZ_DATASET", "gtzan")
+    split = split_tracks(ids, genres, test_size=0.5).tolist()
+    assert split[0] == "train"  # blues.00029 is in train_filtered.txt
+    with pytest.raises(ParameterError, match="filtered must be"):
+        split_tracks(ids, genres, filtered="yes")
+
+
 def test_random_split_is_stratified_seeded_and_track_level():
     ids = [f"{g}.{i:05d}" for g in GENRES for i in range(8)]
     genres = [i.split(".")[0] for i in ids]

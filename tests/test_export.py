@@ -190,3 +190,22 @@ def test_export_of_a_constrained_grid_restores_layout(tmp_path):
     export.save_figure(fig, "grid", formats=("png",), out_dir=tmp_path)
     fig.canvas.draw()
     assert snapshot(fig) == before
+
+
+def test_contact_sheet_groups_by_notebook_with_relative_links(tmp_path, small_fig, monkeypatch):
+    import importlib.util
+
+    from musicviz._io import project_root
+
+    spec = importlib.util.spec_from_file_location("export_figures", project_root() / "scripts" / "export_figures.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    monkeypatch.setenv(export.FIGURES_ENV, str(tmp_path))
+    monkeypatch.setenv(export.NOTEBOOK_ENV, "01_waveforms")
+    export.tag(small_fig, "genre-grid", caption="Ten <genres> & one scale.")
+    page = script.contact_sheet(tmp_path, ["01_waveforms", "02_spectrograms"], {"02_spectrograms": "CellExecutionError: boom"})
+    assert '<h2 id="01_waveforms">' in page and '<h2 id="02_spectrograms">' in page
+    assert 'src="01_waveforms/genre-grid.png"' in page and 'href="01_waveforms/genre-grid.svg"' in page
+    assert "Ten &lt;genres&gt; &amp; one scale." in page
+    assert "not exported: CellExecutionError: boom" in page
+    assert str(tmp_path) not in page  # relative links only
