@@ -25,7 +25,7 @@ help:
 	@echo "make figures  export every figure of the series into build/figures/ (+ index.html)"
 	@echo "make nav      rewrite the navigation cells and the tables of contents"
 	@echo "make slides   turn every notebook into a reveal.js deck in build/slides/"
-	@echo "make execute  re-run the committed notebooks in place (after an edit)"
+	@echo "make execute  re-run the committed notebooks in place (after an edit; ONLY='0[1-3]*' for some)"
 	@echo "make bench    run the feature-extraction benchmark"
 
 env: $(STAMP)
@@ -50,7 +50,7 @@ test: $(SYNTH)
 	$(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly notebooks
 
 execute: $(SYNTH)
-	$(PY) scripts/run_series.py --in-place
+	$(PY) scripts/run_series.py --in-place $(if $(ONLY),--only '$(ONLY)')
 
 figures: $(SYNTH)
 	$(PY) scripts/export_figures.py --out build/figures
