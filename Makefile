@@ -39,7 +39,8 @@ $(STAMP): pyproject.toml constraints.txt
 data: $(SYNTH)
 
 $(SYNTH): $(STAMP) $(wildcard musicviz/synth/*.py)
-	$(PY) -m musicviz data synth --out $(SYNTH_DIR) --seed $(SEED)
+	rm -rf $(SYNTH_DIR)  # no stale clips from an earlier, larger set
+	$(PY) -m musicviz -q data synth --out $(SYNTH_DIR) --seed $(SEED)
 
 run: $(SYNTH)
 	$(PY) scripts/run_series.py --out build

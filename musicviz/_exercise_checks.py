@@ -51,3 +51,190 @@ def _check_00_2(answer) -> bool:
 )
 def _check_00_3(answer) -> bool:
     return str(answer).strip().lower() == _metadata().groupby("genre")["tempo"].mean().idxmin()
+
+
+# --------------------------------------------------------------------------- shared data of 01-04
+def _examples():
+    from musicviz.datasets import example_clips
+
+    clips, sr, _ = example_clips()
+    return clips, sr
+
+
+def _rms_db(y) -> float:
+    import numpy as np
+
+    return float(20 * np.log10(np.sqrt(np.mean(np.square(y, dtype=np.float64)))))
+
+
+def _genre(answer) -> str:
+    return str(answer).strip().lower()
+
+
+def _close(answer, truth, tol) -> bool:
+    return abs(float(answer) - float(truth)) <= tol
+
+
+# --------------------------------------------------------------------------- 01_waveforms
+@exercise(
+    "01.1",
+    question="Which genre's example clip has the highest RMS level? (a genre name)",
+    hint="RMS level in dBFS is 20*log10(sqrt(mean(y**2))); compute it for every clip in `clips` and take the largest.",
+)
+def _check_01_1(answer) -> bool:
+    clips, _ = _examples()
+    return _genre(answer) == max(clips, key=lambda g: _rms_db(clips[g]))
+
+
+@exercise(
+    "01.2",
+    question="Which genre's example clip has the largest crest factor (peak level minus RMS level, in dB)? (a genre name)",
+    hint="mv.waveforms.peak_level_db(y) minus the RMS level; the `levels` table above has both for every genre.",
+)
+def _check_01_2(answer) -> bool:
+    from musicviz.waveforms import peak_level_db
+
+    clips, _ = _examples()
+    return _genre(answer) == max(clips, key=lambda g: peak_level_db(clips[g]) - _rms_db(clips[g]))
+
+
+@exercise(
+    "01.3",
+    question="What is the peak level of the rock example clip, in dBFS? (a number, 1 decimal)",
+    hint="mv.waveforms.peak_level_db(clips['rock']); 0 dBFS is the largest value a file can hold.",
+)
+def _check_01_3(answer) -> bool:
+    from musicviz.waveforms import peak_level_db
+
+    clips, _ = _examples()
+    return _close(answer, peak_level_db(clips["rock"]), 0.051)
+
+
+# --------------------------------------------------------------------------- 02_spectrograms
+@exercise(
+    "02.1",
+    question="How far apart (in Hz) are the frequency bins of an STFT with n_fft = 2048 at the course's sample rate? (2 decimals)",
+    hint="an n_fft-point DFT splits 0..sr into n_fft equal steps: sr / n_fft.",
+)
+def _check_02_1(answer) -> bool:
+    from musicviz import SR
+
+    return _close(answer, SR / 2048, 0.006)
+
+
+@exercise(
+    "02.2",
+    question="How many frames does the STFT of the whole blues example clip have with n_fft=2048, hop_length=512? (an int)",
+    hint="S_db, times, freqs = mv.spectrograms.stft_db(clips['blues'], sr=sr); frames are the columns (len(times)).",
+)
+def _check_02_2(answer) -> bool:
+    from musicviz.spectrograms import stft_db
+
+    clips, sr = _examples()
+    _, times, _ = stft_db(clips["blues"], sr=sr, n_fft=2048, hop_length=512)
+    return int(answer) == len(times)
+
+
+@exercise(
+    "02.3",
+    question="Which genre's example clip has the most energy above 5 kHz (highest mean mel level in the bands above 5000 Hz)? (a genre name)",
+    hint="M_db, t, f = mv.spectrograms.mel_db(y, sr=sr); average M_db[f > 5000] for every genre and take the largest.",
+)
+def _check_02_3(answer) -> bool:
+    from musicviz.spectrograms import mel_db
+
+    clips, sr = _examples()
+
+    def high_level(y):
+        M_db, _, freqs = mel_db(y, sr=sr)
+        return float(M_db[freqs > 5000].mean())
+
+    return _genre(answer) == max(clips, key=lambda g: high_level(clips[g]))
+
+
+# --------------------------------------------------------------------------- 03_chroma_and_zero_crossings
+@exercise(
+    "03.1",
+    question="Which pitch class does 1000 Hz fall into? (a name such as 'C#')",
+    hint="12*log2(1000/440) semitones above A4, rounded, then folded into one octave; mv.chroma.pitch_class checks it.",
+)
+def _check_03_1(answer) -> bool:
+    from musicviz.chroma import PITCH_CLASSES, pitch_class
+
+    return str(answer).strip() == PITCH_CLASSES[int(pitch_class(1000.0))]
+
+
+@exercise(
+    "03.2",
+    question="Which genre's example clip has the highest mean zero-crossing rate? (a genre name)",
+    hint="rate, times = mv.waveforms.zero_crossing_rate(y, sr=sr) for each clip; compare rate.mean().",
+)
+def _check_03_2(answer) -> bool:
+    from musicviz.waveforms import zero_crossing_rate
+
+    clips, sr = _examples()
+    return _genre(answer) == max(clips, key=lambda g: float(zero_crossing_rate(clips[g], sr=sr)[0].mean()))
+
+
+@exercise(
+    "03.3",
+    question="Which pitch class is strongest in the mean chroma of the blues example clip? (a name such as 'E')",
+    hint="C, times, names = mv.chroma.chromagram(clips['blues'], sr=sr); names[mv.chroma.mean_chroma(C).argmax()].",
+)
+def _check_03_3(answer) -> bool:
+    from musicviz.chroma import chromagram, mean_chroma
+
+    clips, sr = _examples()
+    C, _, names = chromagram(clips["blues"], sr=sr)
+    return str(answer).strip() == names[int(mean_chroma(C).argmax())]
+
+
+# --------------------------------------------------------------------------- 04_features_and_standardization
+def _course_split():
+    from musicviz.datasets import split_tracks
+    from musicviz.features import course_feature_table
+
+    table = course_feature_table()
+    side = split_tracks(table["track_id"], table["label"], test_size=0.25, seed=0, filtered=False)
+    return table, side
+
+
+@exercise(
+    "04.1",
+    question="Which genre has the highest median zero_crossing_rate_mean in the feature table? (a genre name)",
+    hint='table.groupby("label")["zero_crossing_rate_mean"].median().idxmax()',
+)
+def _check_04_1(answer) -> bool:
+    table, _ = _course_split()
+    return _genre(answer) == table.groupby("label")["zero_crossing_rate_mean"].median().idxmax()
+
+
+@exercise(
+    "04.2",
+    question="How many clips are in the test part of the notebook's track-level split? (an int)",
+    hint='split_tracks(...) returns "train"/"test" per track: count the "test" ones.',
+)
+def _check_04_2(answer) -> bool:
+    _, side = _course_split()
+    return int(answer) == int((side == "test").sum())
+
+
+@exercise(
+    "04.3",
+    question=(
+        "Test accuracy of make_pipeline(StandardScaler(), KNeighborsClassifier()) trained on the "
+        "57 Kaggle columns of the training clips of that split? (3 decimals)"
+    ),
+    hint="X = table[mv.features.KAGGLE_FEATURES]; fit on the rows where split == 'train', score on 'test'.",
+)
+def _check_04_3(answer) -> bool:
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from musicviz.features import KAGGLE_FEATURES
+
+    table, side = _course_split()
+    X, y = table[list(KAGGLE_FEATURES)], table["label"]
+    model = make_pipeline(StandardScaler(), KNeighborsClassifier()).fit(X[side == "train"], y[side == "train"])
+    return _close(answer, model.score(X[side == "test"], y[side == "test"]), 0.0011)

@@ -54,6 +54,7 @@ __all__ = [
     "course_audio_dir",
     "parse_track_name",
     "scan",
+    "example_clips",
     "find_feature_table",
     "load_feature_table",
     "find_split_lists",
@@ -270,6 +271,42 @@ def scan(root=None, *, check_audio: bool = True, genres=GENRES, progress: bool =
         found.append(Track(path=path, genre=genre, number=number, duration=duration, sr=sr))
     result.tracks = sorted(found, key=lambda t: (GENRES.index(t.genre), t.number))
     return result
+
+
+def example_clips(root=None, *, duration: float | None = None):
+    """The first clip of every genre, loaded: the examples notebooks 01-03 plot and play.
+
+    Parameters
+    ----------
+    root : path-like or None
+        Data folder (default: :func:`course_audio_dir`).
+    duration : float or None
+        Load only the first ``duration`` seconds of each clip.
+
+    Returns
+    -------
+    clips : dict
+        ``{genre: samples}`` in GTZAN's genre order (genres without clips are left out).
+    sr : int
+        The sample rate (22050 Hz).
+    tracks : dict
+        ``{genre: Track}``, e.g. to show ``tracks["blues"].track_id``.
+
+    Raises
+    ------
+    DatasetError
+        No clip was found.
+    """
+    found = scan(root, check_audio=False)  # load_audio below checks each clip used
+    tracks: dict[str, Track] = {}
+    for track in found.tracks:
+        tracks.setdefault(track.genre, track)
+    if not tracks:
+        raise DatasetError(f"{found.root}: no clips found")
+    clips, sr = {}, 0
+    for genre, track in tracks.items():
+        clips[genre], sr = load_audio(track.path, duration=duration)
+    return clips, sr, tracks
 
 
 # --------------------------------------------------------------------------- feature table

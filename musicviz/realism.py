@@ -140,7 +140,8 @@ def synthetic_features(synth_dir, *, n_jobs: int = -1, limit_per_genre: int | No
     Returns
     -------
     pandas.DataFrame
-        ``track_id``, ``path``, ``genre`` and the 57 feature columns.
+        ``track_id``, ``path``, ``genre`` and the feature columns of
+        :func:`musicviz.features.extract_clip_features` (the 57 Kaggle columns among them).
 
     Examples
     --------
@@ -149,8 +150,10 @@ def synthetic_features(synth_dir, *, n_jobs: int = -1, limit_per_genre: int | No
     >>> from musicviz.realism import synthetic_features
     >>> folder = tempfile.mkdtemp()
     >>> _ = generate_dataset(folder, clips_per_genre=1, duration=4.0, n_jobs=1, progress=False)
-    >>> synthetic_features(folder, n_jobs=1).shape
-    (10, 60)
+    >>> from musicviz.features import KAGGLE_FEATURES
+    >>> feats = synthetic_features(folder, n_jobs=1)
+    >>> len(feats), set(KAGGLE_FEATURES) <= set(feats.columns)
+    (10, True)
     """
     import pandas as pd
     from joblib import Parallel, delayed

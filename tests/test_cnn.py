@@ -297,3 +297,15 @@ def test_import_does_not_load_tensorflow():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout[:500]
+
+
+def test_validation_tracks_whole_tracks_per_genre(segments):
+    train, _, _ = segments
+    held = cnn.validation_tracks(train, fraction=0.2, seed=0)
+    assert held == cnn.validation_tracks(train, fraction=0.2, seed=0)  # seeded
+    genres = {t.split(".")[0] for t in held}
+    assert genres == set(GENRES3)  # at least one track of every genre with two or more
+    assert set(held) < set(train.track_ids)
+    single = train.subset(train.track_ids == train.track_ids[0])
+    with pytest.raises(ModelError, match="two training tracks"):
+        cnn.validation_tracks(single)

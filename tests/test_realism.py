@@ -34,7 +34,7 @@ def synth_subset(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("synth_realism")
     # Full 30 s clips: the real table's variances are over 30 s, so shorter clips would not compare.
-    generate_dataset(out, seed=0, clips_per_genre=2, duration=30.0, n_jobs=2, progress=False)
+    generate_dataset(out, seed=0, clips_per_genre=1, duration=30.0, n_jobs=2, progress=False)
     return out
 
 
@@ -45,15 +45,16 @@ def test_real_model_recognises_synthetic_genres(synth_subset):
     from musicviz.realism import format_report, realism_report
 
     report = realism_report(synth_subset, table_csv=_TABLE_DIR, n_jobs=2)
-    assert report.n_clips == 20
+    assert report.n_clips == 10
     assert list(report.confusion.index) == list(GENRES) and list(report.confusion.columns) == list(GENRES)
-    assert int(report.confusion.to_numpy().sum()) == 20
+    assert int(report.confusion.to_numpy().sum()) == 10
     assert set(report.predictions.columns) >= {"track_id", "path", "genre", "predicted", "recognised"}
     text = format_report(report)
     last = text.splitlines()[-1]
     assert LAST_LINE.match(last), last
     assert f"of {report.n_clips} synthetic clips" in last
-    # Chance is 10 %; a subset of 20 clips is noisy, so demand a clear margin, not the full figure.
+    # Chance is 10 %; one clip per genre is a small, deterministic sample: demand a clear margin
+    # over chance, not the full-set figure.
     assert report.recognised >= 0.3, text
 
 

@@ -287,8 +287,8 @@ def piano(f0: float, dur: float, *, sr: int, brightness: float = 0.5, release: f
     Examples
     --------
     >>> from musicviz.synth.instruments import piano
-    >>> piano(261.63, 1.0, sr=22050).shape
-    (22050,)
+    >>> piano(261.63, 1.0, sr=22050).shape  # the note plus its 0.12 s release
+    (24696,)
     """
     n = _n(dur + release, sr)
     nh = min(_harmonic_count(f0, sr, 7000.0), 24)
@@ -420,7 +420,7 @@ def voice(f0: float, dur: float, *, sr: int, rng: np.random.Generator, vowel: st
     >>> import numpy as np
     >>> from musicviz.synth.instruments import voice
     >>> voice(220.0, 0.3, sr=22050, rng=np.random.default_rng(0), vowel="o").shape
-    (7718,)
+    (7717,)
     """
     n = _n(dur + release, sr)
     nh = min(_harmonic_count(f0, sr, 5500.0), 60)
@@ -510,7 +510,7 @@ def kick(*, sr: int, rng: np.random.Generator, f_start: float = 150.0, f_end: fl
     >>> import numpy as np
     >>> from musicviz.synth.instruments import kick
     >>> kick(sr=22050, rng=np.random.default_rng(0)).shape
-    (11025,)
+    (16538,)
     """
     n = _n(max(0.5, 3 * decay), sr)
     t = np.arange(n) / sr

@@ -78,7 +78,7 @@ def drum_hits(style: str, n_bars: int) -> list[tuple[str, int, float]]:
     Examples
     --------
     >>> from musicviz.synth.patterns import drum_hits
-    >>> [h for h in drum_hits("one_drop", 1) if h[0] != "hat"]
+    >>> [h for h in drum_hits("one_drop", 1) if h[0] in ("kick", "rim")]
     [('kick', 8, 1.0), ('rim', 8, 1.0)]
     """
     groove = DRUMS[style]
