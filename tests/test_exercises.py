@@ -46,7 +46,7 @@ def test_every_notebook_exercise_has_a_check_cell():
     import json
 
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]*.ipynb")):
-        ids = [eid for eid in EXERCISES if eid.startswith(path.name[:2] + ".")]
+        ids = [eid for eid in EXERCISES if eid.startswith(path.name.split("_")[0] + ".")]
         source = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"])
         assert 2 <= len(ids) <= 4, f"{path.name}: {len(ids)} exercises"
         for eid in ids:
