@@ -853,11 +853,8 @@ def clip_probabilities(proba, track_ids, *, classes) -> "pandas.DataFrame":  # n
     >>> import numpy as np
     >>> from musicviz.cnn import clip_probabilities
     >>> p = np.array([[0.9, 0.1], [0.2, 0.8], [0.4, 0.6]])
-    >>> clip_probabilities(p, ["a", "a", "b"], classes=["rock", "jazz"]).round(2)
-              rock  jazz
-    track_id
-    a         0.55  0.45
-    b         0.40  0.60
+    >>> clip_probabilities(p, ["a", "a", "b"], classes=["rock", "jazz"]).round(2).to_dict("index")
+    {'a': {'rock': 0.55, 'jazz': 0.45}, 'b': {'rock': 0.4, 'jazz': 0.6}}
     """
     import pandas as pd
 

@@ -128,7 +128,7 @@ def nearest_clips(
     >>> table = pd.DataFrame({"track_id": ["a", "b", "c"], "genre": ["rock", "jazz", "rock"],
     ...                       "x": [0.0, 10.0, 1.0], "y": [5.0, 0.0, 4.0]})
     >>> nearest_clips({"x": 0.5, "y": 4.5}, table, k=2, columns=["x", "y"])["track_id"].tolist()
-    ['c', 'a']
+    ['a', 'c']
     """
     import pandas as pd
     from sklearn.preprocessing import StandardScaler

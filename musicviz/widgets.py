@@ -8,12 +8,14 @@ ordinary cell output (a figure, an audio player, text) under a display id. When 
 front-end is running, moving a control re-renders the view and updates those outputs in place.
 Without one (nbval, nbconvert's HTML export, a plain terminal) the controls render as their
 text description and the default view stays: the notebook still shows, and stores, a useful
-static figure.
+static figure. Each explorer names its figure (``clip-explorer``, ``stft-explorer``,
+``knn-explorer``) so ``make figures`` exports the default view for slides.
 """
 
 from __future__ import annotations
 
 from musicviz.errors import ParameterError
+from musicviz.export import tag
 
 __all__ = ["explorer", "clip_explorer", "stft_explorer", "knn_explorer"]
 
@@ -126,6 +128,7 @@ def clip_explorer(tracks, *, seconds: float = 5.0) -> None:
         plot_spectrogram(M_db, times=times, freqs=freqs, yscale="mel", ax=ax_mel, vmin=-80, vmax=0)
         ax_mel.set_title("mel spectrogram")
         fig.tight_layout()
+        tag(fig, "clip-explorer", caption=f"Waveform and mel spectrogram of {track.track_id}.")
         return [fig, play(y, sr=sr)]
 
     explorer(render, {"genre": genre, "clip": clip}, title="Pick a genre and a clip")
@@ -163,6 +166,7 @@ def stft_explorer(y, *, sr: int, start: float = 0.0, seconds: float = 3.0) -> No
         plot_spectrogram(S_db, times=times, freqs=freqs, yscale="log", ax=ax, vmin=-80, vmax=0, fmin=50)
         ax.set_title(f"n_fft = {n_fft}, hop = {hop}")
         fig.tight_layout()
+        tag(fig, "stft-explorer", caption=f"Spectrogram with n_fft = {n_fft} and hop = {hop}.")
         text = (
             f"window **{1000 * n_fft / sr:.1f} ms**, hop **{1000 * hop / sr:.1f} ms** → "
             f"frequency resolution **{sr / n_fft:.1f} Hz** per bin"
@@ -209,6 +213,7 @@ def knn_explorer(X_train, y_train, X_test, y_test, *, labels, k_max: int = 25) -
         plot_confusion_matrix(y_test, predicted, labels=labels, ax=ax)
         ax.set_title(f"KNN, k = {k}")
         fig.tight_layout()
+        tag(fig, "knn-explorer", caption=f"Confusion matrix of KNN with k = {k}.")
         return [_markdown(f"k = {k}: test accuracy **{accuracy:.3f}**"), fig]
 
     explorer(render, {"k": k}, title="The k of KNN")
