@@ -13,6 +13,7 @@ SEED ?= 0
 export MUSICVIZ_GTZAN ?= $(abspath ../shared/data)
 export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
 export MPLBACKEND := Agg
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]*.ipynb))
 

@@ -11,8 +11,10 @@ notebook                               modules
 03_chroma_and_zero_crossings           :mod:`musicviz.chroma`, :mod:`musicviz.plot.chroma`
 04_features_and_standardization        :mod:`musicviz.features`, :mod:`musicviz.plot.features`
 05_baseline_models (+ 05b real GTZAN)  :mod:`musicviz.baselines`, :mod:`musicviz.plot.models`
-06_cnn                                 :mod:`musicviz.cnn` (imports Keras lazily)
-07_classify_your_own_clip              :mod:`musicviz.similarity`
+06_cnn                                 :mod:`musicviz.cnn` (imports Keras lazily), :mod:`musicviz.plot.cnn`
+07_classify_your_own_clip              :mod:`musicviz.cnn`, :mod:`musicviz.similarity`, :mod:`musicviz.plot.cnn`
+every notebook                         :mod:`musicviz.export` (figure names), :mod:`musicviz.exercises`,
+                                       :mod:`musicviz.widgets` (01, 02, 05)
 =====================================  ==========================================
 
 Importing musicviz is light on purpose: it loads neither TensorFlow/Keras nor librosa nor

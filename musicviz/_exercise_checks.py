@@ -354,3 +354,78 @@ def _check_05_3(answer) -> bool:
         return False
     given = frozenset(str(g).strip().lower() for g in answer)
     return len(given) == 2 and pairs.get(given, 0) == max(pairs.values())
+
+
+# --------------------------------------------------------------------------- 06_cnn
+def _notebook_06_config():
+    from musicviz import cnn
+
+    return cnn.MelConfig(segment_seconds=3.0, n_fft=2048, hop_length=512, n_mels=64)
+
+
+@exercise(
+    "06.1",
+    question="How many input images does one 30 s clip give the CNN with this notebook's MelConfig? (an int)",
+    hint="cnn.cut_segments(y, sr=sr, config=config) cuts a clip into segments; count them (its first axis).",
+)
+def _check_06_1(answer) -> bool:
+    import numpy as np
+
+    from musicviz import SR
+    from musicviz.cnn import cut_segments
+
+    y = np.random.default_rng(0).normal(scale=0.1, size=30 * SR)
+    return int(answer) == len(cut_segments(y, sr=SR, config=_notebook_06_config()))
+
+
+@exercise(
+    "06.2",
+    question="How many weights (trainable parameters) does the CNN of this notebook have? (an int)",
+    hint="model.count_params() of cnn.build_model(config.input_shape, 10), or add up the Param # column of model.summary().",
+)
+def _check_06_2(answer) -> bool:
+    import numpy as np
+
+    from musicviz.cnn import build_model
+
+    model = build_model(_notebook_06_config().input_shape, 10)
+    return int(answer) == sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+
+
+@exercise(
+    "06.3",
+    question="The comparison uses one test set for every model. How much accuracy is one test clip worth? (3 decimals)",
+    hint="1 / (number of test clips); the split is the one of notebooks 04-06.",
+)
+def _check_06_3(answer) -> bool:
+    _, side = _course_split()
+    return _close(answer, 1 / int((side == "test").sum()), 0.0011)
+
+
+# --------------------------------------------------------------------------- 07_classify_your_own_clip
+def _neighbours(track_id: str, k: int):
+    from musicviz.features import KAGGLE_FEATURES, course_feature_table
+    from musicviz.similarity import nearest_clips
+
+    table = course_feature_table()
+    query = table.loc[table["track_id"] == track_id, list(KAGGLE_FEATURES)].iloc[0].to_dict()
+    return nearest_clips(query, table, k=k, exclude=[track_id])
+
+
+@exercise(
+    "07.1",
+    question="Which clip of the course is most similar (cosine similarity of standardized features) to blues.00000, other than itself? (a track id)",
+    hint='query = course_table.set_index("track_id").loc["blues.00000", mv.features.KAGGLE_FEATURES].to_dict(); mv.similarity.nearest_clips(query, course_table, k=1, exclude=["blues.00000"]).',
+)
+def _check_07_1(answer) -> bool:
+    return str(answer).strip() == _neighbours("blues.00000", 1)["track_id"].iloc[0]
+
+
+@exercise(
+    "07.2",
+    question="Among the 5 clips most similar to reggae.00000 (itself excluded), which genre is the most common? (a genre name)",
+    hint="nearest_clips(..., k=5, exclude=['reggae.00000'])['genre'].value_counts(): that majority vote is a KNN classifier with cosine similarity.",
+)
+def _check_07_2(answer) -> bool:
+    counts = _neighbours("reggae.00000", 5)["genre"].value_counts()
+    return _genre(answer) in set(counts.index[counts == counts.max()])

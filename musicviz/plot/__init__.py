@@ -7,7 +7,8 @@ module                     notebook
 ``plot.spectrograms``      02_spectrograms
 ``plot.chroma``            03_chroma_and_zero_crossings
 ``plot.features``          04_features_and_standardization
-``plot.models``            05_baseline_models, 06_cnn, 07_classify_your_own_clip
+``plot.models``            05_baseline_models, 05b_baselines_on_real_gtzan, 06_cnn
+``plot.cnn``               06_cnn, 07_classify_your_own_clip
 =========================  =====================================
 
 Every helper follows one contract: ``plot_x(data, *, sr=..., ax=None, **kwargs)``; it creates
@@ -20,9 +21,9 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["STYLE", "use_style", "waveforms", "spectrograms", "chroma", "features", "models"]
+__all__ = ["STYLE", "use_style", "waveforms", "spectrograms", "chroma", "features", "models", "cnn"]
 
-_SUBMODULES = {"waveforms", "spectrograms", "chroma", "features", "models"}
+_SUBMODULES = {"waveforms", "spectrograms", "chroma", "features", "models", "cnn"}
 
 #: The course's matplotlib settings: fixed figure size and DPI so stored notebook outputs
 #: (``<Figure size 640x480 with 1 Axes>``) are the same on every machine, readable fonts,
