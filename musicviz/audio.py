@@ -28,6 +28,7 @@ from musicviz.errors import (
 __all__ = [
     "AUDIO_EXTENSIONS",
     "load_audio",
+    "check_sr",
     "check_signal",
     "play",
     "segment",
@@ -198,15 +199,25 @@ def load_audio(
     return y, int(native_sr)
 
 
-def check_signal(y, *, sr=None, name: str = "y", min_samples: int = 1, allow_multichannel: bool = False) -> np.ndarray:
+_UNCHECKED = object()
+
+
+def check_sr(sr) -> None:
+    """Raise :class:`ParameterError` unless ``sr`` is a positive, finite number (not a bool or str)."""
+    if isinstance(sr, bool) or not isinstance(sr, (int, float, np.integer, np.floating)) or not 0 < sr < np.inf:
+        raise ParameterError(f"sr must be a positive number of samples per second, got {sr!r}")
+
+
+def check_signal(y, *, sr=_UNCHECKED, name: str = "y", min_samples: int = 1, allow_multichannel: bool = False) -> np.ndarray:
     """Check an in-memory signal and return it as a float array.
 
     Parameters
     ----------
     y : array-like [shape=(n,)]
         Samples (a list works too).
-    sr : int > 0 or None
-        Sample rate to check alongside the samples.
+    sr : int > 0, optional
+        Sample rate to check alongside the samples (when given, it must be valid: ``None``
+        is refused too).
     name : str
         Name used in error messages.
     min_samples : int
@@ -230,9 +241,8 @@ def check_signal(y, *, sr=None, name: str = "y", min_samples: int = 1, allow_mul
     >>> check_signal([0.0, 0.5, -0.5], sr=22050).dtype
     dtype('float64')
     """
-    if sr is not None:
-        if isinstance(sr, bool) or not isinstance(sr, (int, float, np.integer, np.floating)) or not 0 < sr < np.inf:
-            raise ParameterError(f"sr must be a positive number of samples per second, got {sr!r}")
+    if sr is not _UNCHECKED:
+        check_sr(sr)
     try:
         arr = np.asarray(y)
     except Exception as exc:  # ragged lists and the like
