@@ -50,7 +50,6 @@ PRESETS: dict[str, dict] = {
     "4:3": {"size": (10.0, 7.5), "font_size": 18.0, "linewidth": 2.0, "dpi": 144},
 }
 
-_FILE_MODE = 0o644
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NOTEBOOK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -241,7 +240,6 @@ def save_figure(
                     facecolor="none" if transparent else "white",
                     metadata=_METADATA[fmt],
                 )
-                os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; figures are meant to be shared
             written.append(target)
     return written
 
@@ -309,6 +307,5 @@ def tag(fig, name: str, *, caption: str = "") -> None:
     if len(entries) != len(read_manifest(folder)):
         warnings.warn(f"{notebook}: figure name {name!r} was tagged twice; the later figure replaces the earlier", stacklevel=2)
     entries.append({"name": name, "caption": caption, "files": [p.name for p in files]})
-    manifest = atomic_write_text(folder / MANIFEST_NAME, json.dumps({"notebook": notebook, "figures": entries}, indent=2) + "\n")
-    os.chmod(manifest, _FILE_MODE)
+    atomic_write_text(folder / MANIFEST_NAME, json.dumps({"notebook": notebook, "figures": entries}, indent=2) + "\n")
     return None

@@ -175,8 +175,7 @@ def main(argv=None) -> int:
             print(f"  {book.stem}: {n} figures ({took:.0f} s)", flush=True)
     # the contact sheet lists every notebook of the series that has an export folder
     listed = sorted({b.stem for b in find_notebooks()} & ({p.name for p in out_root.iterdir() if p.is_dir()} | set(failed)))
-    index = atomic_write_text(out_root / "index.html", contact_sheet(out_root, listed, failed))
-    index.chmod(0o644)
+    atomic_write_text(out_root / "index.html", contact_sheet(out_root, listed, failed))
     total = sum(counts.values())
     elapsed = time.perf_counter() - start
     print(f"exported {total} figures from {len(counts)} notebooks in {elapsed:.0f} s -> {out_root / 'index.html'}")
