@@ -8,14 +8,19 @@ Slide breaks follow the notebooks' structure, so nobody has to tag cells by hand
 - the navigation cells and the exercises' solution cells are skipped;
 - code cells are shown with their outputs; setup cells (imports only) are hidden.
 
-Decks go to ``build/slides/NN_topic.slides.html``. The executed copies from ``make run``
+Figures come from the slide export (``make figures``): a cell that names its figure with
+``mv.export.tag(fig, "name", ...)`` shows ``build/figures/<notebook>/<name>.png`` (16:9 preset,
+fonts readable from the back of the hall) instead of the notebook-sized image, when that file
+exists. Decks go to ``build/slides/NN_topic.slides.html``. The executed copies from ``make run``
 (``build/notebooks/``) are used when present, otherwise the committed notebooks.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
+import re
 import sys
 from pathlib import Path
 
@@ -26,6 +31,8 @@ sys.path.insert(0, str(ROOT))
 from musicviz._io import atomic_write_text  # noqa: E402
 
 REVEAL_CDN = "https://unpkg.com/reveal.js@4.6.1"
+FIGURES = ROOT / "build" / "figures"
+_TAG = re.compile(r"""export\.tag\([^,]+,\s*["']([a-z0-9-]+)["']""")
 
 
 def _has_figure(cell) -> bool:
@@ -55,11 +62,28 @@ def slide_type(cell) -> str:
     return "-"
 
 
-def to_slides(nb):
-    """A copy of the notebook with slide metadata on every cell."""
+def use_exported_figures(nb, figures_dir: Path) -> int:
+    """Swap the images of tagged figures for their slide exports; returns how many were swapped."""
+    swapped = 0
+    for cell in nb.cells:
+        names = _TAG.findall(cell.source) if cell.cell_type == "code" else []
+        images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+        for name, output in zip(names, images):
+            png = figures_dir / f"{name}.png"
+            if png.is_file():
+                output["data"]["image/png"] = base64.b64encode(png.read_bytes()).decode("ascii")
+                output.setdefault("metadata", {})["image/png"] = {"width": 960}
+                swapped += 1
+    return swapped
+
+
+def to_slides(nb, *, figures_dir: Path | None = None):
+    """A copy of the notebook with slide metadata on every cell (and slide-sized figures)."""
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         cell.metadata.setdefault("slideshow", {})["slide_type"] = slide_type(cell)
+    if figures_dir is not None:
+        use_exported_figures(nb, figures_dir)
     return nb
 
 
@@ -75,7 +99,7 @@ def main(argv=None) -> int:
     count = 0
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]*.ipynb")):
         source = executed / path.name if (executed / path.name).exists() else path
-        nb = to_slides(nbformat.read(source, as_version=4))
+        nb = to_slides(nbformat.read(source, as_version=4), figures_dir=FIGURES / path.stem)
         body, _ = exporter.from_notebook_node(nb)
         target = args.out / f"{path.stem}.slides.html"
         atomic_write_text(target, body)

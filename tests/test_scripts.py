@@ -72,3 +72,17 @@ def test_slide_breaks_follow_structure():
     nav.metadata["musicviz"] = "nav"
     nb = slides.to_slides(nbformat.v4.new_notebook(cells=[nav, heading, prose, setup, figure]))
     assert [c.metadata["slideshow"]["slide_type"] for c in nb.cells] == ["skip", "slide", "-", "skip", "subslide"]
+
+
+def test_slides_use_the_exported_figures(tmp_path):
+    import base64
+
+    slides = _load("slides")
+    (tmp_path / "genre-grid.png").write_bytes(b"\x89PNG slide-sized")
+    cell = nbformat.v4.new_code_cell('fig = plot()\nmv.export.tag(fig, "genre-grid", caption="x");')
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "c21hbGw=", "text/plain": "<Figure>"})]
+    other = nbformat.v4.new_code_cell("plot()")
+    other.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "c21hbGw=", "text/plain": "<Figure>"})]
+    nb = slides.to_slides(nbformat.v4.new_notebook(cells=[cell, other]), figures_dir=tmp_path)
+    assert base64.b64decode(nb.cells[0].outputs[0]["data"]["image/png"]) == b"\x89PNG slide-sized"
+    assert nb.cells[1].outputs[0]["data"]["image/png"] == "c21hbGw="
