@@ -44,8 +44,7 @@ $(SYNTH): $(STAMP) $(wildcard musicviz/synth/*.py)
 	$(PY) -m musicviz -q data synth --out $(SYNTH_DIR) --seed $(SEED)
 
 run: $(SYNTH)
-	$(PY) scripts/run_series.py --out build
-	$(MAKE) figures
+	$(PY) scripts/run_series.py --out build --figures build/figures
 
 test: $(SYNTH)
 	$(PY) -m pytest tests -q

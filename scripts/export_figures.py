@@ -47,12 +47,12 @@ def find_notebooks(selected=None) -> list[Path]:
     return books
 
 
-def run_notebook(path: Path, out_root: Path, *, timeout: int) -> tuple[int, str | None]:
+def run_notebook(path: Path, out_root: Path, *, timeout: int):
     """Execute ``path`` in memory, exporting its figures into ``out_root/<stem>``.
 
     The figures are written into a staging folder first and moved into place only when the
     notebook ran to the end, so a failure leaves the previous export untouched.
-    Returns (number of figures, error message or None).
+    Returns (executed notebook or None, number of figures, error message or None).
     """
     import nbformat
     from nbclient import NotebookClient
@@ -75,7 +75,7 @@ def run_notebook(path: Path, out_root: Path, *, timeout: int) -> tuple[int, str 
         shutil.rmtree(staging, ignore_errors=True)
         message = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()  # no ANSI colours
         short = next((ln for ln in reversed(message) if ln.strip()), type(exc).__name__)
-        return 0, f"{type(exc).__name__}: {short[:300]}"
+        return None, 0, f"{type(exc).__name__}: {short[:300]}"
     finally:
         for key, value in saved.items():
             if value is None:
@@ -96,7 +96,7 @@ def run_notebook(path: Path, out_root: Path, *, timeout: int) -> tuple[int, str 
     shutil.rmtree(staging, ignore_errors=True)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-    return len(read_manifest(target)), None
+    return nb, len(read_manifest(target)), None
 
 
 def contact_sheet(out_root: Path, notebooks: list[str], failed: dict[str, str]) -> str:
@@ -147,6 +147,12 @@ def contact_sheet(out_root: Path, notebooks: list[str], failed: dict[str, str]) 
     return "\n".join(parts) + "\n"
 
 
+def write_index(out_root: Path, failed: dict[str, str]) -> Path:
+    """Write the contact sheet of every notebook of the series that has an export folder."""
+    listed = sorted({b.stem for b in find_notebooks()} & ({p.name for p in out_root.iterdir() if p.is_dir()} | set(failed)))
+    return atomic_write_text(out_root / "index.html", contact_sheet(out_root, listed, failed))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="build/figures", help="output folder (default: build/figures)")
@@ -165,7 +171,7 @@ def main(argv=None) -> int:
     failed: dict[str, str] = {}
     for book in books:
         t0 = time.perf_counter()
-        n, error = run_notebook(book, out_root, timeout=args.timeout)
+        _, n, error = run_notebook(book, out_root, timeout=args.timeout)
         took = time.perf_counter() - t0
         if error:
             failed[book.stem] = error
@@ -173,9 +179,7 @@ def main(argv=None) -> int:
         else:
             counts[book.stem] = n
             print(f"  {book.stem}: {n} figures ({took:.0f} s)", flush=True)
-    # the contact sheet lists every notebook of the series that has an export folder
-    listed = sorted({b.stem for b in find_notebooks()} & ({p.name for p in out_root.iterdir() if p.is_dir()} | set(failed)))
-    atomic_write_text(out_root / "index.html", contact_sheet(out_root, listed, failed))
+    write_index(out_root, failed)
     total = sum(counts.values())
     elapsed = time.perf_counter() - start
     print(f"exported {total} figures from {len(counts)} notebooks in {elapsed:.0f} s -> {out_root / 'index.html'}")

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Execute every notebook of the series, top to bottom, and print a short summary.
 
-``make run``      -> executed copies in build/notebooks/ and HTML in build/html/
+``make run``      -> executed copies in build/notebooks/, HTML in build/html/ and, in the
+                     same execution, every named figure in build/figures/ (``--figures``)
                      (the committed notebooks are not touched)
 ``make execute``  -> ``--in-place``: re-run the committed notebooks and store their outputs
                      (after editing a notebook; nbval compares against these outputs)
@@ -26,6 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from musicviz._io import atomic_write_text  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "scripts"))
+import export_figures  # noqa: E402
+
 NOTEBOOKS = ROOT / "notebooks"
 
 
@@ -46,8 +50,16 @@ def key_numbers(nb) -> list[str]:
     return lines
 
 
-def execute(path: Path, *, timeout: int = 900):
-    """Run one notebook in a fresh kernel (cwd: notebooks/); returns the executed notebook."""
+def execute(path: Path, *, timeout: int = 900, figures: Path | None = None):
+    """Run one notebook in a fresh kernel (cwd: notebooks/); returns the executed notebook.
+
+    With ``figures``, the notebook's named figures are exported there during the same run.
+    """
+    if figures is not None:
+        nb, _, error = export_figures.run_notebook(path, figures, timeout=timeout)
+        if error:
+            raise RuntimeError(error)
+        return nb
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}})
     client.execute()
@@ -59,8 +71,12 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build", help="where executed copies and HTML go")
     parser.add_argument("--in-place", action="store_true", help="store the outputs in the committed notebooks")
     parser.add_argument("--only", default=None, help="glob of notebooks to run, e.g. '0[1-3]*'")
+    parser.add_argument("--figures", type=Path, default=None, help="also export every named figure here")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if args.figures is not None:
+        args.figures = args.figures.resolve()
+        args.figures.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PYTHONHASHSEED", "0")
     notebooks = series(f"{args.only}.ipynb" if args.only and not args.only.endswith(".ipynb") else args.only or "[0-9][0-9]*.ipynb")
     if not notebooks:
@@ -73,9 +89,9 @@ def main(argv=None) -> int:
     for path in notebooks:
         start = time.perf_counter()
         try:
-            nb = execute(path)
+            nb = execute(path, figures=args.figures)
             status = "ok"
-        except CellExecutionError as exc:
+        except (CellExecutionError, RuntimeError) as exc:
             nb, status = None, "FAILED"
             failed.append(path.name)
             print(f"{path.name}: {str(exc).splitlines()[-1] if str(exc) else exc}", file=sys.stderr)
@@ -90,6 +106,9 @@ def main(argv=None) -> int:
         report.append((path.name, status, seconds, key_numbers(nb) if nb is not None else []))
         print(f"  {path.name:45s} {status:6s} {seconds:6.1f} s", flush=True)
     total = time.perf_counter() - t_all
+    if args.figures is not None:
+        index = export_figures.write_index(args.figures, {Path(name).stem: "failed to execute" for name in failed})
+        print(f"figures: {sum(len(export_figures.read_manifest(p)) for p in args.figures.iterdir() if p.is_dir())} in {index}")
     print("\nSummary")
     print("=======")
     for name, status, seconds, numbers in report:
