@@ -103,7 +103,7 @@ PAD_MODE = "reflect"
 #: Spectral contrast: librosa's default 6 octave bands (+1 for the rest).
 N_CONTRAST_BANDS = 6
 #: Bump when a feature's definition or computation changes: invalidates every cache entry.
-FEATURES_VERSION = "1"
+FEATURES_VERSION = "2"
 #: Clips shorter than this are skipped (tempo and the 31-frame HPSS need a few seconds).
 MIN_DURATION = 1.0
 
@@ -425,6 +425,19 @@ def default_cache_dir() -> Path:
     return data_dir() / "cache" / "features"
 
 
+_IDENTITY = ("filename", "track_id", "label")
+
+
+def _with_identity(payload, clip) -> list[dict]:
+    """Cached feature rows of ``clip`` with its file name, track id and label attached."""
+    rows = []
+    for cached in payload:
+        k = cached.get("segment")
+        filename = clip.path.name if k is None else f"{clip.track_id}.{k}{clip.path.suffix}"
+        rows.append({"filename": filename, "track_id": clip.track_id, **cached, "label": clip.label})
+    return rows
+
+
 def feature_table(
     source=None,
     *,
@@ -517,17 +530,17 @@ def feature_table(
             entry = cache / keys[i][:2] / f"{keys[i]}.json"
             if entry.is_file():
                 try:
-                    results[i] = (json.loads(entry.read_text(encoding="utf-8")), None)
+                    results[i] = (_with_identity(json.loads(entry.read_text(encoding="utf-8")), clip), None)
                     continue
                 except (OSError, ValueError):
                     pass  # unreadable entry: recompute and overwrite it
         todo.append(i)
 
     if todo:
-        jobs = (delayed(_clip_rows)(clips[i], segment_seconds, contrast) for i in todo)
         if n_jobs == 1 or len(todo) == 1:
             computed = (_clip_rows(clips[i], segment_seconds, contrast) for i in todo)
         else:
+            jobs = (delayed(_clip_rows)(clips[i], segment_seconds, contrast) for i in todo)
             computed = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
         if progress:
             from tqdm.auto import tqdm
@@ -538,8 +551,11 @@ def feature_table(
             rows, reason = result
             if rows is not None and use_cache and keys[i] is not None:
                 entry = cache / keys[i][:2] / f"{keys[i]}.json"
+                # Only the features are cached: a renamed or duplicated file (same bytes) must
+                # get its own name, track id and label, never those of the first copy seen.
+                payload = [{k: v for k, v in row.items() if k not in _IDENTITY} for row in rows]
                 with atomic_path(entry) as tmp:
-                    tmp.write_text(json.dumps(rows), encoding="utf-8")
+                    tmp.write_text(json.dumps(payload), encoding="utf-8")
 
     all_rows = []
     for clip, (rows, reason) in zip(clips, results):

@@ -260,3 +260,23 @@ def test_features_command(clip_dir, tmp_path, capsys, monkeypatch):
     assert cli.main(["-q", "features", str(empty), "--out", str(tmp_path / "none.csv")]) == 1
     assert not (tmp_path / "none.csv").exists()
     assert cli.main(["-q", "features", str(tmp_path / "nowhere"), "--out", str(out)]) == 2
+
+
+def test_cache_never_lends_one_files_identity_to_a_copy(tmp_path):
+    import shutil
+
+    import numpy as np
+
+    from musicviz.audio import write_wav
+    from musicviz.features import feature_table
+
+    sr = 22050
+    t = np.arange(sr * 4) / sr
+    write_wav(tmp_path / "audio" / "rock" / "rock.00001.wav", 0.3 * np.sin(2 * np.pi * 220 * t), sr=sr)
+    cache = tmp_path / "cache"
+    first = feature_table(tmp_path / "audio", cache_dir=cache, n_jobs=1, progress=False)
+    shutil.copyfile(tmp_path / "audio" / "rock" / "rock.00001.wav", tmp_path / "audio" / "jazz.00007.wav")
+    both = feature_table(tmp_path / "audio", cache_dir=cache, n_jobs=1, progress=False).set_index("track_id")
+    assert sorted(both.index) == ["jazz.00007", "rock.00001"]
+    assert both.loc["jazz.00007", "label"] == "jazz" and both.loc["jazz.00007", "filename"] == "jazz.00007.wav"
+    assert both.loc["jazz.00007", "tempo"] == first["tempo"].iloc[0]
