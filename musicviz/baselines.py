@@ -265,6 +265,11 @@ class LogVariance(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
+        # The step sees a DataFrame, so it must check the names: StandardScaler after it only
+        # gets a bare array and could not catch columns passed in another order.
+        names_in = getattr(self, "feature_names_in_", None)
+        if isinstance(X, pd.DataFrame) and names_in is not None and list(X.columns) != list(names_in):
+            raise FeatureError("LogVariance: the columns differ (names or order) from those seen when fitting")
         arr = np.array(X, dtype=float, copy=True)
         if arr.ndim != 2 or arr.shape[1] != self.n_features_in_:
             raise FeatureError(f"LogVariance expected {self.n_features_in_} columns, got shape {arr.shape}")

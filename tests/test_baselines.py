@@ -254,3 +254,19 @@ def test_filtered_masks_errors():
         bl.filtered_masks(["x.00001"], {"train": ["a.00001"], "valid": [], "test": ["a.00002"]})
     with pytest.raises(ParameterError, match="'valid'"):
         bl.filtered_masks(["a.00001"], {"train": ["a.00001"], "test": []})
+
+
+def test_log_variance_pipeline_refuses_reordered_columns():
+    import numpy as np
+    import pandas as pd
+
+    from musicviz import baselines as bl
+    from musicviz.errors import FeatureError
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.uniform(0.1, 1, size=(40, 3)), columns=["a_mean", "a_var", "b_var"])
+    y = np.array(["rock", "jazz"] * 20)
+    model = bl.make_svm(log_variance=True).fit(X, y)
+    assert len(model.predict(X)) == 40
+    with pytest.raises(FeatureError, match="order"):
+        model.predict(X[["b_var", "a_mean", "a_var"]])
