@@ -29,6 +29,7 @@ import re
 import shutil
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -303,10 +304,20 @@ def example_clips(root=None, *, duration: float | None = None):
         tracks.setdefault(track.genre, track)
     if not tracks:
         raise DatasetError(f"{found.root}: no clips found")
-    clips, sr = {}, 0
-    for genre, track in tracks.items():
-        clips[genre], sr = load_audio(track.path, duration=duration)
-    return clips, sr, tracks
+    clips, sr, chosen = {}, 0, {}
+    shortest = 3.0 if duration is None else min(3.0, duration)
+    for genre in tracks:
+        # The first usable clip of each genre: one unreadable file must not stop the others.
+        for track in (t for t in found.tracks if t.genre == genre):
+            try:
+                clips[genre], sr = load_audio(track.path, duration=duration, min_duration=shortest)
+            except AudioError:
+                continue
+            chosen[genre] = track
+            break
+    if not clips:
+        raise DatasetError(f"{found.root}: no readable clips found")
+    return clips, sr, chosen
 
 
 # --------------------------------------------------------------------------- feature table
@@ -462,6 +473,8 @@ def split_tracks(track_ids, genres, *, test_size: float = 0.25, seed: int = 0, f
         raise ParameterError(f"got {len(track_ids)} track ids but {len(genres)} genres")
     if len(set(track_ids)) != len(track_ids):
         raise ParameterError("track ids must be unique: split whole tracks, then cut segments")
+    if not track_ids:
+        raise ParameterError("no tracks to split")
     if not 0 < test_size < 1:
         raise ParameterError(f"test_size must be between 0 and 1, got {test_size}")
     if isinstance(filtered, str):
@@ -475,13 +488,19 @@ def split_tracks(track_ids, genres, *, test_size: float = 0.25, seed: int = 0, f
                 pass
     if filtered:
         where = {tid: ("test" if name == "test" else "train") for name, ids in filtered.items() for tid in ids}
-        if any(t in where for t in track_ids):
-            return np.array([where.get(t, "unused") for t in track_ids])
+        if not any(t in where for t in track_ids):
+            raise DatasetError("the filtered split lists name none of these tracks")
+        return np.array([where.get(t, "unused") for t in track_ids])
     counts = {g: genres.count(g) for g in set(genres)}
     stratify = genres if min(counts.values()) >= 2 else None
-    train_idx, test_idx = train_test_split(
-        np.arange(len(track_ids)), test_size=test_size, random_state=seed, stratify=stratify
-    )
+    try:
+        train_idx, test_idx = train_test_split(
+            np.arange(len(track_ids)), test_size=test_size, random_state=seed, stratify=stratify
+        )
+    except ValueError as exc:  # too few tracks for the test part, or for every genre in it
+        raise ParameterError(
+            f"cannot split {len(track_ids)} tracks of {len(counts)} genres with test_size={test_size}: {exc}"
+        ) from None
     out = np.empty(len(track_ids), dtype=object)
     out[train_idx] = "train"
     out[test_idx] = "test"
@@ -509,6 +528,10 @@ def _safe_member(name: str) -> str | None:
     if pure.is_absolute() or ".." in pure.parts or (pure.parts and ":" in pure.parts[0]):
         return None
     return str(pure)
+
+
+# What a damaged or truncated archive raises while it is read.
+_DAMAGED = (zipfile.BadZipFile, tarfile.TarError, zlib.error, EOFError, OSError)
 
 
 def import_gtzan(source, *, dest=None, progress: bool = True) -> ImportReport:
@@ -564,6 +587,13 @@ def import_gtzan(source, *, dest=None, progress: bool = True) -> ImportReport:
             report.imported.append(rel)
         return report
 
+    try:
+        return _import_archive(source, dest, report, bar)
+    except _DAMAGED as exc:
+        raise DatasetError(f"{source}: damaged archive ({exc})") from None
+
+
+def _import_archive(source: Path, dest: Path, report: ImportReport, bar) -> ImportReport:
     if zipfile.is_zipfile(source):
         with zipfile.ZipFile(source) as archive:
             for info in bar(archive.infolist()):
@@ -577,8 +607,12 @@ def import_gtzan(source, *, dest=None, progress: bool = True) -> ImportReport:
                 if (info.external_attr >> 16) & 0o170000 == 0o120000:
                     report.skipped.append(Skipped(Path(info.filename), "symbolic link refused"))
                     continue
-                with archive.open(info) as src, atomic_path(dest / safe) as tmp, open(tmp, "wb") as out:
-                    shutil.copyfileobj(src, out)
+                try:
+                    with archive.open(info) as src, atomic_path(dest / safe) as tmp, open(tmp, "wb") as out:
+                        shutil.copyfileobj(src, out)
+                except _DAMAGED as exc:
+                    report.skipped.append(Skipped(Path(info.filename), f"damaged in the archive ({exc})"))
+                    continue
                 report.imported.append(safe)
         return report
 
@@ -594,9 +628,13 @@ def import_gtzan(source, *, dest=None, progress: bool = True) -> ImportReport:
                 if not member.isfile():
                     report.skipped.append(Skipped(Path(member.name), "not a regular file (link or device) refused"))
                     continue
-                src = archive.extractfile(member)
-                with src, atomic_path(dest / safe) as tmp, open(tmp, "wb") as out:
-                    shutil.copyfileobj(src, out)
+                try:
+                    src = archive.extractfile(member)
+                    with src, atomic_path(dest / safe) as tmp, open(tmp, "wb") as out:
+                        shutil.copyfileobj(src, out)
+                except _DAMAGED as exc:
+                    report.skipped.append(Skipped(Path(member.name), f"damaged in the archive ({exc})"))
+                    continue
                 report.imported.append(safe)
         return report
 

@@ -259,3 +259,40 @@ def test_cli_import(tmp_path, capsys):
     _clip(tmp_path / "src" / "pop.00003.wav")
     assert cli(["-q", "data", "import", str(tmp_path / "src"), "--dest", str(tmp_path / "dest")]) == 0
     assert "imported 1 files" in capsys.readouterr().out
+
+
+def test_import_reports_damaged_members_without_traceback(tmp_path):
+    archive = tmp_path / "gtzan.zip"
+    payload = _wav_bytes()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as z:
+        z.writestr("genres/rock/rock.00000.wav", payload)
+        z.writestr("genres/rock/rock.00001.wav", payload)
+    data = bytearray(archive.read_bytes())
+    data[data.rfind(b"RIFF") + 100] ^= 0xFF  # corrupt the second member: CRC mismatch
+    archive.write_bytes(bytes(data))
+    report = import_gtzan(archive, dest=tmp_path / "dest", progress=False)
+    assert report.imported == ["genres/rock/rock.00000.wav"]
+    assert [s.path.name for s in report.skipped] == ["rock.00001.wav"] and "damaged" in report.skipped[0].reason
+    assert not (tmp_path / "dest" / "genres" / "rock" / "rock.00001.wav").exists()
+
+
+def test_split_edge_cases_are_musicviz_errors():
+    with pytest.raises(ParameterError, match="no tracks"):
+        split_tracks([], [], filtered=False)
+    ids = [f"{g}.00001" for g in GENRES]
+    with pytest.raises(ParameterError, match="cannot split"):
+        split_tracks(ids + [f"{g}.00002" for g in GENRES], list(GENRES) * 2, test_size=0.2, filtered=False)
+    with pytest.raises(DatasetError, match="name none"):
+        split_tracks(["rock.00001"], ["rock"], filtered={"train": ["jazz.00001"], "test": []})
+
+
+def test_example_clips_short_excerpts_and_unreadable_first_clip(tmp_path):
+    from musicviz.datasets import example_clips
+
+    (tmp_path / "rock").mkdir()
+    (tmp_path / "rock" / "rock.00000.wav").write_text("broken")
+    _clip(tmp_path / "rock" / "rock.00001.wav", seconds=4.0)
+    _clip(tmp_path / "jazz" / "jazz.00000.wav", seconds=4.0)
+    clips, sr, tracks = example_clips(tmp_path, duration=1.0)
+    assert sorted(clips) == ["jazz", "rock"] and tracks["rock"].track_id == "rock.00001"
+    assert all(len(y) == sr for y in clips.values())
