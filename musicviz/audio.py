@@ -141,6 +141,10 @@ def load_audio(
     """
     import soundfile as sf
 
+    if sr is not None:
+        check_sr(sr)
+        if int(sr) != sr:
+            raise ParameterError(f"sr must be a whole number of samples per second, got {sr!r}")
     path = Path(path)
     if not path.exists():
         raise AudioFileNotFoundError("file not found", path=path)
@@ -148,7 +152,7 @@ def load_audio(
         raise AudioDecodeError("is a folder, not an audio file", path=path)
     if path.stat().st_size == 0:
         raise AudioDecodeError("file is empty (0 bytes)", path=path)
-    if offset < 0 or (duration is not None and duration <= 0):
+    if not (np.isfinite(offset) and offset >= 0) or (duration is not None and not (np.isfinite(duration) and duration > 0)):
         raise ParameterError(f"offset must be >= 0 and duration > 0, got offset={offset}, duration={duration}")
     truncated = _wav_truncation(path)
     if truncated is not None:
@@ -190,8 +194,6 @@ def load_audio(
     if sr is not None and int(sr) != native_sr:
         import soxr
 
-        if int(sr) <= 0:
-            raise ParameterError(f"sr must be a positive integer, got {sr}")
         # soxr works along the first axis; keep channels last while resampling.
         y = soxr.resample(y.T, native_sr, int(sr), quality="HQ").T
         native_sr = int(sr)
@@ -332,7 +334,6 @@ def write_wav(path, y, *, sr: int) -> Path:
 
     y = check_signal(y, sr=sr, allow_multichannel=True)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = np.clip(y, -1.0, 1.0)
     data = data.T if data.ndim == 2 else data
     with atomic_path(path) as tmp:

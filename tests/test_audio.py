@@ -207,3 +207,9 @@ def test_audio_errors_carry_path_and_reason(tmp_path):
     with pytest.raises(AudioError) as info:
         load_audio(path)
     assert info.value.path == str(path) and info.value.reason == "file is empty (0 bytes)"
+
+
+@pytest.mark.parametrize("bad", [{"sr": "22050"}, {"sr": 44100.7}, {"sr": True}, {"offset": float("nan")}, {"duration": float("nan")}])
+def test_bad_load_arguments_are_refused_before_decoding(wav, bad):
+    with pytest.raises(ParameterError):
+        load_audio(wav, **bad)
