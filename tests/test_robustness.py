@@ -196,3 +196,18 @@ def test_mel_scale_round_trip(freq):
 def test_segment_has_the_asked_length(y, start):
     piece = mv.audio.segment(y, sr=SR, start=start, end=start + 0.01)
     assert abs(len(piece) - 0.01 * SR) <= 1
+
+
+def test_refused_spectrogram_leaves_no_figure():
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    with pytest.raises(MusicvizError):
+        pspec.plot_spectrogram(np.zeros((10, 5)), times=np.arange(5), freqs=np.arange(10.0), fmin=500, fmax=100)
+    assert plt.get_fignums() == before
+
+
+def test_waveform_keeps_the_callers_linewidth():
+    long = np.sin(np.arange(SR * 10) / 5.0)
+    ax = pwave.plot_waveform(long, sr=SR, linewidth=2.0)
+    assert ax.collections[0].get_linewidth()[0] == 2.0

@@ -144,7 +144,6 @@ def plot_spectrogram(
     vmin = vmax - 80.0 if vmin is None else float(vmin)
     if not vmin < vmax:
         raise ParameterError(f"need vmin < vmax, got vmin={vmin}, vmax={vmax}")
-    fig, ax, created = get_axes(ax)
     f_edges = edges(freqs)
     if yscale == "log":
         f_edges[0] = max(f_edges[0], freqs[0] / 2)
@@ -156,16 +155,18 @@ def plot_spectrogram(
         f_edges[0] = max(f_edges[0], 0.0)
     t_edges = edges(times)
     t_edges[0] = max(t_edges[0], 0.0)
-    kwargs.setdefault("cmap", "magma")
-    kwargs.setdefault("rasterized", True)
-    kwargs.setdefault("shading", "flat")
-    mesh = ax.pcolormesh(t_edges, f_edges, S, vmin=vmin, vmax=vmax, **kwargs)
     lo = f_edges[0] if fmin is None else float(fmin)
     if yscale == "log" and fmin is None:
         lo = max(20.0, f_edges[0])
     hi = f_edges[-1] if fmax is None else float(fmax)
     if not 0 <= lo < hi or (yscale == "log" and lo <= 0):
         raise ParameterError(f"need 0 <= fmin < fmax (and fmin > 0 on a log axis), got fmin={lo}, fmax={hi}")
+    # Every check is done before a figure exists: a refused call leaves no stray figure.
+    fig, ax, created = get_axes(ax)
+    kwargs.setdefault("cmap", "magma")
+    kwargs.setdefault("rasterized", True)
+    kwargs.setdefault("shading", "flat")
+    mesh = ax.pcolormesh(t_edges, f_edges, S, vmin=vmin, vmax=vmax, **kwargs)
     _apply_yscale(ax, yscale, lo, hi)
     ax.set_xlim(t_edges[0], t_edges[-1])
     ax.set_xlabel("Time (s)")

@@ -25,12 +25,11 @@ def _draw(ax, y, *, sr, offset, n_points, kwargs):
     t, lower, upper = envelope(y, sr=sr, n_points=n_points)
     t = t + offset
     kwargs.setdefault("color", _COLOR)
-    kwargs.setdefault("linewidth", 0.6)
     if len(t) == len(y):  # short: every sample
+        kwargs.setdefault("linewidth", 0.6)
         ax.plot(t, y, **kwargs)
     else:  # long: the min/max envelope per pixel-sized block looks the same, draws 100x faster
-        kwargs.pop("linewidth", None)
-        kwargs.setdefault("linewidth", 0)
+        kwargs.setdefault("linewidth", 0)  # no outline unless the caller asks for one
         ax.fill_between(t, lower, upper, **kwargs)
     ax.set_xlim(offset, offset + len(y) / sr)
 
