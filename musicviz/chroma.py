@@ -66,7 +66,10 @@ def chromagram(
 ):
     """Short-time chroma (STFT-based), with its time coordinates and pitch class names.
 
-    The same computation as GTZAN's ``chroma_stft`` feature (``librosa.feature.chroma_stft``).
+    Computed with ``librosa.feature.chroma_stft``, like GTZAN's ``chroma_stft`` feature, but
+    with the tuning fixed (``tuning=0`` by default) and librosa's current zero padding, so the
+    values differ slightly (about 0.003 in the mean) from the feature table's; for table values
+    use :func:`musicviz.features.extract_clip_features`.
 
     Notebook: ``03_chroma_and_zero_crossings.ipynb``.
 

@@ -1,6 +1,6 @@
 """How real do the synthetic clips sound? Ask a model trained on real GTZAN.
 
-Notebook: ``05b_real_gtzan.ipynb`` (and ``musicviz data realism`` on the command line).
+Notebook: ``05b_baselines_on_real_gtzan.ipynb`` (and ``musicviz data realism`` on the command line).
 
 Realism is measured, not claimed: a StandardScaler + SVC pipeline is trained on the real
 GTZAN feature table (``features_30_sec.csv``, 1000 clips, 57 numeric features), the same

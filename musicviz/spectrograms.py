@@ -157,11 +157,12 @@ def mel_db(
     """Mel spectrogram in dBFS, with its time coordinates and the band centres in Hz.
 
     The power spectrum is summed through ``n_mels`` triangular filters whose centres are
-    equally spaced on the mel scale (each triangle peaks at 1, so a full-scale sine at a
-    band centre reads 0 dBFS, as in :func:`stft_db`):
+    equally spaced on the mel scale (librosa's Slaney scale: linear below 1 kHz, logarithmic
+    above). Each triangle peaks at 1, so a full-scale sine at a band centre reads about
+    0 dBFS (+0.7 to +1.6 dB, from the neighbouring bins it also collects), as in :func:`stft_db`.
+    The textbook (HTK) form of the scale, for intuition:
 
-    .. math:: m = 2595 \\log_{10}\\left(1 + \\frac{f}{700}\\right)\\ \\text{(HTK form; librosa's default
-              Slaney form is linear below 1 kHz and logarithmic above)}
+    .. math:: m = 2595 \\log_{10}\\left(1 + \\frac{f}{700}\\right)
 
     Notebook: ``02_spectrograms.ipynb``.
 

@@ -194,10 +194,8 @@ def knn_explorer(X_train, y_train, X_test, y_test, *, labels, k_max: int = 25) -
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
-    from sklearn.neighbors import KNeighborsClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
+    from musicviz.baselines import make_knn
     from musicviz.plot.models import plot_confusion_matrix
 
     if len(X_train) != len(y_train) or len(X_test) != len(y_test):
@@ -206,7 +204,7 @@ def knn_explorer(X_train, y_train, X_test, y_test, *, labels, k_max: int = 25) -
     k = w.IntSlider(value=min(5, k_max), min=1, max=k_max, description="k")
 
     def render(k):
-        model = make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=k)).fit(X_train, y_train)
+        model = make_knn(n_neighbors=k).fit(X_train, y_train)
         predicted = model.predict(X_test)
         accuracy = float((predicted == list(y_test)).mean()) if len(y_test) else float("nan")
         fig, ax = plt.subplots(figsize=(5.5, 5))
