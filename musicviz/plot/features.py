@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from musicviz import GENRES, SR
+from musicviz.plot._helpers import get_axes
 
 __all__ = [
     "genre_order",
@@ -35,15 +36,6 @@ def genre_order(labels) -> list[str]:
     """
     present = set(labels)
     return [g for g in GENRES if g in present] + sorted(present - set(GENRES))
-
-
-def _new_axes(ax, **subplots):
-    import matplotlib.pyplot as plt
-
-    if ax is not None:
-        return ax.figure, ax, False
-    fig, ax = plt.subplots(**subplots)
-    return fig, ax, True
 
 
 def plot_feature_over_time(values, *, sr: int = SR, hop_length: int = 512, ax=None, label=None, **kwargs):
@@ -76,7 +68,7 @@ def plot_feature_over_time(values, *, sr: int = SR, hop_length: int = 512, ax=No
     'time (s)'
     """
     values = np.asarray(values, dtype=float).reshape(-1)
-    fig, ax, made = _new_axes(ax)
+    fig, ax, made = get_axes(ax)
     times = np.arange(values.size) * hop_length / sr
     kwargs.setdefault("lw", 1.0)
     ax.plot(times, values, label=label, **kwargs)
@@ -125,7 +117,7 @@ def plot_genre_distribution(table, feature: str, *, kind: str = "box", label_col
         raise ParameterError(f"kind must be 'box' or 'violin', got {kind!r}")
     if feature not in table.columns:
         raise ParameterError(f"the table has no column {feature!r}")
-    fig, ax, made = _new_axes(ax)
+    fig, ax, made = get_axes(ax)
     order = genre_order(table[label_column])
     kwargs.setdefault("palette", "tab10")
     draw = sns.boxplot if kind == "box" else sns.violinplot
@@ -158,7 +150,7 @@ def plot_correlation(table, *, columns, ax=None, **kwargs):
     """
     import seaborn as sns
 
-    fig, ax, made = _new_axes(ax)
+    fig, ax, made = get_axes(ax)
     corr = table[list(columns)].corr()
     kwargs.setdefault("cmap", "RdBu_r")
     kwargs.setdefault("square", True)
