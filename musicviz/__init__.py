@@ -9,7 +9,8 @@ notebook                               modules
 01_waveforms                           :mod:`musicviz.waveforms`, :mod:`musicviz.plot.waveforms`
 02_spectrograms                        :mod:`musicviz.spectrograms`, :mod:`musicviz.plot.spectrograms`
 03_chroma_and_zero_crossings           :mod:`musicviz.chroma`, :mod:`musicviz.plot.chroma`
-04_features_and_standardization        :mod:`musicviz.features`, :mod:`musicviz.plot.features`
+04_features_and_standardization        :mod:`musicviz.features`, :mod:`musicviz.plot.features`,
+                                       :mod:`musicviz.splits` (the split of 04-07)
 05_baseline_models (+ 05b real GTZAN)  :mod:`musicviz.baselines`, :mod:`musicviz.plot.models`
 06_cnn                                 :mod:`musicviz.cnn` (imports Keras lazily), :mod:`musicviz.plot.cnn`
 07_classify_your_own_clip              :mod:`musicviz.cnn`, :mod:`musicviz.similarity`, :mod:`musicviz.plot.cnn`
@@ -34,6 +35,7 @@ from musicviz.errors import (
     FeatureError,
     ModelError,
     MusicvizError,
+    OutputError,
     ParameterError,
 )
 
@@ -70,6 +72,7 @@ _SUBMODULES = {
     "realism",
     "similarity",
     "spectrograms",
+    "splits",
     "synth",
     "waveforms",
     "widgets",
@@ -87,6 +90,7 @@ __all__ = [
     "DatasetError",
     "FeatureError",
     "ModelError",
+    "OutputError",
     *sorted(_SUBMODULES),
 ]
 

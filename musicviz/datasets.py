@@ -17,6 +17,11 @@ Where the data lives
 ``MUSICVIZ_DATASET``
     Which audio the notebooks use: ``synth`` (default) or ``gtzan``.
 
+The two small real GTZAN tables (the Kaggle feature table and the fault-filtered split lists)
+ship with musicviz (``musicviz/data/gtzan/``, see its ``PROVENANCE.md``), so the real-data
+notebooks work with no download; a copy found under ``MUSICVIZ_GTZAN`` takes precedence.
+Real audio is never shipped.
+
 Every scan is track-level and never aborts on one bad file: a file that cannot be used is
 skipped and reported with its reason (the Kaggle copy of GTZAN has an invalid
 ``jazz.00054.wav``).
@@ -52,10 +57,13 @@ __all__ = [
     "data_dir",
     "synth_dir",
     "gtzan_dir",
+    "dataset_name",
     "course_audio_dir",
+    "find_real_clip",
     "parse_track_name",
     "scan",
     "example_clips",
+    "packaged_gtzan_dir",
     "find_feature_table",
     "load_feature_table",
     "find_split_lists",
@@ -90,6 +98,25 @@ def gtzan_dir() -> Path:
     return Path(os.environ.get(GTZAN_ENV) or data_dir() / "gtzan")
 
 
+def packaged_gtzan_dir() -> Path:
+    """The real GTZAN tables that ship with musicviz (no audio): ``musicviz/data/gtzan``."""
+    return Path(__file__).resolve().parent / "data" / "gtzan"
+
+
+def dataset_name() -> str:
+    """``"synth"`` or ``"gtzan"``: the value of ``MUSICVIZ_DATASET`` (default ``synth``).
+
+    Raises
+    ------
+    DatasetError
+        ``MUSICVIZ_DATASET`` names something else.
+    """
+    which = (os.environ.get(DATASET_ENV) or "synth").strip().lower()
+    if which not in ("synth", "gtzan"):
+        raise DatasetError(f"{DATASET_ENV} must be 'synth' or 'gtzan', got {which!r}")
+    return which
+
+
 def course_audio_dir() -> Path:
     """The audio the notebooks use: the synthetic set, or GTZAN when ``MUSICVIZ_DATASET=gtzan``.
 
@@ -98,9 +125,7 @@ def course_audio_dir() -> Path:
     DatasetError
         ``MUSICVIZ_DATASET`` names something else, or the folder does not exist.
     """
-    which = (os.environ.get(DATASET_ENV) or "synth").strip().lower()
-    if which not in ("synth", "gtzan"):
-        raise DatasetError(f"{DATASET_ENV} must be 'synth' or 'gtzan', got {which!r}")
+    which = dataset_name()
     root = synth_dir() if which == "synth" else gtzan_dir()
     if not root.is_dir():
         hint = "run `make data`" if which == "synth" else f"set {GTZAN_ENV} or run `musicviz data import`"
@@ -320,10 +345,40 @@ def example_clips(root=None, *, duration: float | None = None):
     return clips, sr, chosen
 
 
+def find_real_clip(genre: str = "metal"):
+    """A real GTZAN clip of ``genre`` from the user's copy (:func:`gtzan_dir`), or None.
+
+    Looks at every GTZAN-named file under the copy, whatever its layout, and returns the path
+    of the first one of ``genre`` that decodes. Real audio never ships with musicviz, so on a
+    machine without a copy this is None and notebooks fall back to a synthetic clip.
+
+    Notebook: ``07_classify_your_own_clip.ipynb``.
+    """
+    if genre not in GENRES:
+        raise ParameterError(f"unknown genre {genre!r}; choose from {list(GENRES)}")
+    root = gtzan_dir()
+    if not root.is_dir():
+        return None
+    for track in scan(root, check_audio=False, genres=(genre,)).tracks:
+        try:
+            load_audio(track.path, duration=1.0, min_duration=0.5)
+        except AudioError:
+            continue
+        return track.path
+    return None
+
+
 # --------------------------------------------------------------------------- feature table
 def find_feature_table(root=None) -> Path | None:
-    """Path of ``features_30_sec.csv`` under ``root`` (default :func:`gtzan_dir`), or None."""
-    root = gtzan_dir() if root is None else Path(root)
+    """Path of ``features_30_sec.csv`` under ``root``, or None.
+
+    With ``root=None``: the user's copy under :func:`gtzan_dir` when there is one, otherwise
+    the table that ships with musicviz (:func:`packaged_gtzan_dir`), so this never returns
+    None for the default.
+    """
+    if root is None:
+        return find_feature_table(gtzan_dir()) or find_feature_table(packaged_gtzan_dir())
+    root = Path(root)
     if root.is_file():
         return root
     if not root.is_dir():
@@ -342,7 +397,8 @@ def load_feature_table(path=None):
     Parameters
     ----------
     path : path-like or None
-        The CSV file, or a folder to search (default: :func:`gtzan_dir`).
+        The CSV file, or a folder to search (default: the user's copy under :func:`gtzan_dir`,
+        else the copy that ships with musicviz).
 
     Returns
     -------
@@ -380,9 +436,13 @@ def load_feature_table(path=None):
 def find_split_lists(root=None) -> dict[str, Path]:
     """The fault-filtered split lists found under ``root``: ``{"train": path, ...}``.
 
-    Returns an empty dict unless all three lists are there.
+    Returns an empty dict unless all three lists are there. With ``root=None``: the user's
+    lists under :func:`gtzan_dir` when all three are there, otherwise the lists that ship
+    with musicviz.
     """
-    root = gtzan_dir() if root is None else Path(root)
+    if root is None:
+        return find_split_lists(gtzan_dir()) or find_split_lists(packaged_gtzan_dir())
+    root = Path(root)
     if not root.is_dir():
         return {}
     found = {}
@@ -481,11 +541,9 @@ def split_tracks(track_ids, genres, *, test_size: float = 0.25, seed: int = 0, f
         if filtered != "auto":
             raise ParameterError(f"filtered must be a split dict, 'auto', None or False; got {filtered!r}")
         filtered = False
-        if (os.environ.get(DATASET_ENV) or "synth").strip().lower() == "gtzan":
-            try:
-                filtered = load_filtered_split()
-            except DatasetError:
-                pass
+        # Only missing lists mean "no filtered split"; a malformed list is an error to see.
+        if dataset_name() == "gtzan" and find_split_lists():
+            filtered = load_filtered_split()
     if filtered:
         where = {tid: ("test" if name == "test" else "train") for name, ids in filtered.items() for tid in ids}
         if not any(t in where for t in track_ids):

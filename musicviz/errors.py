@@ -17,6 +17,7 @@ __all__ = [
     "DatasetError",
     "FeatureError",
     "ModelError",
+    "OutputError",
 ]
 
 
@@ -59,3 +60,8 @@ class FeatureError(MusicvizError):
 
 class ModelError(MusicvizError):
     """A model cannot be trained, saved, loaded or applied as asked."""
+
+
+class OutputError(MusicvizError):
+    """An output location (file or folder) cannot be written: a folder where a file is
+    expected, read-only, below a file, or a folder that holds someone else's data."""

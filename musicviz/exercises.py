@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from musicviz.errors import ParameterError
 
-__all__ = ["Exercise", "EXERCISES", "exercise", "check", "grade"]
+__all__ = ["Exercise", "EXERCISES", "AnswerError", "as_int", "as_float", "exercise", "check", "grade"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,33 @@ class Exercise:
     question: str
     hint: str
     check: Callable[[Any], bool]
+
+
+class AnswerError(ParameterError):
+    """The student's answer cannot be read as what the exercise asks for (a wrong answer)."""
+
+
+def as_float(answer) -> float:
+    """The answer as a finite float, or :class:`AnswerError` (bools and text are not numbers)."""
+    import math
+
+    if isinstance(answer, (bool, str, bytes)) or answer is None:
+        raise AnswerError(f"expected a number, got {answer!r}")
+    try:
+        value = float(answer)
+    except (TypeError, ValueError, OverflowError):
+        raise AnswerError(f"expected a number, got {answer!r}") from None
+    if not math.isfinite(value):
+        raise AnswerError(f"expected a finite number, got {answer!r}")
+    return value
+
+
+def as_int(answer) -> int:
+    """The answer as an int (``3`` or ``3.0``), or :class:`AnswerError`."""
+    value = as_float(answer)
+    if value != int(value):
+        raise AnswerError(f"expected a whole number, got {answer!r}")
+    return int(value)
 
 
 #: Every exercise of the series, by id.
@@ -64,8 +91,9 @@ def grade(exercise_id: str, answer) -> bool:
         return False
     try:
         return bool(EXERCISES[exercise_id].check(answer))
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
-        # A malformed answer is a wrong answer, not a crash in the student's notebook.
+    except AnswerError:
+        # An answer of the wrong kind is a wrong answer. Any other error is a bug in the
+        # check (or missing data) and must surface, never read as "not yet" for a right answer.
         return False
 
 

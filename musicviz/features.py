@@ -414,8 +414,17 @@ def _clip_rows(clip: _Clip, segment_seconds, contrast) -> tuple[list[dict] | Non
         return rows, None
     except MusicvizError as exc:
         return None, getattr(exc, "reason", None) or str(exc)
-    except Exception as exc:  # a bad clip must never abort the table
-        return None, f"{type(exc).__name__}: {exc}"
+    except librosa_parameter_error() as exc:  # librosa refusing this clip's content
+        return None, f"librosa: {exc}"
+    # Anything else is a bug (a changed librosa API, a typo), not a bad clip: let it surface
+    # instead of turning into an empty table and a warning.
+
+
+def librosa_parameter_error():
+    """librosa's own ``ParameterError`` class (imported lazily)."""
+    from librosa.util.exceptions import ParameterError as LibrosaParameterError
+
+    return LibrosaParameterError
 
 
 def default_cache_dir() -> Path:
@@ -448,6 +457,7 @@ def feature_table(
     contrast: bool = True,
     progress: bool = True,
     warn: bool = True,
+    errors: str = "skip",
 ):
     """The feature table of many clips: one row per clip (or per segment), GTZAN's columns.
 
@@ -476,6 +486,11 @@ def feature_table(
         Show a tqdm progress bar.
     warn : bool
         ``warnings.warn`` a summary when clips were skipped.
+    errors : {"skip", "raise"}
+        What to do with a clip that cannot be used (unreadable, too short, silent, ...):
+        skip it and report it in ``attrs["skipped"]`` (default), or raise
+        :class:`~musicviz.errors.FeatureError` naming the clip. Errors that are not about a
+        clip (a bug, a changed library API) always propagate.
 
     Returns
     -------
@@ -488,9 +503,11 @@ def feature_table(
     Raises
     ------
     ParameterError
-        Bad ``source`` or ``segment_seconds``.
+        Bad ``source``, ``segment_seconds`` or ``errors``.
     DatasetError
         ``source`` is a folder that does not exist.
+    FeatureError
+        ``errors="raise"`` and a clip could not be used.
 
     Examples
     --------
@@ -511,6 +528,8 @@ def feature_table(
 
     from musicviz.datasets import Skipped
 
+    if errors not in ("skip", "raise"):
+        raise ParameterError(f"errors must be 'skip' or 'raise', got {errors!r}")
     if segment_seconds is not None:
         if isinstance(segment_seconds, bool) or not np.isscalar(segment_seconds) or not float(segment_seconds) > 0:
             raise ParameterError(f"segment_seconds must be a positive number of seconds or None, got {segment_seconds!r}")
@@ -560,6 +579,8 @@ def feature_table(
     all_rows = []
     for clip, (rows, reason) in zip(clips, results):
         if rows is None:
+            if errors == "raise":
+                raise FeatureError(f"{clip.path}: {reason}")
             skipped.append(Skipped(clip.path, reason))
         else:
             all_rows.extend(rows)

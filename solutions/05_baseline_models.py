@@ -7,8 +7,8 @@ from musicviz import baselines as bl
 
 
 def _split():
-    table = mv.features.course_feature_table()
-    split = mv.datasets.split_tracks(table["track_id"], table["label"], test_size=0.25, seed=0, filtered=False)
+    course = mv.splits.course_split(mv.features.course_feature_table(), test_size=0.25, seed=0)
+    table, split = course.table, course.sides
     X, genres = bl.feature_matrix(table)
     train, test = split == "train", split == "test"
     return X, genres, X[train], genres[train], X[test], genres[test]

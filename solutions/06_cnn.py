@@ -20,6 +20,6 @@ def exercise_06_2():
 
 
 def exercise_06_3():
-    table = mv.features.course_feature_table()
-    split = mv.datasets.split_tracks(table["track_id"], table["label"], test_size=0.25, seed=0, filtered=False)
+    course = mv.splits.course_split(mv.features.course_feature_table(), test_size=0.25, seed=0)
+    table, split = course.table, course.sides
     return round(1 / (split == "test").sum(), 3)

@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("MUSICVIZ_GTZAN") or ROOT.parent / "shared" / "data")
 # Every test (and every subprocess a test starts) sees the real material at the same place.
+# Only the tests do this: a user's default stays data/gtzan/ (the Makefile sets nothing).
 os.environ.setdefault("MUSICVIZ_GTZAN", str(SHARED_DATA))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 

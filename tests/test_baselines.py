@@ -25,10 +25,11 @@ def blobs():
 
 
 @pytest.fixture(scope="module")
-def real(shared_data):
+def real():
+    # The table ships with musicviz: these tests run on every machine.
     from musicviz.datasets import load_feature_table
 
-    table = load_feature_table(shared_data)
+    table = load_feature_table()
     X, y = bl.feature_matrix(table)
     return table, X, y
 
@@ -192,14 +193,19 @@ def test_load_model_errors(tmp_path, blobs):
     X, y = blobs
     with pytest.raises(ModelError, match="no saved model"):
         bl.load_model(tmp_path / "missing.joblib")
-    (tmp_path / "junk.joblib").write_bytes(b"not a pickle")
+    (tmp_path / "junk.skops").write_bytes(b"not a model")
     with pytest.raises(ModelError, match="not a readable model"):
-        bl.load_model(tmp_path / "junk.joblib")
+        bl.load_model(tmp_path / "junk.skops")
     import joblib
+    import skops.io
 
+    # Models are skops files now; a pickle (joblib) is refused, never unpickled.
     joblib.dump({"hello": 1}, tmp_path / "other.joblib")
-    with pytest.raises(ModelError, match="not a musicviz model"):
+    with pytest.raises(ModelError, match="pickle"):
         bl.load_model(tmp_path / "other.joblib")
+    skops.io.dump({"hello": 1}, tmp_path / "other.skops")
+    with pytest.raises(ModelError, match="not a musicviz model"):
+        bl.load_model(tmp_path / "other.skops")
     with pytest.raises(ModelError, match="not fitted"):
         bl.save_model(bl.make_svm(), tmp_path / "x.joblib")
     with pytest.raises(ModelError, match="feature_columns"):

@@ -113,11 +113,11 @@ def test_real_gtzan_samples_are_found(gtzan_samples):
     assert all(29.9 < t.duration < 30.2 and t.sr == SR for t in result.tracks)
 
 
-def test_real_feature_table_and_filtered_split(shared_data):
-    table = load_feature_table(shared_data)
+def test_real_feature_table_and_filtered_split():
+    table = load_feature_table()
     assert table.shape == (1000, 61) and table["track_id"].iloc[0] == "blues.00000"
     assert table["label"].value_counts().to_dict() == {g: 100 for g in GENRES}
-    split = load_filtered_split(shared_data)
+    split = load_filtered_split()
     assert {k: len(v) for k, v in split.items()} == {"train": 443, "valid": 197, "test": 290}
     labels = split_tracks(table["track_id"], table["label"], filtered=split)
     assert (labels == "test").sum() == 290 and (labels == "train").sum() == 640 and (labels == "unused").sum() == 70
@@ -141,7 +141,7 @@ def test_feature_table_and_split_errors(tmp_path):
         load_filtered_split(tmp_path)
 
 
-def test_auto_split_uses_filtered_lists_only_for_real_gtzan(shared_data, monkeypatch):
+def test_auto_split_uses_filtered_lists_only_for_real_gtzan(monkeypatch):
     ids = ["blues.00029", "blues.00000", "rock.00050", "rock.00051"]
     genres = ["blues", "blues", "rock", "rock"]
     monkeypatch.setenv("MUSICVIZ_DATASET", "synth")

@@ -1,12 +1,11 @@
 """Realism of the synthetic set, measured by a model trained on the real GTZAN feature table.
 
-Needs ``features_30_sec.csv`` (``$MUSICVIZ_GTZAN``, CI points it at ``../shared/data``); the
-test is skipped, with the reason, when it is absent.
+The real table ships with musicviz, so these tests run on every machine (a copy under
+``$MUSICVIZ_GTZAN`` takes precedence).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -16,14 +15,6 @@ import pytest
 from musicviz import GENRES
 from musicviz.errors import DatasetError
 
-_ROOT = Path(__file__).resolve().parent.parent
-_TABLE_DIR = Path(os.environ.get("MUSICVIZ_GTZAN") or _ROOT.parent / "shared" / "data")
-_HAVE_TABLE = (_TABLE_DIR / "features_30_sec.csv").is_file() or _TABLE_DIR.is_file()
-
-needs_table = pytest.mark.skipif(
-    not _HAVE_TABLE,
-    reason=f"real GTZAN feature table features_30_sec.csv not found at {_TABLE_DIR} (set MUSICVIZ_GTZAN)",
-)
 
 LAST_LINE = re.compile(r"^realism: recognised \d{1,3}\.\d% of \d+ synthetic clips$")
 
@@ -38,13 +29,11 @@ def synth_subset(tmp_path_factory):
     return out
 
 
-@pytest.mark.shared
 @pytest.mark.slow
-@needs_table
 def test_real_model_recognises_synthetic_genres(synth_subset):
     from musicviz.realism import format_report, realism_report
 
-    report = realism_report(synth_subset, table_csv=_TABLE_DIR, n_jobs=2)
+    report = realism_report(synth_subset, n_jobs=2)
     assert report.n_clips == 10
     assert list(report.confusion.index) == list(GENRES) and list(report.confusion.columns) == list(GENRES)
     assert int(report.confusion.to_numpy().sum()) == 10
@@ -58,11 +47,10 @@ def test_real_model_recognises_synthetic_genres(synth_subset):
     assert report.recognised >= 0.3, text
 
 
-@needs_table
-def test_main_realism_prints_report(synth_subset, capsys, monkeypatch):
+def test_main_realism_prints_report(synth_subset, capsys, monkeypatch, tmp_path):
     from musicviz import realism
 
-    monkeypatch.setenv("MUSICVIZ_GTZAN", str(_TABLE_DIR))
+    monkeypatch.setenv("MUSICVIZ_GTZAN", str(tmp_path / "no-copy"))  # the shipped table
     cached = realism.synthetic_features(synth_subset, n_jobs=2, limit_per_genre=1)
     monkeypatch.setattr(realism, "synthetic_features", lambda *a, **k: cached)
     assert realism.main_realism(synth_subset) == 0

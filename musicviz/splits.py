@@ -1,0 +1,248 @@
+"""The train/test split of the course's clips, said out loud.
+
+Notebooks: ``04_features_and_standardization.ipynb``, ``05_baseline_models.ipynb``,
+``06_cnn.ipynb``, ``07_classify_your_own_clip.ipynb``.
+
+:func:`course_split` is the one split every model notebook uses, so all of them are tested on
+the same clips. Which split it is depends on the data, and it always says which and why:
+
+* the synthetic set: a stratified, seeded random split (its clips share no artists);
+* real GTZAN: the fault-filtered, artist-conscious split of Kereliuk, Sturm & Larsen (2015)
+  when it can be formed from the clips present; otherwise contiguous blocks of track numbers
+  per genre (GTZAN is roughly ordered by artist, so blocks keep most artists on one side);
+* a copy too small to train and test on: the synthetic set instead, with the reason.
+
+Genres with too few clips for both sides are left out of the split, by name.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from musicviz.errors import DatasetError, ParameterError
+
+__all__ = ["MIN_TRAIN_CLIPS", "CourseSplit", "course_split", "block_split"]
+
+#: The fewest training clips a genre needs to be kept in a split (5-fold CV needs 5).
+MIN_TRAIN_CLIPS = 5
+
+
+@dataclass
+class CourseSplit:
+    """A split of a feature table's tracks, with the words that explain it.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The rows the split covers (the genres that could be split; possibly the synthetic
+        set's table when the requested copy was too small).
+    sides : numpy.ndarray of str
+        ``"train"`` or ``"test"`` per row of ``table``.
+    kind : str
+        ``"random"``, ``"filtered"`` or ``"blocks"``.
+    dataset : str
+        ``"synth"`` or ``"gtzan"``: the data the table holds.
+    notes : list of str
+        One sentence per decision taken (which split, which genres left out, why).
+    """
+
+    table: object
+    sides: np.ndarray
+    kind: str
+    dataset: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def is_train(self) -> np.ndarray:
+        return self.sides == "train"
+
+    @property
+    def is_test(self) -> np.ndarray:
+        return self.sides == "test"
+
+    def side_of(self) -> dict[str, str]:
+        """``{track_id: "train" | "test"}``."""
+        return dict(zip(self.table["track_id"], self.sides))
+
+    @property
+    def audio_dir(self):
+        """The folder of the clips the table was computed from."""
+        from musicviz.datasets import gtzan_dir, synth_dir
+
+        return synth_dir() if self.dataset == "synth" else gtzan_dir()
+
+    def tracks(self, side: str | None = None) -> list:
+        """The :class:`musicviz.datasets.Track` of each row (of one side), in table order."""
+        from musicviz.datasets import scan
+
+        if side not in (None, "train", "test"):
+            raise ParameterError(f"side must be 'train', 'test' or None, got {side!r}")
+        wanted = self.side_of()
+        found = {t.track_id: t for t in scan(self.audio_dir, check_audio=False).tracks}
+        missing = sorted(set(wanted) - set(found))
+        if missing:
+            raise DatasetError(f"{self.audio_dir}: no audio for {len(missing)} clips of the table, e.g. {missing[0]}")
+        return [found[t] for t in self.table["track_id"] if side is None or wanted[t] == side]
+
+    def __str__(self) -> str:
+        return "\n".join(self.notes)
+
+
+def block_split(track_ids, genres, *, test_size: float = 0.25) -> np.ndarray:
+    """Per genre, the last ``ceil(test_size * n)`` tracks by number go to the test side.
+
+    GTZAN's clips are roughly ordered by artist within a genre, so contiguous blocks keep
+    most artists on one side (random splits of GTZAN leak artists). Genres with a single
+    track stay on the training side.
+
+    Examples
+    --------
+    >>> from musicviz.splits import block_split
+    >>> ids = [f"rock.{i:05d}" for i in range(8)]
+    >>> block_split(ids, ["rock"] * 8, test_size=0.25).tolist()
+    ['train', 'train', 'train', 'train', 'train', 'train', 'test', 'test']
+    """
+    if not 0 < test_size < 1:
+        raise ParameterError(f"test_size must be between 0 and 1, got {test_size}")
+    track_ids = [str(t) for t in track_ids]
+    genres = list(genres)
+    if len(track_ids) != len(genres):
+        raise ParameterError(f"got {len(track_ids)} track ids but {len(genres)} genres")
+    sides = np.array(["train"] * len(track_ids), dtype=object)
+    for genre in dict.fromkeys(genres):
+        rows = sorted((i for i, g in enumerate(genres) if g == genre), key=lambda i: track_ids[i])
+        n_test = min(math.ceil(test_size * len(rows)), len(rows) - 1)
+        for i in rows[len(rows) - n_test :] if n_test > 0 else []:
+            sides[i] = "test"
+    return sides.astype(str)
+
+
+def _keep_trainable(table, sides, notes, min_train):
+    """Drop genres without ``min_train`` training clips and one test clip, saying which."""
+    counts: dict[str, dict[str, int]] = {}
+    for genre, side in zip(table["label"], sides):
+        counts.setdefault(genre, {"train": 0, "test": 0, "unused": 0})[side] += 1
+    dropped = {g: c for g, c in counts.items() if c["train"] < min_train or c["test"] < 1}
+    if dropped:
+        listed = ", ".join(f"{g} ({c['train']} train / {c['test']} test)" for g, c in sorted(dropped.items()))
+        notes.append(
+            f"Left out, too few clips to train on {min_train} and test on 1: {listed}."
+        )
+    keep = ~table["label"].isin(list(dropped)).to_numpy() & (sides != "unused")
+    return table.loc[keep].reset_index(drop=True), sides[keep]
+
+
+def _describe(kind, dataset, sides, extra=""):
+    n_train, n_test = int((sides == "train").sum()), int((sides == "test").sum())
+    what = {
+        "random": "stratified random split (seed {seed}, {pct}% test)",
+        "filtered": "fault-filtered, artist-conscious split of Kereliuk, Sturm & Larsen (2015)",
+        "blocks": "contiguous blocks of track numbers per genre ({pct}% test)",
+    }[kind]
+    data = "synthetic" if dataset == "synth" else "real GTZAN"
+    return f"Split: {what} of the {data} clips{extra}: {n_train} for training, {n_test} for testing."
+
+
+def course_split(table, *, test_size: float = 0.25, seed: int = 0, min_train: int = MIN_TRAIN_CLIPS) -> CourseSplit:
+    """The split every model notebook uses, chosen from the data and explained.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A clip-level feature table (``track_id`` and ``label`` columns), usually
+        :func:`musicviz.features.course_feature_table`.
+    test_size : float in (0, 1)
+        Fraction of each genre's clips for testing (random and block splits).
+    seed : int
+        Seed of the random split.
+    min_train : int
+        The fewest training clips (and at least one test clip) a genre needs to be kept.
+
+    Returns
+    -------
+    CourseSplit
+        ``print(split)`` says which split was used and why.
+
+    Raises
+    ------
+    DatasetError
+        The copy is too small and the synthetic set is not there to fall back on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from musicviz.splits import course_split
+    >>> table = pd.DataFrame({"track_id": [f"{g}.{i:05d}" for g in ("jazz", "rock") for i in range(8)],
+    ...                       "label": ["jazz"] * 8 + ["rock"] * 8})
+    >>> split = course_split(table)  # doctest: +SKIP
+    """
+    from musicviz.datasets import dataset_name, find_split_lists, load_filtered_split, split_tracks
+
+    dataset = dataset_name()
+    ids, labels = table["track_id"].tolist(), table["label"].tolist()
+    notes: list[str] = []
+    if dataset == "synth":
+        sides = split_tracks(ids, labels, test_size=test_size, seed=seed, filtered=False)
+        kind = "random"
+    else:
+        lists = find_split_lists()
+        kind = "blocks"
+        if lists:
+            filtered = load_filtered_split()
+            where = {t: ("test" if name == "test" else "train") for name, tids in filtered.items() for t in tids}
+            sides = np.array([where.get(t, "unused") for t in ids])
+            matched = {name: len(set(tids) & set(ids)) for name, tids in filtered.items()}
+            if _trainable_genres(table, sides, min_train) == set(labels):
+                kind = "filtered"
+                notes.append(
+                    "The filtered lists matched "
+                    + ", ".join(f"{n} of {len(filtered[name])} {name}" for name, n in matched.items())
+                    + f" tracks; {int((sides == 'unused').sum())} clips present are in no list and stay unused."
+                )
+            else:
+                notes.append(
+                    "The fault-filtered split cannot be formed from the clips present: its lists matched "
+                    + ", ".join(f"{n} of {len(filtered[name])} {name}" for name, n in matched.items())
+                    + f" tracks, too few to train and test every genre (at least {min_train} train and 1 test "
+                    "clip each). Falling back to contiguous blocks of track numbers, which keeps most artists "
+                    "on one side because GTZAN is roughly ordered by artist."
+                )
+        else:
+            notes.append("No fault-filtered split lists found: using contiguous blocks of track numbers instead.")
+        if kind == "blocks":
+            sides = block_split(ids, labels, test_size=test_size)
+    kept_table, kept_sides = _keep_trainable(table, np.asarray(sides), notes, min_train)
+    if kept_table["label"].nunique() < 2:
+        return _synthetic_instead(table, dataset, test_size=test_size, seed=seed, min_train=min_train)
+    notes.insert(0, _describe(kind, dataset, kept_sides).format(seed=seed, pct=round(100 * test_size)))
+    return CourseSplit(kept_table, kept_sides, kind, dataset, notes)
+
+
+def _trainable_genres(table, sides, min_train) -> set[str]:
+    counts: dict[str, dict[str, int]] = {}
+    for genre, side in zip(table["label"], sides):
+        counts.setdefault(genre, {"train": 0, "test": 0, "unused": 0})[side] += 1
+    return {g for g, c in counts.items() if c["train"] >= min_train and c["test"] >= 1}
+
+
+def _synthetic_instead(table, dataset, *, test_size, seed, min_train) -> CourseSplit:
+    """A copy too small to train and test on: the synthetic set's split, and why."""
+    from musicviz.datasets import split_tracks, synth_dir
+    from musicviz.features import feature_table
+
+    per_genre = table["label"].value_counts()
+    why = (
+        f"This copy of {'GTZAN' if dataset == 'gtzan' else 'the synthetic set'} has {len(table)} usable clips "
+        f"({', '.join(f'{g} {n}' for g, n in sorted(per_genre.items()))}): too few to train and test "
+        f"models on (each genre needs at least {min_train} training clips and 1 test clip). "
+        "The models below use the course's synthetic set instead."
+    )
+    if not (synth_dir() / "metadata.csv").is_file():
+        raise DatasetError(f"{why} But {synth_dir()} has no synthetic set: run `make data`.")
+    synth = feature_table(synth_dir(), progress=False, warn=False)
+    sides = split_tracks(synth["track_id"], synth["label"], test_size=test_size, seed=seed, filtered=False)
+    notes = [why, _describe("random", "synth", sides).format(seed=seed, pct=round(100 * test_size))]
+    return CourseSplit(synth, sides, "random", "synth", notes)

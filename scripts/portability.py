@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Run the notebooks that train or predict under perturbed platforms (``make portability``).
+
+Stored notebook outputs must not depend on the machine: another CPU, BLAS kernel, thread
+count or oneDNN setting rounds floats differently, and training amplifies it. This script
+runs the training notebooks under ``pytest --nbval`` once per perturbation, each in a fresh
+process with its own environment, and fails if any run fails:
+
+* ``blas-kernel``: ``OPENBLAS_CORETYPE=Prescott`` (OpenBLAS's oldest x86-64 kernel; a
+  machine whose environment already names a kernel runs the other one);
+* ``one-thread``: one thread for TensorFlow (``MUSICVIZ_TF_THREADS=1``), OpenMP and BLAS;
+* ``onednn``: TensorFlow's oneDNN optimisations on (``TF_ENABLE_ONEDNN_OPTS=1``).
+
+The unperturbed run is ``make test`` itself. Usage::
+
+    python scripts/portability.py [--only NAME ...] [--notebooks PATTERN ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: The notebooks whose outputs come from training or from a trained model.
+NOTEBOOKS = {
+    "05_baseline_models.ipynb": ("blas-kernel",),
+    "06_cnn.ipynb": ("blas-kernel", "one-thread", "onednn"),
+    "07_classify_your_own_clip.ipynb": ("blas-kernel", "one-thread", "onednn"),
+}
+
+
+def perturbations(environ=os.environ) -> dict[str, dict[str, str]]:
+    """The environment changes of each perturbed platform."""
+    kernel = "Haswell" if environ.get("OPENBLAS_CORETYPE", "").lower() == "prescott" else "Prescott"
+    return {
+        "blas-kernel": {"OPENBLAS_CORETYPE": kernel},
+        "one-thread": {
+            "MUSICVIZ_TF_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+        },
+        "onednn": {"TF_ENABLE_ONEDNN_OPTS": "1"},
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", help="run only these perturbations")
+    args = parser.parse_args(argv)
+    table = perturbations()
+    names = args.only or list(table)
+    unknown = sorted(set(names) - set(table))
+    if unknown:
+        parser.error(f"unknown perturbations {unknown}; choose from {list(table)}")
+    results = []
+    for name in names:
+        notebooks = [f"notebooks/{nb}" for nb, runs in NOTEBOOKS.items() if name in runs]
+        env = {**os.environ, **table[name]}
+        command = [
+            sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "--nbval", "--nbval-current-env",
+            "--nbval-sanitize-with", "notebooks/sanitize.cfg", *notebooks,
+        ]
+        changes = " ".join(f"{k}={v}" for k, v in table[name].items())
+        print(f"== {name}: {changes}", flush=True)
+        start = time.perf_counter()
+        code = subprocess.call(command, cwd=ROOT, env=env)
+        results.append((name, changes, code, time.perf_counter() - start))
+    print("\nportability summary")
+    for name, changes, code, seconds in results:
+        print(f"  {name:12s} {'ok    ' if code == 0 else 'FAILED'} {seconds:5.0f} s  {changes}")
+    return 0 if all(code == 0 for _, _, code, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
