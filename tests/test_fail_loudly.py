@@ -31,7 +31,9 @@ def test_a_bug_in_feature_code_surfaces_instead_of_an_empty_table(tmp_path, monk
 
 def test_errors_switch(tmp_path):
     root = _clips(tmp_path)
-    (root / "jazz" / "jazz.00009.wav").write_text("not audio")
+    # A well-formed file whose content is unusable (silent): it passes the scan's header check
+    # and fails in the worker, where errors= decides.
+    write_wav(root / "jazz" / "jazz.00009.wav", np.zeros(22050 * 4), sr=22050)
     table = features.feature_table(root, n_jobs=1, use_cache=False, progress=False, warn=False, errors="skip")
     assert len(table) == 2 and [s.path.name for s in table.attrs["skipped"]] == ["jazz.00009.wav"]
     with pytest.raises(FeatureError, match="jazz.00009.wav"):

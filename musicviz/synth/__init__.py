@@ -12,6 +12,7 @@ features is measured by :mod:`musicviz.realism`.
 =============================  ===========================================================
 :func:`synthesize_clip`        one clip and its ground-truth metadata
 :func:`generate_dataset`       the whole folder (``<genre>/<genre>.000NN.wav``, ``metadata.csv``)
+:func:`is_synthetic_set`       is a folder one of these sets (its marker file), safe to replace?
 :mod:`.instruments`            the voices: Karplus-Strong, wavetables, drums, distortion
 :mod:`.patterns`               drum grooves and bass/chord/melody styles
 :mod:`.genres`                 the per-genre recipes (pure data)
@@ -27,7 +28,16 @@ Examples
 
 from __future__ import annotations
 
-from musicviz.synth.generate import DEFAULT_CLIPS_PER_GENRE, clip_rng, generate_dataset, synthesize_clip, track_id
+from musicviz.synth.generate import (
+    DEFAULT_CLIPS_PER_GENRE,
+    MARKER_NAME,
+    clip_rng,
+    generate_dataset,
+    is_synthetic_set,
+    synthesize_clip,
+    track_id,
+)
 from musicviz.synth.genres import RECIPES
 
-__all__ = ["DEFAULT_CLIPS_PER_GENRE", "synthesize_clip", "generate_dataset", "clip_rng", "track_id", "RECIPES"]
+__all__ = ["DEFAULT_CLIPS_PER_GENRE", "MARKER_NAME", "synthesize_clip", "generate_dataset", "is_synthetic_set", "clip_rng",
+           "track_id", "RECIPES"]

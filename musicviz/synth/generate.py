@@ -7,23 +7,30 @@ audio: it draws the clip's tempo, key, mode, progression, groove, instruments an
 one :class:`numpy.random.Generator` seeded by ``(seed, genre, index)``, renders every distinct
 note once (cached), overlap-adds the notes into tracks, and mixes them (levels, reverb, tone,
 limiter, peak normalisation, noise floor). :func:`generate_dataset` writes a GTZAN-shaped
-folder (``<genre>/<genre>.000NN.wav`` and ``metadata.csv``) in parallel processes.
+folder (``<genre>/<genre>.000NN.wav``, ``metadata.csv`` and the marker file
+``.musicviz-synth.json``) in parallel processes. It only ever replaces a folder that is a
+musicviz synthetic set (:func:`is_synthetic_set`), and replaces it whole.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import re
+import shutil
 from pathlib import Path
 
 import numpy as np
 
 from musicviz import GENRES, SR
-from musicviz.errors import ParameterError
+from musicviz.errors import OutputError, ParameterError
 from musicviz.synth import instruments as ins
 from musicviz.synth.genres import EQ_FREQS, RECIPES, SCALES, GenreRecipe, Part, parse_chord
 from musicviz.synth.patterns import STYLES, Chord, Context, Note, drum_hits
 
-__all__ = ["DEFAULT_CLIPS_PER_GENRE", "synthesize_clip", "generate_dataset", "clip_rng", "track_id"]
+__all__ = ["DEFAULT_CLIPS_PER_GENRE", "MARKER_NAME", "synthesize_clip", "generate_dataset", "is_synthetic_set",
+           "clip_rng", "track_id"]
 
 #: Clips per genre in the default data set (120 clips: about 11 s on 2 idle cores, 0.15 s CPU per clip).
 DEFAULT_CLIPS_PER_GENRE = 12
@@ -32,6 +39,19 @@ KEY_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 PEAK = 10 ** (-1.0 / 20)  # -1 dBFS
 _MIN_DURATION = 3.0
 _TAIL = 2.5  # seconds rendered past the end so that ringing notes are cut, not missing
+
+#: Marker file :func:`generate_dataset` writes into every set it makes. Its presence (a JSON
+#: object whose ``format`` is ``"musicviz-synthetic-set"``) is what lets a rerun replace the
+#: folder; a non-empty folder without it (a GTZAN copy, anyone's files) is never touched.
+MARKER_NAME = ".musicviz-synth.json"
+_MARKER_FORMAT = "musicviz-synthetic-set"
+# Sets written before the marker existed are recognised by their metadata.csv header: these
+# columns are musicviz's ground truth, which no other data set has (GTZAN's tables have none).
+_METADATA_COLUMNS = frozenset({"path", "genre", "track_id", "index", "seed", "tempo", "key", "mode", "instruments",
+                               "swing", "drum_style"})
+_CLIP_NAME = re.compile(r"^(?P<genre>[a-z]+)\.\d{5}\.wav$")
+_LEFTOVER = re.compile(r"^\..+\.tmp$")  # an atomic write interrupted by a killed process
+_HARMLESS = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # written by file browsers
 
 
 # --- validation and seeding ----------------------------------------------------------------
@@ -494,6 +514,111 @@ def synthesize_clip(genre: str, *, index: int, seed: int = 0, duration: float = 
 
 # --- the data set --------------------------------------------------------------------------
 
+def is_synthetic_set(folder) -> bool:
+    """Is ``folder`` a synthetic set written by :func:`generate_dataset`?
+
+    True when it holds the marker file :data:`MARKER_NAME` (a JSON object with
+    ``"format": "musicviz-synthetic-set"``), or, for sets written before the marker existed,
+    a ``metadata.csv`` whose header has musicviz's ground-truth columns (``tempo``, ``swing``,
+    ``drum_style``, ...). A missing folder is not a set.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from musicviz.synth import generate_dataset
+    >>> from musicviz.synth.generate import is_synthetic_set
+    >>> out = tempfile.mkdtemp()
+    >>> is_synthetic_set(out)
+    False
+    >>> _ = generate_dataset(out, clips_per_genre=1, duration=3.0, n_jobs=1, progress=False)
+    >>> is_synthetic_set(out)
+    True
+    """
+    folder = Path(folder)
+    try:
+        with open(folder / MARKER_NAME, encoding="utf-8") as handle:
+            marker = json.loads(handle.read(65536))
+        if isinstance(marker, dict) and marker.get("format") == _MARKER_FORMAT:
+            return True
+    except (OSError, ValueError):
+        pass
+    try:
+        with open(folder / "metadata.csv", encoding="utf-8", errors="replace") as handle:
+            header = handle.readline(65536)
+    except OSError:
+        return False
+    return _METADATA_COLUMNS <= {c.strip().strip('"') for c in header.split(",")}
+
+
+def _foreign_entries(folder: Path) -> list[str]:
+    """What in a synthetic set musicviz did not write (relative paths, sorted)."""
+    foreign = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        name = entry.name
+        if name in _HARMLESS or _LEFTOVER.match(name):
+            continue
+        if name in (MARKER_NAME, "metadata.csv") and entry.is_file(follow_symlinks=False):
+            continue
+        if name in GENRES and entry.is_dir(follow_symlinks=False):
+            for sub in sorted(os.scandir(entry.path), key=lambda e: e.name):
+                clip = _CLIP_NAME.match(sub.name)
+                ours = clip is not None and clip["genre"] == name and sub.is_file(follow_symlinks=False)
+                if not (ours or sub.name in _HARMLESS or _LEFTOVER.match(sub.name)):
+                    foreign.append(f"{name}/{sub.name}")
+            continue
+        foreign.append(name + ("/" if entry.is_dir(follow_symlinks=False) else ""))
+    return foreign
+
+
+def _examples(names: list[str], n: int = 3) -> str:
+    shown = ", ".join(names[:n])
+    return shown + (f" and {len(names) - n} more" if len(names) > n else "")
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied (read-only)"
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        return "a file is in the way (a folder was expected)"
+    return exc.strerror or str(exc)
+
+
+def _check_output_folder(out: Path) -> None:
+    """Refuse, before any work, an output location that is not ours to replace."""
+    if out.parent == out:
+        raise OutputError(f"{out}: the root folder cannot hold the synthetic set; choose a folder below it")
+    for above in out.parents:  # a file in the path: nothing can be created below it
+        if above.exists() and not above.is_dir():
+            raise OutputError(f"{out}: cannot create the folder: {above} is a file, not a folder")
+        if above.is_dir():
+            break
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder; choose a folder for the synthetic set")
+    try:
+        entries = sorted(os.listdir(out))
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot read the folder: {_os_reason(exc)}") from None
+    if not entries:
+        return
+    if not is_synthetic_set(out):
+        raise OutputError(
+            f"{out}: the folder is not empty and is not a musicviz synthetic set (no {MARKER_NAME} marker; it holds "
+            f"{_examples(entries)}); nothing was changed: choose a new or empty folder for the synthetic set"
+        )
+    foreign = _foreign_entries(out)
+    if foreign:
+        raise OutputError(
+            f"{out}: a musicviz synthetic set, but it also holds files musicviz did not write ({_examples(foreign)}); "
+            "regenerating replaces the folder whole, so nothing was changed: move those files out first"
+        )
+    # The old set is deleted after the swap: it must be writable (root may write anyway).
+    for folder in [out, *(out / g for g in GENRES if (out / g).is_dir())]:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise OutputError(f"{folder}: permission denied (read-only): cannot replace the synthetic set there")
+
+
 def _render_to_file(out_dir: str, genre: str, index: int, seed: int, duration: float, sr: int) -> dict:
     from musicviz.audio import write_wav
 
@@ -507,10 +632,21 @@ def generate_dataset(out_dir, *, seed: int = 0, clips_per_genre: int = DEFAULT_C
                      sr: int = SR, n_jobs: int = -1, progress: bool = True):
     """Write the synthetic genre data set: ``<out_dir>/<genre>/<genre>.000NN.wav`` and ``metadata.csv``.
 
+    ``out_dir`` ends up holding exactly the new set: the clips, ``metadata.csv`` and the marker
+    file ``.musicviz-synth.json`` (:data:`MARKER_NAME`: the parameters of the set, and what
+    tells a later run that this folder is musicviz's to replace). The set is written into a
+    hidden temporary folder next to ``out_dir`` (``.<name>.tmp-<random>``) and swapped in
+    whole when complete (the old folder is renamed away, the new one renamed in, the old one
+    deleted): a rerun with fewer clips or another seed leaves no stale clips, and a failure or
+    Ctrl-C before the swap leaves the previous set as it was.
+
     Parameters
     ----------
     out_dir : str or path-like
-        Folder to write (created if needed; existing clips of the same names are replaced).
+        Folder to write: new, empty, or a synthetic set written by this function (replaced
+        whole). A non-empty folder that is not a synthetic set (a GTZAN copy, anyone's
+        files), or a set holding files musicviz did not write, is refused and left untouched.
+        A symbolic link is followed: the set is replaced where the link points.
     seed : int >= 0
         Data-set seed. The same seed gives byte-identical files on any machine.
     clips_per_genre : int >= 1
@@ -535,6 +671,10 @@ def generate_dataset(out_dir, *, seed: int = 0, clips_per_genre: int = DEFAULT_C
     ------
     ParameterError
         ``clips_per_genre`` < 1, ``duration`` < 3 s, a bad ``sr`` or ``seed``.
+    OutputError
+        ``out_dir`` is a file, is below a file, is not empty and not a synthetic set, holds
+        foreign files, or cannot be written (read-only, permission denied). All of these are
+        checked before any clip is synthesized; nothing is changed.
 
     Examples
     --------
@@ -547,32 +687,52 @@ def generate_dataset(out_dir, *, seed: int = 0, clips_per_genre: int = DEFAULT_C
     import pandas as pd
     from joblib import Parallel, delayed
 
-    from musicviz._io import atomic_path
+    from musicviz import __version__
+    from musicviz._io import atomic_path, atomic_write_text, make_sibling_folder, replace_folder
 
     seed, duration, sr = _check_common(seed, duration, sr)
     clips_per_genre = _check_int("clips_per_genre", clips_per_genre, 1)
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
         raise ParameterError(f"n_jobs must be a non-zero integer (-1: all cores), got {n_jobs!r}")
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ParameterError(f"out_dir {str(out)!r} exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
-    jobs = [(g, i) for g in GENRES for i in range(clips_per_genre)]
-    # Interleave genres so a progress bar and an interrupted run cover every genre evenly.
-    jobs.sort(key=lambda gi: (gi[1], GENRES.index(gi[0])))
-    if n_jobs == 1:
-        results = (_render_to_file(str(out), g, i, seed, duration, sr) for g, i in jobs)
-    else:
-        # Processes, not threads: rendering is numpy-heavy Python. Each clip seeds itself, so
-        # neither the worker count nor the completion order changes a single byte.
-        results = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator")(
-            delayed(_render_to_file)(str(out), g, i, seed, duration, sr) for g, i in jobs)
-    if progress:
-        from tqdm.auto import tqdm
+    # The real folder: a symlinked out_dir is replaced where it points, and the link stays.
+    out = Path(os.path.realpath(os.path.abspath(os.fspath(out_dir))))
+    _check_output_folder(out)
+    try:
+        # Creating the staging folder is the write test: a read-only place fails here, before
+        # any synthesis.
+        staging = make_sibling_folder(out, tag="tmp")
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write the synthetic set there: {_os_reason(exc)}") from None
+    try:
+        jobs = [(g, i) for g in GENRES for i in range(clips_per_genre)]
+        # Interleave genres so a progress bar and an interrupted run cover every genre evenly.
+        jobs.sort(key=lambda gi: (gi[1], GENRES.index(gi[0])))
+        if n_jobs == 1:
+            results = (_render_to_file(str(staging), g, i, seed, duration, sr) for g, i in jobs)
+        else:
+            # Processes, not threads: rendering is numpy-heavy Python. Each clip seeds itself, so
+            # neither the worker count nor the completion order changes a single byte.
+            results = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator")(
+                delayed(_render_to_file)(str(staging), g, i, seed, duration, sr) for g, i in jobs)
+        if progress:
+            from tqdm.auto import tqdm
 
-        results = tqdm(results, total=len(jobs), desc="synthesizing clips", unit="clip")
-    rows = list(results)
-    frame = pd.DataFrame(rows).sort_values(["genre", "index"], kind="stable").reset_index(drop=True)
-    with atomic_path(out / "metadata.csv") as tmp:
-        frame.to_csv(tmp, index=False)
+            results = tqdm(results, total=len(jobs), desc="synthesizing clips", unit="clip")
+        rows = list(results)
+        frame = pd.DataFrame(rows).sort_values(["genre", "index"], kind="stable").reset_index(drop=True)
+        with atomic_path(staging / "metadata.csv") as tmp:
+            frame.to_csv(tmp, index=False)
+        marker = {"format": _MARKER_FORMAT, "version": 1, "written_by": "musicviz.synth.generate_dataset",
+                  "musicviz_version": __version__, "seed": seed, "clips_per_genre": clips_per_genre,
+                  "duration": duration, "sr": sr, "clips": len(frame),
+                  "note": "musicviz replaces this folder whole when the set is regenerated: keep no other files here"}
+        atomic_write_text(staging / MARKER_NAME, json.dumps(marker, indent=2, sort_keys=True) + "\n")
+        try:
+            replace_folder(staging, out)
+        except OSError as exc:
+            raise OutputError(f"{out}: could not put the new set in place ({_os_reason(exc)}); "
+                              "the previous set is unchanged") from None
+    finally:
+        if os.path.lexists(staging):  # failed or interrupted: the half-made set goes
+            shutil.rmtree(staging, ignore_errors=True)
     return frame
