@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from musicviz.exercises import AnswerError, as_float, as_int, exercise
+from musicviz._exercise_registry import as_float, as_int, exercise
 
 
 def _course_tracks():

@@ -9,24 +9,135 @@
     musicviz features DIR --out table.csv        the GTZAN-compatible feature table of every clip under DIR
     musicviz bench features                      time the feature table against the naive way
 
-Every command exits 0 on success, 1 when it found nothing to work on, and 2 on bad
-input, printing a one-line ``error:`` message instead of a traceback.
+Arguments are checked before any work (``--jobs`` a non-zero integer, ``--segment-seconds``
+finite and > 0, ...), and so are the output locations (``features --out``, ``data synth
+--out``, ``data import --dest``): a folder where a file is expected, a path below a file or a
+folder that cannot be written is reported at once, not after minutes of computing.
+
+Every failure prints exactly one line ``error: ...`` on stderr (naming the file or the
+argument) and exits with one of these codes (:data:`EXIT_CODES`)::
+
+      0  ok
+      1  nothing found to work on
+      2  bad command-line usage or argument (also a value the library refuses)
+      3  bad input data (audio, table, archive, model)
+      4  cannot write the output
+     70  unexpected error: a bug in musicviz (the traceback is shown)
+    130  interrupted (Ctrl-C)
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from pathlib import Path
 
-from musicviz.errors import MusicvizError
+from musicviz.errors import DatasetError, MusicvizError, OutputError, ParameterError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "EXIT_CODES"]
+
+EXIT_OK = 0
+EXIT_NOTHING_FOUND = 1
+EXIT_USAGE = 2  # argparse's own code for usage errors
+EXIT_BAD_INPUT = 3
+EXIT_CANNOT_WRITE = 4
+EXIT_BUG = 70  # EX_SOFTWARE of sysexits.h: distinct from 1, which means "nothing found"
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
+#: Every exit status of the command, with its meaning (printed by ``musicviz --help``).
+EXIT_CODES = {
+    EXIT_OK: "ok",
+    EXIT_NOTHING_FOUND: "nothing found to work on",
+    EXIT_USAGE: "bad command-line usage or argument (also a value the library refuses)",
+    EXIT_BAD_INPUT: "bad input data (audio, table, archive, model)",
+    EXIT_CANNOT_WRITE: "cannot write the output",
+    EXIT_BUG: "unexpected error: a bug in musicviz (the traceback is shown)",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
+}
 
 
+def _exit_code_table() -> str:
+    return "\n".join(f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
+
+
+# --------------------------------------------------------------------------- argument types
+def _jobs(text: str) -> int:
+    """``--jobs``: a non-zero integer; -1 means all cores (-2 all but one, as in joblib)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a non-zero integer (-1: all cores), got {text!r}") from None
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be a non-zero integer (-1: all cores), got 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """A duration in seconds: finite and > 0 (``nan``, ``inf``, 0 and negatives refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0, got {text!r}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line ``error:`` message (the usage is one ``--help`` away)."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"error: {self.prog}: {_one_line(message)} (see: {self.prog} --help)\n")
+
+
+# --------------------------------------------------------------------------- output checks
+def _nearest_existing(path: Path) -> Path:
+    path = Path(os.path.abspath(path))
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _check_folder_writable(folder: Path, *, target: Path) -> None:
+    """``folder`` exists as a writable folder, or can be created (nothing is created here)."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{target}: {folder} is a file, not a folder")
+    existing = _nearest_existing(folder)
+    if not existing.is_dir():
+        raise OutputError(f"{target}: cannot create the folder {folder}: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"{target}: cannot write into {existing} (not writable: read-only or no permission)")
+
+
+def _check_output_file(path: Path) -> None:
+    """An output file can be written: not a folder, its folder writable or creatable."""
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give a file name, e.g. {path / 'features.csv'}")
+    _check_folder_writable(path.parent, target=path)
+
+
+def _check_output_folder(path: Path) -> None:
+    """An output folder can be written: not a file, writable or creatable."""
+    _check_folder_writable(path, target=path)
+
+
+# --------------------------------------------------------------------------- commands
 def _cmd_synth(args) -> int:
     from musicviz import synth
 
+    _check_output_folder(args.out)
     kwargs = {"seed": args.seed, "n_jobs": args.jobs, "progress": not args.quiet}
     if args.clips_per_genre is not None:
         kwargs["clips_per_genre"] = args.clips_per_genre
@@ -34,7 +145,7 @@ def _cmd_synth(args) -> int:
         kwargs["duration"] = args.duration
     meta = synth.generate_dataset(args.out, **kwargs)
     print(f"wrote {len(meta)} clips ({meta['genre'].nunique()} genres) to {args.out}")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_scan(args) -> int:
@@ -48,29 +159,87 @@ def _cmd_scan(args) -> int:
         print(f"skipped {skipped.path}: {skipped.reason}")
     counts = ", ".join(f"{g} {n}" for g, n in result.genre_counts().items())
     print(f"found {len(result.tracks)} tracks ({counts or 'none'}), skipped {len(result.skipped)} files")
-    return 0 if result.tracks else 1
+    return EXIT_OK if result.tracks else EXIT_NOTHING_FOUND
+
+
+def _import_dest(args) -> Path:
+    from musicviz.datasets import data_dir
+
+    return args.dest if args.dest is not None else data_dir() / "gtzan"
 
 
 def _cmd_import(args) -> int:
     from musicviz.datasets import import_gtzan
 
-    report = import_gtzan(args.source, dest=args.dest, progress=not args.quiet)
+    dest = _import_dest(args)
+    # import_gtzan reports a member it cannot write as "damaged in the archive": make sure
+    # the destination is writable first, so that message only ever means a damaged archive.
+    _check_output_folder(dest)
+    report = import_gtzan(args.source, dest=dest, progress=not args.quiet)
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}")
     print(f"imported {len(report.imported)} files into {report.dest}, skipped {len(report.skipped)}")
-    return 0 if report.imported else 1
+    return EXIT_OK if report.imported else EXIT_NOTHING_FOUND
+
+
+_SYNTH_COLUMNS = ("track_id", "path", "genre")
+
+
+def _check_realism_input(folder: Path) -> None:
+    """What ``realism.main_realism`` would read, checked first (it fails with a traceback on
+    a damaged ``metadata.csv`` and on a reference table that already has ``track_id``)."""
+    import pandas as pd
+
+    from musicviz.datasets import find_feature_table
+
+    if folder.is_file():
+        raise DatasetError(
+            f"{folder}: is a file; data realism takes the folder of a synthetic set "
+            "(written by `musicviz data synth --out DIR`)"
+        )
+    if not folder.is_dir():
+        raise DatasetError(f"{folder}: no such folder (write one with `musicviz data synth --out {folder}`)")
+    meta = folder / "metadata.csv"
+    if meta.is_file():
+        try:
+            frame = pd.read_csv(meta)
+        except (ValueError, UnicodeDecodeError, OSError) as exc:  # pandas' EmptyDataError/ParserError are ValueErrors
+            raise DatasetError(f"{meta}: not a readable CSV table ({_one_line(str(exc))})") from None
+        missing = [c for c in _SYNTH_COLUMNS if c not in frame.columns]
+        if missing:
+            hint = ""
+            if "filename" in frame.columns:
+                hint = " (it looks like a feature table, not the metadata.csv of `musicviz data synth`)"
+            raise DatasetError(f"{meta}: lacks the columns {missing}{hint}; data realism needs {list(_SYNTH_COLUMNS)}")
+    table = find_feature_table(None)
+    if table is not None and Path(table).is_file():
+        try:
+            columns = pd.read_csv(table, nrows=0).columns
+        except (ValueError, UnicodeDecodeError, OSError):
+            return  # realism's own loader reports an unreadable table clearly
+        if "track_id" in columns:
+            # datasets.load_feature_table inserts track_id and fails when it is already there.
+            raise DatasetError(
+                f"{table}: has a track_id column, so it is a table written by `musicviz features`, "
+                "not GTZAN's Kaggle features_30_sec.csv, which data realism trains on; point "
+                "MUSICVIZ_GTZAN at the folder holding the Kaggle table"
+            )
 
 
 def _cmd_realism(args) -> int:
     from musicviz import realism
     from musicviz.datasets import synth_dir
 
-    return realism.main_realism(Path(args.dir) if args.dir else synth_dir())
+    folder = Path(args.dir) if args.dir else synth_dir()
+    _check_realism_input(folder)
+    return realism.main_realism(folder)
 
 
 def _cmd_features(args) -> int:
     from musicviz import features
 
+    # Checked before computing: a bad --out used to fail only after the whole table was made.
+    _check_output_file(args.out)
     return features.run_features_command(
         args.dir,
         out=args.out,
@@ -89,7 +258,12 @@ def _cmd_bench_features(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``musicviz`` command."""
-    parser = argparse.ArgumentParser(prog="musicviz", description="Music genre classification course helpers.")
+    parser = _Parser(
+        prog="musicviz",
+        description="Music genre classification course helpers.",
+        epilog="exit codes:\n" + _exit_code_table(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -99,9 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     synth = data_commands.add_parser("synth", help="write the synthetic 10-genre set")
     synth.add_argument("--out", required=True, type=Path, help="folder to write <genre>/<genre>.000NN.wav into")
     synth.add_argument("--seed", type=int, default=0, help="same seed, byte-identical files (default 0)")
-    synth.add_argument("--clips-per-genre", type=int, default=None, help="clips per genre (default: the course's size)")
-    synth.add_argument("--duration", type=float, default=None, help="seconds per clip (default 30)")
-    synth.add_argument("--jobs", type=int, default=-1, help="worker processes (-1: all cores)")
+    synth.add_argument("--clips-per-genre", type=_positive_int, default=None, help="clips per genre (default: the course's size)")
+    synth.add_argument("--duration", type=_seconds, default=None, help="seconds per clip (default 30)")
+    synth.add_argument("--jobs", type=_jobs, default=-1, help="worker processes (-1: all cores)")
     synth.set_defaults(func=_cmd_synth)
 
     scan = data_commands.add_parser("scan", help="list the tracks found under DIR and every file skipped")
@@ -121,33 +295,118 @@ def build_parser() -> argparse.ArgumentParser:
     feats = commands.add_parser("features", help="write the GTZAN-compatible feature table of every clip under DIR")
     feats.add_argument("dir", type=Path)
     feats.add_argument("--out", required=True, type=Path, help="CSV file to write")
-    feats.add_argument("--segment-seconds", type=float, default=None, help="one row per segment of this length (e.g. 3)")
-    feats.add_argument("--jobs", type=int, default=-1, help="worker processes (-1: all cores)")
+    feats.add_argument("--segment-seconds", type=_seconds, default=None, help="one row per segment of this length (e.g. 3)")
+    feats.add_argument("--jobs", type=_jobs, default=-1, help="worker processes (-1: all cores)")
     feats.add_argument("--no-cache", action="store_true", help="recompute everything")
     feats.set_defaults(func=_cmd_features)
 
     bench = commands.add_parser("bench", help="benchmarks")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True)
     bench_features = bench_commands.add_parser("features", help="feature table against the naive way")
-    bench_features.add_argument("--clips", type=int, default=8, help="clips to time")
-    bench_features.add_argument("--jobs", type=int, default=-1, help="workers of the parallel run")
-    bench_features.add_argument("--repeats", type=int, default=1, help="timed repeats (best is kept)")
+    bench_features.add_argument("--clips", type=_positive_int, default=8, help="clips to time")
+    bench_features.add_argument("--jobs", type=_jobs, default=-1, help="workers of the parallel run")
+    bench_features.add_argument("--repeats", type=_positive_int, default=1, help="timed repeats (best is kept)")
     bench_features.set_defaults(func=_cmd_bench_features)
     return parser
 
 
+# --------------------------------------------------------------------------- errors -> exit codes
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _outputs(args) -> list[tuple[Path, str]]:
+    """The locations a command writes: ``(path, "file" | "folder")``."""
+    if args.func is _cmd_features:
+        return [(args.out, "file")]
+    if args.func is _cmd_synth:
+        return [(args.out, "folder")]
+    if args.func is _cmd_import:
+        return [(_import_dest(args), "folder")]
+    return []
+
+
+def _is_below(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _writing(exc: OSError, args) -> bool:
+    """Did ``exc`` happen writing the command's output (rather than reading its input)?"""
+    outputs = _outputs(args)
+    if not outputs:
+        return False
+    names = [n for n in (exc.filename, exc.filename2) if n is not None]
+    if not names:
+        return True  # a failed write(): full disk, quota, I/O error on the output
+    for name in names:
+        path = Path(os.path.abspath(os.fsdecode(name)))
+        for out, kind in outputs:
+            out = Path(os.path.abspath(out))
+            if kind == "folder" and (_is_below(path, out) or _is_below(out, path)):
+                return True
+            # The file itself, its atomic temporary ``.<name>.*.tmp`` next to it, or a folder above it.
+            if kind == "file" and (path == out or _is_below(out, path)
+                                   or (path.parent == out.parent and path.name.startswith(f".{out.name}."))):
+                return True
+    return False
+
+
+def _os_error_message(exc: OSError, *, writing: bool) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{'cannot write' if writing else 'cannot read'} {os.fsdecode(exc.filename)}: {reason}"
+    return f"cannot write the output: {reason}" if writing else reason
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"error: {_one_line(message)}", file=sys.stderr)
+    return code
+
+
 def main(argv=None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status (see :data:`EXIT_CODES`).
+
+    Examples
+    --------
+    >>> from musicviz.cli import main
+    >>> main(["features", "clips", "--out", "t.csv", "--jobs", "0"])  # doctest: +SKIP
+    error: musicviz features: argument --jobs: must be a non-zero integer (-1: all cores), got 0 (see: ...)
+    2
+    """
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2, message already printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return int(args.func(args) or EXIT_OK)
+    except OutputError as exc:
+        return _fail(str(exc), EXIT_CANNOT_WRITE)
+    except ParameterError as exc:  # an argument value argparse let through (e.g. a too short --duration)
+        return _fail(str(exc), EXIT_USAGE)
+    except BrokenPipeError:
+        # stdout was closed early (`musicviz data scan DIR | head`): stop writing to it, and
+        # keep Python from reporting the same error again when it flushes stdout at exit.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # stdout replaced (tests, notebooks): nothing to do
+            pass
+        return _fail("cannot write the output: the reading end of the pipe was closed", EXIT_CANNOT_WRITE)
     except MusicvizError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc), EXIT_BAD_INPUT)
+    except OSError as exc:
+        writing = _writing(exc, args)
+        return _fail(_os_error_message(exc, writing=writing), EXIT_CANNOT_WRITE if writing else EXIT_BAD_INPUT)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except Exception:
+        # A bug, not bad input: keep the traceback for the report, under a one-line hint.
+        import traceback
+
+        traceback.print_exc()
+        print("musicviz: unexpected error, a bug in musicviz: please report it with the traceback above",
+              file=sys.stderr)
+        return EXIT_BUG
 
 
 if __name__ == "__main__":  # pragma: no cover

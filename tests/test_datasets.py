@@ -251,7 +251,7 @@ def test_cli_reports_errors_without_traceback(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "musicviz", "data", "scan", str(tmp_path / "missing")], capture_output=True, text=True
     )
-    assert proc.returncode == 2
+    assert proc.returncode == 3  # bad input data (cli.EXIT_CODES)
     assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
 
 

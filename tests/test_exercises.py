@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from musicviz.errors import ParameterError
-from musicviz.exercises import EXERCISES, _load_checks, check, grade
+from musicviz.exercises import EXERCISES, check, grade
 
 ROOT = Path(__file__).resolve().parents[1]
-_load_checks()
 
 
 def _solution(exercise_id: str):
@@ -36,10 +35,36 @@ def test_solution_passes_its_check(exercise_id):
     assert grade(exercise_id, _solution(exercise_id)()) is True
 
 
+def _plausible_wrong(answer) -> list:
+    """Two answers a student could give that are near the right one, but wrong."""
+    from musicviz import GENRES
+    from musicviz.chroma import PITCH_CLASSES
+
+    if isinstance(answer, tuple):  # a pair of genres: keep one, change the other
+        other = next(g for g in GENRES if g not in answer)
+        return [(answer[0], other), (other, answer[1])]
+    if isinstance(answer, str) and answer in GENRES:
+        i = GENRES.index(answer)
+        return [GENRES[(i + 1) % len(GENRES)], GENRES[(i - 1) % len(GENRES)]]
+    if isinstance(answer, str) and answer in PITCH_CLASSES:
+        i = PITCH_CLASSES.index(answer)
+        return [PITCH_CLASSES[(i + 1) % 12], PITCH_CLASSES[(i + 7) % 12]]  # a semitone off, a fifth off
+    if isinstance(answer, str):  # a track id: the neighbouring tracks
+        genre, number = answer.split(".")
+        return [f"{genre}.{int(number) + 1:05d}", f"{genre}.{max(int(number) - 1, 0) if int(number) else 2:05d}"]
+    if isinstance(answer, int):
+        return [answer + 1, answer - 1 if answer > 1 else answer + 2]
+    step = max(0.1 * abs(answer), 0.05)
+    return [round(answer + step, 3), round(answer - step, 3)]
+
+
 @pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
-def test_check_rejects_a_wrong_answer(exercise_id):
+def test_check_rejects_plausible_wrong_answers(exercise_id):
+    right = _solution(exercise_id)()
     assert grade(exercise_id, None) is False
     assert grade(exercise_id, "certainly-wrong") is False
+    for wrong in _plausible_wrong(right):
+        assert grade(exercise_id, wrong) is False, f"{exercise_id} accepts {wrong!r} (right: {right!r})"
 
 
 def test_every_notebook_exercise_has_a_check_cell():

@@ -259,7 +259,7 @@ def test_features_command(clip_dir, tmp_path, capsys, monkeypatch):
     empty.mkdir()
     assert cli.main(["-q", "features", str(empty), "--out", str(tmp_path / "none.csv")]) == 1
     assert not (tmp_path / "none.csv").exists()
-    assert cli.main(["-q", "features", str(tmp_path / "nowhere"), "--out", str(out)]) == 2
+    assert cli.main(["-q", "features", str(tmp_path / "nowhere"), "--out", str(out)]) == 3  # bad input data
 
 
 def test_cache_never_lends_one_files_identity_to_a_copy(tmp_path):

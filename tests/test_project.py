@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -111,10 +112,70 @@ def test_library_never_calls_show_or_savefig():
     assert not offenders
 
 
-def test_no_removed_librosa_api():
-    for path in list((ROOT / "musicviz").rglob("*.py")) + list((ROOT / "notebooks").glob("*.ipynb")):
-        text = path.read_text()
-        assert "beat.tempo(" not in text and "waveplot(" not in text, path
+#: librosa names removed by 1.0 (or 0.10): code that uses them breaks for students.
+REMOVED_LIBROSA = {"beat.tempo", "display.waveplot", "output.write_wav", "util.example_audio_file", "core.audio"}
+#: librosa functions whose first argument may stay positional (the data they act on).
+POSITIONAL_OK = {"power_to_db", "amplitude_to_db", "db_to_power", "db_to_amplitude", "stft", "istft",
+                 "hz_to_mel", "mel_to_hz", "hz_to_midi", "midi_to_hz", "note_to_hz", "hz_to_note",
+                 "frames_to_time", "time_to_frames", "samples_to_time", "time_to_samples", "fft_frequencies",
+                 "magphase", "specshow", "waveshow", "decompose.hpss", "util.normalize", "util.fix_length",
+                 "feature.delta", "feature.stack_memory", "effects.hpss", "effects.harmonic", "effects.percussive",
+                 "resample", "to_mono", "get_duration", "frame", "util.frame", "pcen", "cqt", "load", "clicks",
+                 "feature.inverse.mfcc_to_audio", "feature.inverse.mel_to_audio", "griffinlim", "segment.recurrence_matrix"}
+
+
+def _librosa_calls(tree, aliases):
+    """(dotted name after ``librosa.``, call node) for every call of a librosa function."""
+    import ast
+
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        parts, func = [], node.func
+        while isinstance(func, ast.Attribute):
+            parts.append(func.attr)
+            func = func.value
+        if isinstance(func, ast.Name) and func.id in aliases:
+            yield ".".join(reversed(parts)), node
+
+
+def _sources():
+    """(label, python source) of every module, script, solution and notebook code cell."""
+    for path in sorted([*(ROOT / "musicviz").rglob("*.py"), *(ROOT / "scripts").glob("*.py"), *(ROOT / "solutions").glob("*.py")]):
+        yield str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] == "code":
+                code = "\n".join(l for l in "".join(cell["source"]).splitlines() if not l.lstrip().startswith(("%", "!")))
+                yield f"{path.name} cell {i}", code
+
+
+def test_librosa_is_called_with_keywords_and_no_removed_name():
+    import ast
+
+    checked = 0
+    for label, source in _sources():
+        tree = ast.parse(source)
+        aliases = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names if a.name == "librosa"}
+        if not aliases:
+            continue
+        for name, call in _librosa_calls(tree, aliases):
+            checked += 1
+            assert name not in REMOVED_LIBROSA, f"{label}: librosa.{name} was removed"
+            allowed = 1 if name in POSITIONAL_OK or name.split(".")[-1] in POSITIONAL_OK else 0
+            assert len(call.args) <= allowed, f"{label}: librosa.{name}(...) with {len(call.args)} positional arguments"
+    assert checked > 20  # the walk really sees the code
+
+
+def test_the_librosa_walk_catches_what_it_guards():
+    import ast
+
+    bad = ["import librosa\nlibrosa.beat.tempo(y=y, sr=sr)", "import librosa as lr\nlr.feature.mfcc(y, sr)"]
+    for source in bad:
+        tree = ast.parse(source)
+        calls = list(_librosa_calls(tree, {"librosa", "lr"}))
+        name, call = calls[0]
+        assert name in REMOVED_LIBROSA or len(call.args) > 0
 
 
 @pytest.mark.parametrize("module", ["musicviz.cnn", "musicviz.plot.cnn", "musicviz.widgets", "musicviz.cli"])

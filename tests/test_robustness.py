@@ -147,10 +147,11 @@ def test_saved_model_rejects_missing_columns(tmp_path):
 def test_cli_commands_fail_cleanly(tmp_path, capsys):
     from musicviz.cli import main
 
-    assert main(["-q", "features", str(tmp_path / "nowhere"), "--out", str(tmp_path / "t.csv")]) == 2
-    assert main(["-q", "data", "import", str(tmp_path / "missing.zip")]) == 2
+    # Exit codes (musicviz.cli.EXIT_CODES): 3 bad input data, 2 bad command-line argument.
+    assert main(["-q", "features", str(tmp_path / "nowhere"), "--out", str(tmp_path / "t.csv")]) == 3
+    assert main(["-q", "data", "import", str(tmp_path / "missing.zip")]) == 3
     assert main(["-q", "data", "synth", "--out", str(tmp_path / "s"), "--clips-per-genre", "0"]) == 2
-    assert main(["-q", "data", "realism", str(tmp_path / "nowhere")]) == 2
+    assert main(["-q", "data", "realism", str(tmp_path / "nowhere")]) == 3
     err = capsys.readouterr().err
     assert err.count("error: ") == 4 and "Traceback" not in err
 

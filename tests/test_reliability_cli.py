@@ -1,0 +1,418 @@
+"""The ``musicviz`` command line fails with one ``error:`` line and a documented exit code.
+
+Exit codes (``musicviz.cli.EXIT_CODES``): 0 ok, 1 nothing found to work on, 2 bad
+command-line usage or argument, 3 bad input data, 4 cannot write the output, 130 interrupted, 70 a bug
+(traceback shown). Every failure below used to be a traceback with exit code 1 (the code of
+"nothing found"), a misleading message, or came only after all the computing.
+
+Tests run as root, where chmod does not block writing: unwritable locations are a path below
+a regular file or an existing folder where a file is expected (those fail for root too), a
+read-only folder is simulated by patching ``os.access``, and the real chmod variants skip
+when the euid is 0.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from musicviz import cli
+from musicviz.cli import EXIT_BAD_INPUT, EXIT_BUG, EXIT_CANNOT_WRITE, EXIT_INTERRUPTED, EXIT_USAGE, main
+
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+SR = 22050
+
+
+def _error_line(err: str) -> str:
+    """The single ``error:`` line of stderr (and nothing that looks like a traceback)."""
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one stderr line, got {lines}"
+    assert lines[0].startswith("error: "), lines[0]
+    return lines[0]
+
+
+def _wav(path, seconds=3.0, freq=440.0):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = np.arange(int(seconds * SR)) / SR
+    sf.write(path, (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32), SR)
+    return path
+
+
+@pytest.fixture
+def clips(tmp_path):
+    folder = tmp_path / "clips"
+    _wav(folder / "rock" / "rock.00001.wav")
+    _wav(folder / "jazz" / "jazz.00001.wav", freq=220.0)
+    return folder
+
+
+@pytest.fixture
+def no_compute(monkeypatch):
+    """Make the feature computation a failure: the output check must come first."""
+    from musicviz import features
+
+    def boom(*args, **kwargs):
+        raise AssertionError("computed features before checking the output location")
+
+    monkeypatch.setattr(features, "run_features_command", boom)
+
+
+@pytest.fixture
+def read_only(monkeypatch):
+    """A folder that ``os.access`` reports as not writable (root ignores chmod)."""
+    real_access = os.access
+
+    def install(folder):
+        folder = os.path.abspath(folder)
+
+        def access(path, mode, *args, **kwargs):
+            inside = os.path.abspath(path) == folder or os.path.abspath(path).startswith(folder + os.sep)
+            if inside and mode & os.W_OK:
+                return False
+            return real_access(path, mode, *args, **kwargs)
+
+        monkeypatch.setattr(os, "access", access)
+        return folder
+
+    return install
+
+
+# --------------------------------------------------------------------------- exit codes documented
+def test_exit_codes_are_defined_once_and_documented(capsys):
+    assert sorted(cli.EXIT_CODES) == [0, 1, 2, 3, 4, 70, 130]
+    assert (EXIT_USAGE, EXIT_BAD_INPUT, EXIT_CANNOT_WRITE, EXIT_BUG, EXIT_INTERRUPTED) == (2, 3, 4, 70, 130)
+    assert main(["--help"]) == 0
+    helptext = capsys.readouterr().out
+    for code, meaning in cli.EXIT_CODES.items():
+        assert f"{code:>3}  {meaning}" in helptext
+        assert f"{code:>3}  {meaning}" in cli.__doc__
+
+
+# --------------------------------------------------------------------------- features --out
+def test_features_out_is_a_folder(clips, tmp_path, capsys, no_compute):
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    assert main(["-q", "features", str(clips), "--out", str(folder)]) == EXIT_CANNOT_WRITE
+    line = _error_line(capsys.readouterr().err)
+    assert str(folder) in line and "folder" in line
+
+
+def test_features_out_below_a_file(clips, tmp_path, capsys, no_compute):
+    (tmp_path / "file.txt").write_text("x")
+    target = tmp_path / "file.txt" / "out.csv"
+    assert main(["-q", "features", str(clips), "--out", str(target)]) == EXIT_CANNOT_WRITE
+    line = _error_line(capsys.readouterr().err)
+    assert str(target) in line and "file.txt" in line
+
+
+def test_features_out_read_only_simulated(clips, tmp_path, capsys, no_compute, read_only):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    read_only(locked)
+    target = locked / "sub" / "out.csv"
+    assert main(["-q", "features", str(clips), "--out", str(target)]) == EXIT_CANNOT_WRITE
+    line = _error_line(capsys.readouterr().err)
+    assert str(target) in line and "writ" in line
+
+
+@pytest.mark.skipif(IS_ROOT, reason="root writes into read-only folders: see the simulated variant")
+def test_features_out_read_only(clips, tmp_path, capsys, no_compute):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        assert main(["-q", "features", str(clips), "--out", str(locked / "out.csv")]) == EXIT_CANNOT_WRITE
+        assert str(locked / "out.csv") in _error_line(capsys.readouterr().err)
+    finally:
+        locked.chmod(0o755)
+
+
+def test_features_write_failing_after_the_check_is_one_line(clips, tmp_path, capsys, monkeypatch):
+    """A write that still fails (disk full, a race) is exit 4 with one line, not a traceback."""
+    from musicviz import features
+
+    target = tmp_path / "out.csv"
+
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(target))
+
+    monkeypatch.setattr(features, "run_features_command", fail)
+    assert main(["-q", "features", str(clips), "--out", str(target)]) == EXIT_CANNOT_WRITE
+    line = _error_line(capsys.readouterr().err)
+    assert str(target) in line and "No space left" in line
+
+
+def test_features_end_to_end_below_a_file_in_a_subprocess(clips, tmp_path):
+    (tmp_path / "file.txt").write_text("x")
+    target = tmp_path / "file.txt" / "out.csv"
+    proc = subprocess.run([sys.executable, "-m", "musicviz", "-q", "features", str(clips), "--out", str(target), "--jobs", "1"],
+                          capture_output=True, text=True)
+    assert proc.returncode == EXIT_CANNOT_WRITE, proc.stderr
+    assert str(target) in _error_line(proc.stderr)
+    assert "Traceback" not in proc.stdout
+
+
+def test_features_still_work(clips, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MUSICVIZ_DATA", str(tmp_path / "data"))
+    out = tmp_path / "new" / "table.csv"
+    assert main(["-q", "features", str(clips), "--out", str(out), "--jobs", "1"]) == 0
+    assert out.is_file() and capsys.readouterr().err == ""
+
+
+# --------------------------------------------------------------------------- argument validation
+@pytest.mark.parametrize(
+    "argv, name",
+    [
+        (["features", "DIR", "--out", "t.csv", "--jobs", "0"], "--jobs"),
+        (["features", "DIR", "--out", "t.csv", "--jobs", "two"], "--jobs"),
+        (["features", "DIR", "--out", "t.csv", "--segment-seconds", "0"], "--segment-seconds"),
+        (["features", "DIR", "--out", "t.csv", "--segment-seconds", "-3"], "--segment-seconds"),
+        (["features", "DIR", "--out", "t.csv", "--segment-seconds", "nan"], "--segment-seconds"),
+        (["features", "DIR", "--out", "t.csv", "--segment-seconds", "inf"], "--segment-seconds"),
+        (["data", "synth", "--out", "s", "--jobs", "0"], "--jobs"),
+        (["data", "synth", "--out", "s", "--clips-per-genre", "0"], "--clips-per-genre"),
+        (["data", "synth", "--out", "s", "--duration", "nan"], "--duration"),
+        (["bench", "features", "--jobs", "0"], "--jobs"),
+        (["bench", "features", "--clips", "0"], "--clips"),
+        (["features", "DIR"], "--out"),
+        (["nonsense"], "nonsense"),
+    ],
+)
+def test_bad_arguments_are_usage_errors(argv, name, capsys, no_compute):
+    assert main(["-q", *argv]) == EXIT_USAGE
+    line = _error_line(capsys.readouterr().err)
+    assert name in line
+
+
+def test_values_the_library_refuses_are_usage_errors(tmp_path, capsys):
+    """argparse checks the form (a finite number > 0), the library the range (clips >= 1 s)."""
+    out = tmp_path / "s"
+    assert main(["-q", "data", "synth", "--out", str(out), "--duration", "0.01", "--clips-per-genre", "1"]) == EXIT_USAGE
+    assert "duration" in _error_line(capsys.readouterr().err)
+    assert not out.exists()
+
+
+def test_jobs_minus_one_means_all_cores(clips, tmp_path, monkeypatch):
+    from musicviz import features
+
+    seen = {}
+    monkeypatch.setattr(features, "run_features_command", lambda d, **kw: seen.update(kw) or 0)
+    assert main(["-q", "features", str(clips), "--out", str(tmp_path / "t.csv"), "--jobs", "-1", "--segment-seconds", "3"]) == 0
+    assert seen["n_jobs"] == -1 and seen["segment_seconds"] == 3.0
+
+
+# --------------------------------------------------------------------------- data synth --out
+def test_synth_out_below_a_file(tmp_path, capsys):
+    (tmp_path / "file.txt").write_text("x")
+    target = tmp_path / "file.txt" / "synth"
+    argv = ["-q", "data", "synth", "--out", str(target), "--clips-per-genre", "1", "--duration", "2", "--jobs", "1"]
+    assert main(argv) == EXIT_CANNOT_WRITE
+    line = _error_line(capsys.readouterr().err)
+    assert str(target) in line
+
+
+def test_synth_out_is_a_file(tmp_path, capsys):
+    target = tmp_path / "file.txt"
+    target.write_text("x")
+    argv = ["-q", "data", "synth", "--out", str(target), "--clips-per-genre", "1", "--duration", "2", "--jobs", "1"]
+    assert main(argv) == EXIT_CANNOT_WRITE
+    assert str(target) in _error_line(capsys.readouterr().err)
+
+
+def test_synth_out_read_only_simulated(tmp_path, capsys, read_only, monkeypatch):
+    from musicviz import synth
+
+    monkeypatch.setattr(synth, "generate_dataset", lambda *a, **k: pytest.fail("generated before checking --out"))
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    read_only(locked)
+    assert main(["-q", "data", "synth", "--out", str(locked / "synth")]) == EXIT_CANNOT_WRITE
+    line = _error_line(capsys.readouterr().err)
+    assert str(locked / "synth") in line and "writ" in line
+
+
+@pytest.mark.skipif(IS_ROOT, reason="root writes into read-only folders: see the simulated variant")
+def test_synth_out_read_only(tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        argv = ["-q", "data", "synth", "--out", str(locked / "s"), "--clips-per-genre", "1", "--duration", "2", "--jobs", "1"]
+        assert main(argv) == EXIT_CANNOT_WRITE
+        assert str(locked / "s") in _error_line(capsys.readouterr().err)
+    finally:
+        locked.chmod(0o755)
+
+
+# --------------------------------------------------------------------------- data import --dest
+@pytest.fixture
+def archive(tmp_path):
+    clip = _wav(tmp_path / "src" / "blues" / "blues.00000.wav", seconds=1.0)
+    path = tmp_path / "gtzan.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.write(clip, "Data/genres_original/blues/blues.00000.wav")
+    return path
+
+
+def test_import_dest_below_a_file(archive, tmp_path, capsys):
+    (tmp_path / "file.txt").write_text("x")
+    dest = tmp_path / "file.txt" / "gtzan"
+    assert main(["-q", "data", "import", str(archive), "--dest", str(dest)]) == EXIT_CANNOT_WRITE
+    captured = capsys.readouterr()
+    assert str(dest) in _error_line(captured.err)
+    assert "damaged" not in captured.out + captured.err
+
+
+def test_import_dest_read_only_is_not_damaged_archive(archive, tmp_path, capsys, read_only):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    read_only(locked)
+    dest = locked / "gtzan"
+    assert main(["-q", "data", "import", str(archive), "--dest", str(dest)]) == EXIT_CANNOT_WRITE
+    captured = capsys.readouterr()
+    assert str(dest) in _error_line(captured.err)
+    assert "damaged" not in captured.out + captured.err
+    assert not dest.exists()
+
+
+@pytest.mark.skipif(IS_ROOT, reason="root writes into read-only folders: see the simulated variant")
+def test_import_dest_read_only(archive, tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        assert main(["-q", "data", "import", str(archive), "--dest", str(locked / "g")]) == EXIT_CANNOT_WRITE
+        captured = capsys.readouterr()
+        assert str(locked / "g") in _error_line(captured.err) and "damaged" not in captured.out
+    finally:
+        locked.chmod(0o755)
+
+
+def test_import_still_works(archive, tmp_path, capsys):
+    assert main(["-q", "data", "import", str(archive), "--dest", str(tmp_path / "dest")]) == 0
+    assert "imported 1 files" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- data realism
+def _features_table(path):
+    """musicviz's own ``features`` output: it has a ``track_id`` column."""
+    from musicviz.features import KAGGLE_FEATURES
+
+    header = ["filename", "track_id", "length", *KAGGLE_FEATURES, "label"]
+    row = ["blues.00000.wav", "blues.00000", "88200", *["0.5"] * len(KAGGLE_FEATURES), "blues"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(",".join(header) + "\n" + ",".join(row) + "\n")
+    return path
+
+
+def test_realism_reference_table_is_musicviz_features_output(tmp_path, capsys, monkeypatch):
+    table = _features_table(tmp_path / "gtzan" / "features_30_sec.csv")
+    monkeypatch.setenv("MUSICVIZ_GTZAN", str(table.parent))
+    (tmp_path / "synth").mkdir()
+    assert main(["-q", "data", "realism", str(tmp_path / "synth")]) == EXIT_BAD_INPUT
+    line = _error_line(capsys.readouterr().err)
+    assert str(table) in line and "track_id" in line
+
+
+def test_realism_metadata_is_a_features_table(tmp_path, capsys):
+    synth = tmp_path / "synth"
+    _features_table(synth / "metadata.csv")
+    assert main(["-q", "data", "realism", str(synth)]) == EXIT_BAD_INPUT
+    line = _error_line(capsys.readouterr().err)
+    assert str(synth / "metadata.csv") in line and "path" in line and "genre" in line
+
+
+@pytest.mark.parametrize("content", [b"", b'garbage\x00\xff,"unterminated\n', b"\xff\xfe\x00bad bytes\n"])
+def test_realism_bad_metadata(tmp_path, capsys, content):
+    synth = tmp_path / "synth"
+    synth.mkdir()
+    (synth / "metadata.csv").write_bytes(content)
+    assert main(["-q", "data", "realism", str(synth)]) == EXIT_BAD_INPUT
+    assert str(synth / "metadata.csv") in _error_line(capsys.readouterr().err)
+
+
+def test_realism_given_a_table_file(tmp_path, capsys):
+    table = _features_table(tmp_path / "feats.csv")
+    assert main(["-q", "data", "realism", str(table)]) == EXIT_BAD_INPUT
+    line = _error_line(capsys.readouterr().err)
+    assert str(table) in line and "folder" in line
+
+
+# --------------------------------------------------------------------------- every failure, one line
+def test_bad_input_is_exit_3(tmp_path, capsys):
+    assert main(["-q", "data", "scan", str(tmp_path / "missing")]) == EXIT_BAD_INPUT
+    assert str(tmp_path / "missing") in _error_line(capsys.readouterr().err)
+
+
+def test_hand_crafted_model_file_reaches_the_user_as_one_line(tmp_path, capsys, monkeypatch):
+    """No command loads a model today; any that does gets ModelError -> exit 3, not a TypeError."""
+    import joblib
+
+    from musicviz import baselines
+
+    path = tmp_path / "crafted.joblib"
+    joblib.dump({"musicviz_model_format": 1, "estimator": baselines.make_knn(), "feature_columns": 5, "classes": None}, path)
+
+    def load(args):
+        baselines.load_model(path)
+        return 0
+
+    monkeypatch.setattr(cli, "_cmd_scan", load)
+    assert main(["-q", "data", "scan", str(tmp_path)]) == EXIT_BAD_INPUT
+    assert str(path) in _error_line(capsys.readouterr().err)
+
+
+def test_interrupted(tmp_path, capsys, monkeypatch):
+    def interrupt(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_cmd_scan", interrupt)
+    assert main(["-q", "data", "scan", str(tmp_path)]) == EXIT_INTERRUPTED
+    assert "interrupted" in _error_line(capsys.readouterr().err)
+
+
+def test_a_bug_still_shows_its_traceback(tmp_path, capsys, monkeypatch):
+    def bug(args):
+        return {}["oops"]
+
+    monkeypatch.setattr(cli, "_cmd_scan", bug)
+    assert main(["-q", "data", "scan", str(tmp_path)]) == EXIT_BUG
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "KeyError: 'oops'" in err and "bug in musicviz" in err
+
+
+def test_os_error_reading_input_is_bad_input(tmp_path, capsys, monkeypatch):
+    def unreadable(args):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "in.wav"))
+
+    monkeypatch.setattr(cli, "_cmd_scan", unreadable)
+    assert main(["-q", "data", "scan", str(tmp_path)]) == EXIT_BAD_INPUT
+    line = _error_line(capsys.readouterr().err)
+    assert str(tmp_path / "in.wav") in line and "Permission denied" in line
+
+
+def test_multi_line_messages_are_one_line(tmp_path, capsys, monkeypatch):
+    from musicviz.errors import DatasetError
+
+    def multi(args):
+        raise DatasetError("first line\nsecond line")
+
+    monkeypatch.setattr(cli, "_cmd_scan", multi)
+    assert main(["-q", "data", "scan", str(tmp_path)]) == EXIT_BAD_INPUT
+    assert "second line" in _error_line(capsys.readouterr().err)
+
+
+def test_closed_pipe_is_one_line(tmp_path, capsys, monkeypatch):
+    def closed(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "_cmd_scan", closed)
+    assert main(["-q", "data", "scan", str(tmp_path)]) == EXIT_CANNOT_WRITE
+    assert "pipe" in _error_line(capsys.readouterr().err)
