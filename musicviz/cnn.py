@@ -468,7 +468,7 @@ def _import_keras():
     return tf, keras
 
 
-def configure_determinism(seed: int = 0, *, intra_op_threads: int = 2, inter_op_threads: int = 1) -> None:
+def configure_determinism(seed: int = 0, *, intra_op_threads: int | None = None, inter_op_threads: int = 1) -> None:
     """Make TensorFlow training repeatable on the CPU (same machine type, same results).
 
     Notebook: ``06_cnn.ipynb``.
@@ -477,9 +477,16 @@ def configure_determinism(seed: int = 0, *, intra_op_threads: int = 2, inter_op_
     NumPy and TensorFlow (``keras.utils.set_random_seed``), turns on
     ``tf.config.experimental.enable_op_determinism()`` and fixes the thread counts. Thread
     counts can only be set before TensorFlow starts its runtime; later calls keep the first
-    values.
+    values. ``intra_op_threads=None`` takes ``$MUSICVIZ_TF_THREADS`` (default 2), so a test
+    run can vary it from outside (``make portability``).
+
+    Training is repeatable on one machine, not across machines: another CPU, BLAS kernel,
+    thread count or oneDNN setting rounds differently, and training amplifies it. Compare
+    training results against bands, never exact values.
     """
     tf, keras = _import_keras()
+    if intra_op_threads is None:
+        intra_op_threads = int(os.environ.get("MUSICVIZ_TF_THREADS") or 2)
 
     keras.utils.set_random_seed(int(seed))
     tf.config.experimental.enable_op_determinism()
