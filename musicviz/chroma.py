@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from musicviz.errors import ParameterError
-from musicviz.waveforms import _signal
+from musicviz._checks import positive_int
+from musicviz._checks import signal as _signal
 
 __all__ = ["PITCH_CLASSES", "pitch_class", "chromagram", "mean_chroma"]
 
@@ -108,9 +109,7 @@ def chromagram(
     """
     import librosa
 
-    for value, name in ((n_fft, "n_fft"), (hop_length, "hop_length")):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-            raise ParameterError(f"{name} must be a positive integer, got {value!r}")
+    n_fft, hop_length = positive_int(n_fft, "n_fft"), positive_int(hop_length, "hop_length")
     y = _signal(y, sr=sr, min_samples=2)
     C = librosa.feature.chroma_stft(
         y=y, sr=sr, n_fft=int(n_fft), hop_length=int(hop_length), tuning=tuning, norm=norm

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from musicviz._checks import positive_int
 from musicviz.errors import FeatureError, ParameterError
 
 __all__ = ["nearest_clips", "cosine_similarities"]
@@ -135,8 +136,7 @@ def nearest_clips(
 
     if not isinstance(table, pd.DataFrame) or table.empty:
         raise ParameterError("table must be a non-empty pandas DataFrame (one row per clip)")
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k <= 0:
-        raise ParameterError(f"k must be a positive integer, got {k!r}")
+    k = positive_int(k, "k")
     if genre_column is None:
         genre_column = "genre" if "genre" in table.columns else "label"
     for name in (id_column, genre_column):

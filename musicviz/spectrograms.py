@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from musicviz.errors import ParameterError
-from musicviz.waveforms import _signal
+from musicviz._checks import positive_int
+from musicviz._checks import signal as _signal
 
 __all__ = [
     "N_FFT",
@@ -35,10 +36,7 @@ FLOOR_DB = -100.0
 
 
 def _check_frame_args(n_fft, hop_length) -> tuple[int, int]:
-    for value, name in ((n_fft, "n_fft"), (hop_length, "hop_length")):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-            raise ParameterError(f"{name} must be a positive integer, got {value!r}")
-    return int(n_fft), int(hop_length)
+    return positive_int(n_fft, "n_fft"), positive_int(hop_length, "hop_length")
 
 
 def _to_db(amplitude: np.ndarray) -> np.ndarray:
@@ -199,8 +197,7 @@ def mel_db(
     """
     import librosa
 
-    if isinstance(n_mels, bool) or not isinstance(n_mels, (int, np.integer)) or n_mels <= 0:
-        raise ParameterError(f"n_mels must be a positive integer, got {n_mels!r}")
+    positive_int(n_mels, "n_mels")
     S, times = _magnitude(y, sr=sr, n_fft=n_fft, hop_length=hop_length)
     fmax = sr / 2.0 if fmax is None else float(fmax)
     if not 0 <= fmin < fmax <= sr / 2.0 + 1e-9:

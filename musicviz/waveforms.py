@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from musicviz._checks import positive_int, signal
 from musicviz.audio import check_signal
 from musicviz.errors import ParameterError
 
@@ -23,17 +24,6 @@ __all__ = [
 ]
 
 
-def _signal(y, *, sr, min_samples: int = 1, name: str = "y"):
-    """``check_signal`` with a *required* sample rate (None is an error here)."""
-    if sr is None:
-        raise ParameterError("sr must be a positive number of samples per second, got None")
-    return check_signal(y, sr=sr, min_samples=min_samples, name=name)
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ParameterError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def time_axis(y, *, sr: float) -> np.ndarray:
@@ -60,7 +50,7 @@ def time_axis(y, *, sr: float) -> np.ndarray:
     >>> time_axis(np.zeros(4), sr=2).tolist()
     [0.0, 0.5, 1.0, 1.5]
     """
-    y = _signal(y, sr=sr)
+    y = signal(y, sr=sr)
     return np.arange(y.shape[-1]) / float(sr)
 
 
@@ -98,8 +88,8 @@ def envelope(y, *, sr: float, n_points: int = 2000) -> tuple[np.ndarray, np.ndar
     >>> t.shape, bool(np.all(lo <= hi))
     ((10,), True)
     """
-    y = _signal(y, sr=sr)
-    n_points = _positive_int(n_points, "n_points")
+    y = signal(y, sr=sr)
+    n_points = positive_int(n_points, "n_points")
     n = y.shape[-1]
     if n < 2 * n_points:
         t = np.arange(n) / float(sr)
@@ -158,7 +148,7 @@ def zero_crossings(y, *, sr: float) -> np.ndarray:
     >>> len(zero_crossings(y, sr=sr))  # two crossings per cycle, minus the ends
     199
     """
-    y = _signal(y, sr=sr)
+    y = signal(y, sr=sr)
     neg = y < 0
     idx = np.flatnonzero(neg[:-1] != neg[1:])
     a, b = y[idx], y[idx + 1]
@@ -209,9 +199,9 @@ def zero_crossing_rate(
     """
     import librosa
 
-    frame_length = _positive_int(frame_length, "frame_length")
-    hop_length = _positive_int(hop_length, "hop_length")
-    y = _signal(y, sr=sr, min_samples=2)
+    frame_length = positive_int(frame_length, "frame_length")
+    hop_length = positive_int(hop_length, "hop_length")
+    y = signal(y, sr=sr, min_samples=2)
     rate = librosa.feature.zero_crossing_rate(y=y, frame_length=frame_length, hop_length=hop_length, center=True)[0]
     times = librosa.frames_to_time(frames=np.arange(rate.shape[-1]), sr=sr, hop_length=hop_length)
     return rate * float(sr), times

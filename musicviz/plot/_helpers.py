@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from musicviz._checks import check_matrix, positive_int, signal  # noqa: F401  (check_matrix: re-exported)
 from musicviz.errors import ParameterError
 
 
@@ -32,8 +33,7 @@ def grid_axes(n, *, ncols, axes=None, row_height=1.3, sharex=True, sharey=True, 
     """
     import matplotlib.pyplot as plt
 
-    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols <= 0:
-        raise ParameterError(f"ncols must be a positive integer, got {ncols!r}")
+    positive_int(ncols, "ncols")
     if axes is not None:
         flat = np.asarray(axes, dtype=object).ravel()
         if flat.size < n:
@@ -63,28 +63,11 @@ def grid_axes(n, *, ncols, axes=None, row_height=1.3, sharex=True, sharey=True, 
 
 def check_clips(clips, *, sr):
     """``clips`` (a mapping label -> samples) as a list of ``(label, float array)``."""
-    from musicviz.waveforms import _signal
-
     if not hasattr(clips, "items"):
         raise ParameterError(f"clips must be a mapping such as {{'blues': y, ...}}, got {type(clips).__name__}")
     if len(clips) == 0:
         raise ParameterError("clips is empty: pass at least one clip")
-    return [(str(label), _signal(y, sr=sr, name=f"clips[{label!r}]")) for label, y in clips.items()]
-
-
-def check_matrix(S, *, name="S", rows=None):
-    """A finite, non-empty 2-D float array (``rows`` rows when given)."""
-    try:
-        arr = np.asarray(S, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name} must be a 2-D array of numbers, got {type(S).__name__}") from None
-    if arr.ndim != 2 or arr.size == 0:
-        raise ParameterError(f"{name} must be a non-empty 2-D array, got shape {arr.shape}")
-    if rows is not None and arr.shape[0] != rows:
-        raise ParameterError(f"{name} must have {rows} rows, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ParameterError(f"{name} contains NaN or infinite values")
-    return arr
+    return [(str(label), signal(y, sr=sr, name=f"clips[{label!r}]")) for label, y in clips.items()]
 
 
 def check_coords(values, *, n, name, unit):

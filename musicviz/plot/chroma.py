@@ -13,7 +13,7 @@ import numpy as np
 from musicviz.audio import check_signal, segment
 from musicviz.chroma import PITCH_CLASSES
 from musicviz.errors import ParameterError
-from musicviz.waveforms import _signal
+from musicviz._checks import signal as _signal
 from musicviz.plot._helpers import check_coords, check_matrix, edges, get_axes
 from musicviz.plot.waveforms import plot_waveform
 from musicviz.waveforms import zero_crossing_rate, zero_crossings

@@ -12,7 +12,7 @@ import numpy as np
 
 from musicviz.audio import segment
 from musicviz.errors import ParameterError
-from musicviz.waveforms import _signal
+from musicviz._checks import signal as _signal
 from musicviz.plot._helpers import check_clips, get_axes, grid_axes
 from musicviz.waveforms import envelope
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from musicviz import GENRES, SR
+from musicviz._checks import positive_int
 from musicviz.errors import OutputError, ParameterError
 from musicviz.synth import instruments as ins
 from musicviz.synth.genres import EQ_FREQS, RECIPES, SCALES, GenreRecipe, Part, parse_chord
@@ -63,9 +64,7 @@ def _check_genre(genre) -> int:
 
 
 def _check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+    return positive_int(value, name, minimum=minimum)
 
 
 def _check_common(seed, duration, sr) -> tuple[int, float, int]:
