@@ -24,14 +24,25 @@ Real audio is never shipped.
 
 Every scan is track-level and never aborts on one bad file: a file that cannot be used is
 skipped and reported with its reason (the Kaggle copy of GTZAN has an invalid
-``jazz.00054.wav``).
+``jazz.00054.wav``; its Marsyas ``jazz.00054.au`` is then the copy used). A scan reads each
+file's header and, by default, a block at each end, never a whole file, so memory stays small
+whatever the files hold.
+
+:func:`import_gtzan` copies only GTZAN's audio, tables and split lists out of an archive or a
+folder, within size limits (:data:`MAX_IMPORT_BYTES`, :data:`MAX_MEMBER_BYTES`,
+:data:`MAX_COMPRESSION_RATIO`), never outside the destination and never over a file you
+changed.
 """
 
 from __future__ import annotations
 
+import errno
+import filecmp
+import lzma
 import os
 import re
-import shutil
+import stat
+import struct
 import tarfile
 import zipfile
 import zlib
@@ -42,8 +53,15 @@ import numpy as np
 
 from musicviz import GENRES
 from musicviz._io import atomic_path, project_root
-from musicviz.audio import AUDIO_EXTENSIONS, load_audio
-from musicviz.errors import AudioError, DatasetError, ParameterError
+from musicviz.audio import AUDIO_EXTENSIONS, load_audio, probe
+from musicviz.errors import (
+    AudioContentError,
+    AudioDecodeError,
+    AudioError,
+    DatasetError,
+    OutputError,
+    ParameterError,
+)
 
 __all__ = [
     "DATA_ENV",
@@ -60,6 +78,7 @@ __all__ = [
     "dataset_name",
     "course_audio_dir",
     "find_real_clip",
+    "stand_ins",
     "parse_track_name",
     "scan",
     "example_clips",
@@ -79,7 +98,8 @@ DATASET_ENV = "MUSICVIZ_DATASET"
 FEATURE_TABLE_NAME = "features_30_sec.csv"
 SPLIT_NAMES = ("train", "valid", "test")
 
-_TRACK_RE = re.compile(r"^(?P<genre>[a-z]+)\.(?P<number>\d{5})\.(?P<ext>[A-Za-z0-9]+)$")
+# ASCII digits and letters only, and the whole name (fullmatch: "$" would accept a final "\n").
+_TRACK_RE = re.compile(r"(?P<genre>[a-z]+)\.(?P<number>[0-9]{5})\.(?P<ext>[A-Za-z0-9]+)", re.ASCII)
 
 
 # --------------------------------------------------------------------------- locations
@@ -203,31 +223,209 @@ def parse_track_name(name: str) -> tuple[str, int] | None:
     >>> parse_track_name("notes.txt") is None
     True
     """
-    match = _TRACK_RE.match(PurePosixPath(name).name)
+    match = _TRACK_RE.fullmatch(PurePosixPath(name).name)
     if not match or match["genre"] not in GENRES:
         return None
     return match["genre"], int(match["number"])
 
 
-def _probe(path: Path) -> tuple[float, int]:
-    """Decode and validate one file; return (duration, native sample rate)."""
-    y, sr = load_audio(path, sr=None, min_duration=1.0)
-    return y.shape[-1] / sr, sr
+#: Clips shorter than this are skipped by :func:`scan` (no feature or 3 s segment fits).
+MIN_SCAN_SECONDS = 1.0
+#: Seconds read at each end of a file by ``scan(check_audio=True)`` (files up to twice this
+#: long are read whole, so their silence and NaN checks are complete).
+CHECK_BLOCK_SECONDS = 2.0
+
+# musicviz's own temporaries (musicviz._io): atomic-write files ".<name>.<random>.tmp" and
+# staging / replaced folders ".<name>.<tag>-<random>". A scan never reports them.
+_TEMP_FILE_RE = re.compile(r"\.[^/]+\.[A-Za-z0-9_]+\.tmp", re.ASCII)
+_TEMP_FOLDER_RE = re.compile(r"\.[^/]+\.[A-Za-z0-9_]+-[0-9a-f]{8}", re.ASCII)
 
 
-def scan(root=None, *, check_audio: bool = True, genres=GENRES, progress: bool = False) -> ScanResult:
-    """Find every GTZAN-named clip under ``root``, validating each one.
+def _check_mode(check_audio):
+    """``check_audio`` as ``False``, ``True`` or ``"full"`` (ParameterError otherwise)."""
+    if isinstance(check_audio, str):
+        if check_audio != "full":
+            raise ParameterError(f"check_audio must be True, False or 'full', got {check_audio!r}")
+        return "full"
+    if isinstance(check_audio, (bool, np.bool_)):
+        return bool(check_audio)
+    raise ParameterError(f"check_audio must be True, False or 'full', got {check_audio!r}")
+
+
+def _read_reason(exc: OSError) -> str:
+    """A skipped file's reason for an OSError met while reading it."""
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied: this user may not read the file (or its folder)"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop: following the links leads back in a circle, never to a file"
+    return f"cannot read the file ({exc.strerror or exc})"
+
+
+def _check_samples(path: Path, info, *, full: bool) -> None:
+    """Read a file's first and last blocks (``full``: every block), bounded memory.
+
+    Catches what the header cannot show: damage at the end of the data (the file holds less
+    than its header promises), NaN/inf samples in the blocks read, and silence when the whole
+    file was read. Raises the musicviz Audio* errors.
+    """
+    import soundfile as sf
+
+    from musicviz.audio import SILENCE_PEAK
+
+    frames = int(round(info.duration * info.sr))
+    block = max(1, int(CHECK_BLOCK_SECONDS * info.sr))
+    spans = [(0, block), (frames - block, frames)]
+    peak, seen, bad = 0.0, 0, 0
+    try:
+        with sf.SoundFile(str(path)) as handle:
+            if full or frames <= 2 * block or not handle.seekable():
+                spans = [(0, None)]  # everything, block by block
+            # MP3 and Ogg headers only estimate the length: reading less is not damage there.
+            exact = handle.format not in ("MPEG", "OGG")
+            for start, stop in spans:
+                handle.seek(start)
+                wanted = None if stop is None else stop - start
+                got = 0
+                for data in handle.blocks(blocksize=1 << 16, frames=-1 if wanted is None else wanted,
+                                          dtype="float64", always_2d=True):
+                    got += len(data)
+                    finite = np.isfinite(data)
+                    if not finite.all():
+                        bad += int(np.count_nonzero(~finite))
+                    elif len(data):
+                        peak = max(peak, float(np.max(np.abs(data))))
+                seen += got
+                if wanted is not None and got < wanted and exact:
+                    raise AudioDecodeError(
+                        f"truncated: the header promises {frames} frames, reading stopped at {start + got}", path=path
+                    )
+    except OSError as exc:
+        raise AudioDecodeError(_read_reason(exc), path=path) from None
+    except (sf.LibsndfileError, RuntimeError, ValueError, TypeError, OverflowError) as exc:
+        raise AudioDecodeError(f"could not decode the audio ({exc})", path=path) from None
+    whole = spans == [(0, None)]
+    if whole and seen < frames and exact:
+        raise AudioDecodeError(f"truncated: the header promises {frames} frames, the file holds {seen}", path=path)
+    where = "" if whole else f" (in the first or last {CHECK_BLOCK_SECONDS:g} s)"
+    if bad:
+        raise AudioContentError(f"contains {bad} NaN or infinite samples{where}", path=path)
+    if whole and peak < SILENCE_PEAK:
+        raise AudioContentError(f"silent: peak amplitude {peak:.1e} (below -100 dBFS)", path=path)
+
+
+def _validate(path: Path, mode) -> tuple[float, int]:
+    """Check one file as ``scan`` does; return (duration, native sample rate) or raise AudioError."""
+    info = probe(path)
+    if info.duration < MIN_SCAN_SECONDS:
+        raise AudioContentError(
+            f"too short: {info.duration:.2f} s of audio, at least {MIN_SCAN_SECONDS:g} s needed", path=path
+        )
+    if mode:
+        _check_samples(path, info, full=mode == "full")
+    return float(info.duration), int(info.sr)
+
+
+def _walk(root: Path) -> tuple[list[Path], list[Skipped]]:
+    """Every audio-named file under ``root`` (sorted) and what the walk itself must report.
+
+    Follows links to folders, but never into a folder it is already inside (a loop) or has
+    already walked; never aborts on a folder it cannot list.
+    """
+    candidates: list[Path] = []
+    skipped: list[Skipped] = []
+    walked: dict[tuple[int, int], Path] = {}
+    try:
+        top = os.stat(root)
+        inside = {(top.st_dev, top.st_ino): root}
+    except OSError:
+        inside = {}
+    walked.update(inside)
+    stack = [(root, inside)]  # depth first, without recursion (no limit on the depth)
+    while stack:
+        folder, inside = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):
+                reason = "permission denied: this user may not list the folder; its files were not scanned"
+            else:
+                reason = f"cannot list the folder ({exc.strerror or exc}); its files were not scanned"
+            skipped.append(Skipped(folder, reason))
+            continue
+        below = []
+        for entry in entries:
+            path = folder / entry.name
+            audio_name = PurePosixPath(entry.name).suffix.lower() in AUDIO_EXTENSIONS
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False  # a link loop, a permission problem: the file checks name it
+            if is_dir:
+                if entry.name.startswith(".") and _TEMP_FOLDER_RE.fullmatch(entry.name):
+                    continue  # musicviz's own staging folder
+                if audio_name:
+                    skipped.append(Skipped(path, "is a folder, not an audio file (its contents are scanned)"))
+                try:
+                    info = os.stat(path)
+                except OSError as exc:
+                    skipped.append(Skipped(path, f"cannot open the folder ({_read_reason(exc)})"))
+                    continue
+                key = (info.st_dev, info.st_ino)
+                if key in inside:
+                    skipped.append(Skipped(path, f"symbolic link loop: it leads back to {inside[key]}, a folder above it"))
+                    continue
+                if key in walked:
+                    skipped.append(Skipped(path, f"the same folder as {walked[key]} (a link), already scanned"))
+                    continue
+                walked[key] = path
+                below.append((path, {**inside, key: path}))
+                continue
+            if not audio_name:
+                continue  # notes, tables, images: not audio, not reported
+            if entry.name.startswith("."):
+                if not _TEMP_FILE_RE.fullmatch(entry.name):
+                    skipped.append(Skipped(path, "hidden file (its name starts with '.'): rename it to use it"))
+                continue
+            candidates.append(path)
+        stack.extend(reversed(below))
+    return sorted(candidates), skipped
+
+
+def scan(root=None, *, check_audio: bool | str = True, genres=GENRES, progress: bool = False) -> ScanResult:
+    """Find every GTZAN-named clip under ``root``, checking each one without decoding it whole.
 
     Understands the Kaggle layout, the Marsyas layout and flat folders (anything whose file
     names are ``<genre>.<5 digits>.<audio extension>``). Files that are not usable are
-    skipped, each with its reason; the scan itself never aborts on a bad file.
+    skipped, each with its reason; the scan itself never aborts on a bad file or folder.
+
+    Every file's header is read (:func:`musicviz.audio.probe`: it exists, is readable, is
+    audio, is not truncated, lasts at least :data:`MIN_SCAN_SECONDS`), whatever
+    ``check_audio`` says. Two files with the same track id (the Kaggle and the Marsyas copy
+    of a clip) are resolved among the files that pass the checks: the first usable one, in
+    path order, is kept and the others are reported as duplicates, so a damaged copy never
+    hides a good one. Also reported: folders named like audio files, symbolic link loops,
+    folders that cannot be listed, and hidden audio files (``.blues.00001.wav``, macOS's
+    ``._blues.00001.wav``); musicviz's own temporary files are ignored.
 
     Parameters
     ----------
     root : path-like or None
-        Folder to search recursively (default: :func:`course_audio_dir`).
-    check_audio : bool
-        Decode every file to catch unreadable, truncated, silent or NaN clips (slower).
+        Folder to search recursively (default: :func:`course_audio_dir`). Links to folders
+        are followed, never round a loop.
+    check_audio : bool or "full"
+        How closely to look at the samples (memory stays small in every mode):
+
+        * ``False``: the header only (fastest).
+        * ``True`` (default): the header, plus the first and last
+          :data:`CHECK_BLOCK_SECONDS` of samples: catches a file cut short or damaged at the
+          end, NaN samples there, and silent or NaN short clips (read whole when they are at
+          most twice that long).
+        * ``"full"``: decode every sample, block by block (slow on a large collection):
+          also catches NaN samples and decoding errors in the middle, and silent long clips.
+
+        A clip that passes can still be refused later by :func:`musicviz.audio.load_audio`
+        for what was not read (silence or NaN in the middle of a long clip).
     genres : sequence of str
         Genres to keep.
     progress : bool
@@ -236,11 +434,14 @@ def scan(root=None, *, check_audio: bool = True, genres=GENRES, progress: bool =
     Returns
     -------
     ScanResult
+        Tracks with the duration and sample rate of their headers.
 
     Raises
     ------
     DatasetError
         ``root`` does not exist or is not a folder.
+    ParameterError
+        Unknown genres, or a ``check_audio`` that is not True, False or ``"full"``.
 
     Examples
     --------
@@ -254,17 +455,20 @@ def scan(root=None, *, check_audio: bool = True, genres=GENRES, progress: bool =
     >>> result = scan(root)
     >>> [t.track_id for t in result.tracks], len(result.skipped)
     (['rock.00001'], 1)
+    >>> "contains text" in result.skipped[0].reason
+    True
     """
     root = course_audio_dir() if root is None else Path(root)
     if not root.exists():
         raise DatasetError(f"{root}: folder not found")
     if not root.is_dir():
         raise DatasetError(f"{root}: not a folder")
+    mode = _check_mode(check_audio)
     unknown = sorted(set(genres) - set(GENRES))
     if unknown:
         raise ParameterError(f"unknown genres {unknown}; choose from {list(GENRES)}")
     result = ScanResult(root=root)
-    candidates = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS)
+    candidates, result.skipped = _walk(root)
     seen: dict[str, Path] = {}
     found: list[Track] = []
     iterator = candidates
@@ -273,8 +477,6 @@ def scan(root=None, *, check_audio: bool = True, genres=GENRES, progress: bool =
 
         iterator = tqdm(candidates, desc=f"scanning {root.name}", unit="file")
     for path in iterator:
-        if path.name.startswith("."):
-            continue  # editor and atomic-write temporaries
         parsed = parse_track_name(path.name)
         if parsed is None:
             result.skipped.append(Skipped(path, "name is not <genre>.<5 digits>.<ext> with a GTZAN genre"))
@@ -286,13 +488,14 @@ def scan(root=None, *, check_audio: bool = True, genres=GENRES, progress: bool =
         if track_id in seen:
             result.skipped.append(Skipped(path, f"duplicate of {seen[track_id]}"))
             continue
-        duration, sr = float("nan"), 0
-        if check_audio:
-            try:
-                duration, sr = _probe(path)
-            except AudioError as exc:
-                result.skipped.append(Skipped(path, exc.reason))
-                continue
+        try:
+            duration, sr = _validate(path, mode)
+        except AudioError as exc:
+            result.skipped.append(Skipped(path, exc.reason))
+            continue
+        except OSError as exc:  # belt and braces: a file that vanished or changed mid-scan
+            result.skipped.append(Skipped(path, _read_reason(exc)))
+            continue
         seen[track_id] = path
         found.append(Track(path=path, genre=genre, number=number, duration=duration, sr=sr))
     result.tracks = sorted(found, key=lambda t: (GENRES.index(t.genre), t.number))
@@ -345,21 +548,50 @@ def example_clips(root=None, *, duration: float | None = None):
     return clips, sr, chosen
 
 
-def find_real_clip(genre: str = "metal"):
-    """A real GTZAN clip of ``genre`` from the user's copy (:func:`gtzan_dir`), or None.
+def stand_ins(available, *wanted: str) -> tuple[str, ...]:
+    """Each wanted genre if ``available`` has it, else a stand-in genre that it has.
 
-    Looks at every GTZAN-named file under the copy, whatever its layout, and returns the path
-    of the first one of ``genre`` that decodes. Real audio never ships with musicviz, so on a
-    machine without a copy this is None and notebooks fall back to a synthetic clip.
+    A partial copy of GTZAN may lack the genre a notebook shows (say, no metal clip); the
+    notebook then shows another genre instead of failing. Stand-ins are taken in GTZAN's
+    order, avoiding the genres already chosen while there are others.
+
+    Examples
+    --------
+    >>> from musicviz.datasets import stand_ins
+    >>> stand_ins({"blues": 1, "jazz": 2}, "jazz", "metal")
+    ('jazz', 'blues')
+    """
+    have = [g for g in GENRES if g in available]
+    if not have:
+        raise DatasetError("no genre to show: the data holds no clips")
+    unknown = sorted(set(wanted) - set(GENRES))
+    if unknown:
+        raise ParameterError(f"unknown genres {unknown}; choose from {list(GENRES)}")
+    chosen: list[str] = []
+    for genre in wanted:
+        if genre in have:
+            chosen.append(genre)
+        else:
+            unused = [g for g in have if g not in chosen and g not in wanted]
+            chosen.append(unused[0] if unused else have[0])
+    return tuple(chosen)
+
+
+def find_real_clip(genre: str | None = "metal"):
+    """A real GTZAN clip of ``genre`` (any genre for None) from the user's copy, or None.
+
+    Looks at every GTZAN-named file under :func:`gtzan_dir`, whatever its layout, and returns
+    the path of the first one of ``genre`` that decodes. Real audio never ships with musicviz,
+    so on a machine without a copy this is None and notebooks fall back to a synthetic clip.
 
     Notebook: ``07_classify_your_own_clip.ipynb``.
     """
-    if genre not in GENRES:
+    if genre is not None and genre not in GENRES:
         raise ParameterError(f"unknown genre {genre!r}; choose from {list(GENRES)}")
     root = gtzan_dir()
     if not root.is_dir():
         return None
-    for track in scan(root, check_audio=False, genres=(genre,)).tracks:
+    for track in scan(root, check_audio=False, genres=GENRES if genre is None else (genre,)).tracks:
         try:
             load_audio(track.path, duration=1.0, min_duration=0.5)
         except AudioError:
@@ -566,39 +798,288 @@ def split_tracks(track_ids, genres, *, test_size: float = 0.25, seed: int = 0, f
 
 
 # --------------------------------------------------------------------------- import
+#: Most bytes one :func:`import_gtzan` may write, all files together (GTZAN's audio and
+#: tables take about 1.3 GB). Checked from the archive's headers before anything is written.
+MAX_IMPORT_BYTES = 2_000_000_000
+#: Largest single file :func:`import_gtzan` writes (a GTZAN clip is 1.3 MB, the Kaggle
+#: 3-second table 3 MB); larger members are skipped with the reason.
+MAX_MEMBER_BYTES = 200_000_000
+#: Most a zip member (or a compressed tar as a whole) may expand: uncompressed size over
+#: compressed size. Audio barely compresses (about 1.1:1, text 5:1); a "zip bomb" expands
+#: 1000:1 or more. Members under 1 MiB are never refused for their ratio.
+MAX_COMPRESSION_RATIO = 100
+#: The GTZAN tables :func:`import_gtzan` copies besides the audio (plus ``*_filtered.txt``).
+TABLE_NAMES = (FEATURE_TABLE_NAME, "features_3_sec.csv")
+
+_RATIO_FLOOR = 1 << 20
+_COPY_BLOCK = 1 << 20
+_SPLIT_LIST_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*_filtered\.txt", re.ASCII)
+# What reading a damaged, truncated or unsupported archive (or member) raises.
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    tarfile.TarError,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OSError,
+    ValueError,
+    struct.error,
+    NotImplementedError,
+    RuntimeError,
+    IndexError,
+    KeyError,
+    OverflowError,
+)
+# Writing errors that concern the whole destination, not one file: stop the import.
+_FATAL_WRITE = (errno.ENOSPC, errno.EROFS, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
 @dataclass
 class ImportReport:
-    """What :func:`import_gtzan` brought in and what it refused."""
+    """What :func:`import_gtzan` brought in and what it refused.
+
+    ``imported`` lists every file (relative to ``dest``) that now holds the source's content,
+    including those that were already there with the same content, which ``unchanged`` lists
+    again; ``skipped`` gives each refused member or file with its reason.
+    """
 
     dest: Path
     imported: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
 
 
-def _wanted(name: str) -> bool:
-    base = PurePosixPath(name).name
-    return parse_track_name(base) is not None or base == FEATURE_TABLE_NAME or base.endswith("_filtered.txt")
+class _Refused(Exception):
+    """One member is not imported; ``args[0]`` is the reason."""
+
+
+class _Unchanged(Exception):
+    """The destination already holds this member's exact content."""
+
+
+def _member_name(raw: str) -> str:
+    """A member name with Windows separators made ``/`` (archives made on Windows)."""
+    return raw.replace("\\", "/")
+
+
+def _kind(name: str) -> tuple[str | None, str | None]:
+    """``(kind, refusal)`` of a (normalised) member name.
+
+    kind is ``"audio"`` or ``"table"`` for what GTZAN holds, None for anything else (ignored,
+    not reported); refusal is a reason when the name looks like GTZAN's but is not accepted.
+    """
+    base = name.rsplit("/", 1)[-1].rsplit(":", 1)[-1]  # "C:blues.00000.wav" is refused as unsafe below
+    if base in TABLE_NAMES or _SPLIT_LIST_RE.fullmatch(base):
+        return "table", None
+    match = _TRACK_RE.fullmatch(base)
+    if match is None or match["genre"] not in GENRES:
+        return None, None
+    if "." + match["ext"].lower() not in AUDIO_EXTENSIONS:
+        return None, f"extension .{match['ext']} is not an audio extension ({' '.join(AUDIO_EXTENSIONS)}): refused"
+    return "audio", None
 
 
 def _safe_member(name: str) -> str | None:
-    """The member name if extracting it stays inside the destination, else None."""
-    pure = PurePosixPath(name.replace("\\", "/"))
-    if pure.is_absolute() or ".." in pure.parts or (pure.parts and ":" in pure.parts[0]):
+    """The relative path to write a (normalised) member to, or None when it is unsafe.
+
+    Refused: absolute paths, ``..``, drive letters and any ``:`` (``C:``, ``C:\\``, NTFS
+    streams), control characters, and names with nothing left.
+    """
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
         return None
-    return str(pure)
+    pure = PurePosixPath(name)
+    if pure.is_absolute() or ".." in pure.parts or any(":" in part for part in pure.parts):
+        return None
+    parts = [part for part in pure.parts if part not in ("", ".")]
+    return "/".join(parts) if parts else None
 
 
-# What a damaged or truncated archive raises while it is read.
-_DAMAGED = (zipfile.BadZipFile, tarfile.TarError, zlib.error, EOFError, OSError)
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n} bytes"
 
 
-def import_gtzan(source, *, dest=None, progress: bool = True) -> ImportReport:
-    """Bring a GTZAN copy (a .zip/.tar(.gz) archive or a folder) into ``data/gtzan``.
+def _copy_member(open_source, target: Path, *, declared: int, limit: int, overwrite: bool, unreadable: str) -> None:
+    """Copy one member to ``target`` atomically, counting bytes; raise _Refused / _Unchanged.
 
-    Only GTZAN audio, the feature table and the split lists are copied, keeping their
-    relative layout. Archive members with absolute paths or ``..`` are refused (they could
-    write outside the destination), links are refused, and every refusal is reported.
-    Each file is written atomically.
+    OSErrors from the writing side propagate (the caller decides); everything the reading
+    side raises is a member that cannot be read (``unreadable`` says how, e.g. "damaged in
+    the archive").
+    """
+    if target.is_dir() and not target.is_symlink():
+        raise _Refused(f"a folder is in the way at {target}: not replaced")
+    cap = min(limit, declared) if declared >= 0 else limit
+    with atomic_path(target) as tmp:
+        with open(tmp, "wb") as out:
+            try:
+                source = open_source()
+            except _DAMAGED as exc:
+                raise _Refused(f"{unreadable} ({exc})") from None
+            with source:
+                written = 0
+                while True:
+                    try:
+                        block = source.read(_COPY_BLOCK)
+                    except _DAMAGED as exc:
+                        raise _Refused(f"{unreadable} ({exc})") from None
+                    if not block:
+                        break
+                    written += len(block)
+                    if written > cap:
+                        raise _Refused(
+                            f"holds more than its header declares ({_mb(declared)}) or than the per-file limit "
+                            f"({_mb(limit)}, max_member_bytes=): refused, nothing written"
+                        )
+                    out.write(block)
+        if os.path.lexists(target):
+            try:
+                same = filecmp.cmp(tmp, target, shallow=False)
+            except OSError:
+                same = False
+            if same:
+                raise _Unchanged()
+            if not overwrite:
+                raise _Refused(
+                    "exists with different content; kept yours (delete it, or pass overwrite=True, to import this copy)"
+                )
+
+
+class _Member:
+    """One entry of a source: its name, sizes and how to open it."""
+
+    __slots__ = ("raw", "name", "size", "packed", "open", "refusal", "unreadable")
+
+    def __init__(self, raw, size, packed, opener, refusal=None, unreadable="damaged in the archive"):
+        self.raw, self.name = raw, _member_name(raw)
+        self.size, self.packed, self.open, self.refusal = size, packed, opener, refusal
+        self.unreadable = unreadable  # how a member that fails to read is reported
+
+
+def _plan(source: Path, members, report: ImportReport, *, max_total: int, max_member: int, max_ratio: float):
+    """Decide, from names and headers only, what to extract: ``[(member, relative path)]``.
+
+    Every refusal is added to ``report.skipped``; a total over ``max_total`` raises.
+    """
+    plan, claimed, total = [], {}, 0
+    for member in members:
+        kind, refusal = _kind(member.name)
+        if kind is None and refusal is None:
+            continue  # not part of GTZAN
+        shown = Path(member.raw)
+        if refusal is None:
+            safe = _safe_member(member.name)
+            if safe is None:
+                refusal = "unsafe path (absolute, '..' or a drive letter) refused"
+        if refusal is None and member.refusal:
+            refusal = member.refusal
+        if refusal is None:
+            key = safe.casefold()
+            if key in claimed:
+                refusal = f"duplicate member: the archive already holds {claimed[key]}; the first one was kept"
+            else:
+                claimed[key] = safe
+        if refusal is None and member.size > max_member:
+            refusal = f"{_mb(member.size)}, more than the per-file limit of {_mb(max_member)} (max_member_bytes=): refused"
+        if refusal is None and member.packed is not None and member.size >= _RATIO_FLOOR:
+            ratio = member.size / max(member.packed, 1)
+            if ratio > max_ratio:
+                refusal = (
+                    f"compression ratio {ratio:.0f}:1 is above the limit of {max_ratio:g}:1 (max_ratio=; "
+                    f"{_mb(member.packed)} would expand to {_mb(member.size)}, like a zip bomb): refused"
+                )
+        if refusal is not None:
+            report.skipped.append(Skipped(shown, refusal))
+            continue
+        total += member.size
+        plan.append((member, safe))
+    if total > max_total:
+        raise DatasetError(
+            f"{source}: would write {_mb(total)}, more than the limit of {_mb(max_total)} "
+            f"(max_total_bytes=); nothing was written"
+        )
+    return plan, total
+
+
+def _inside(folder: Path, real_dest: Path) -> bool:
+    """Does ``folder`` (which may not exist yet) lie inside ``real_dest`` once links are followed?"""
+    try:
+        return folder.resolve().is_relative_to(real_dest)
+    except (OSError, RuntimeError):  # a symbolic link loop on the way
+        return False
+
+
+def _extract(plan, dest: Path, report: ImportReport, bar, *, max_member: int, overwrite: bool) -> None:
+    real_dest = dest.resolve()
+    for member, safe in bar(plan, total=len(plan)):
+        target = dest / safe
+        shown = Path(member.raw)
+        try:
+            if not _inside(target.parent, real_dest):
+                raise _Refused(
+                    f"would be written outside the destination (a symbolic link in {dest} leads elsewhere, or round a loop)"
+                )
+            _copy_member(member.open, target, declared=member.size, limit=max_member, overwrite=overwrite,
+                         unreadable=member.unreadable)
+        except _Refused as exc:
+            path = target if "kept yours" in exc.args[0] else shown
+            report.skipped.append(Skipped(path, exc.args[0]))
+            continue
+        except _Unchanged:
+            report.unchanged.append(safe)
+        except OSError as exc:
+            if exc.errno in _FATAL_WRITE:
+                raise OutputError(
+                    f"{dest}: cannot write ({exc.strerror or exc}); stopped after {len(report.imported)} files"
+                ) from None
+            report.skipped.append(Skipped(shown, f"cannot write {target} ({exc.strerror or exc})"))
+            continue
+        report.imported.append(safe)
+
+
+def _check_dest(dest: Path) -> None:
+    if os.path.lexists(dest) and not dest.is_dir():
+        raise OutputError(f"{dest}: the destination is a file, not a folder")
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{dest}: cannot create the destination folder ({exc.strerror or exc})") from None
+    if not os.access(dest, os.W_OK | os.X_OK):
+        raise OutputError(f"{dest}: the destination folder is not writable (permission denied)")
+
+
+def import_gtzan(
+    source,
+    *,
+    dest=None,
+    progress: bool = True,
+    overwrite: bool = False,
+    max_total_bytes: int = MAX_IMPORT_BYTES,
+    max_member_bytes: int = MAX_MEMBER_BYTES,
+    max_ratio: float = MAX_COMPRESSION_RATIO,
+) -> ImportReport:
+    r"""Bring a GTZAN copy (a .zip/.tar(.gz) archive or a folder) into ``data/gtzan``.
+
+    Only GTZAN audio (``<genre>.<5 digits>`` with an audio extension of
+    :data:`musicviz.audio.AUDIO_EXTENSIONS`), the feature tables (:data:`TABLE_NAMES`) and the
+    split lists (``*_filtered.txt``) are copied, keeping their relative layout; other files are
+    ignored. Each file is written atomically. Refused, each reported in ``skipped`` with its
+    reason:
+
+    * members with absolute paths, ``..`` or drive letters (they could write outside the
+      destination; Windows ``\`` separators are understood first), links and devices, and
+      writing through a symbolic link that leads out of ``dest``;
+    * GTZAN-named files with another extension (``blues.00000.exe``);
+    * a second member with the name of an earlier one (the first one wins);
+    * encrypted (password-protected) zip members;
+    * members larger than ``max_member_bytes``, zip members that expand more than
+      ``max_ratio`` times, and members holding more bytes than their header says (bytes are
+      counted while extracting);
+    * a file already in ``dest`` with different content: yours is kept unless ``overwrite``
+      (identical content is fine and listed in ``unchanged``).
+
+    Sizes are checked from the archive's headers before anything is extracted: an import that
+    would write more than ``max_total_bytes`` (or a compressed tar that expands more than
+    ``max_ratio`` times) is refused whole.
 
     Parameters
     ----------
@@ -608,6 +1089,14 @@ def import_gtzan(source, *, dest=None, progress: bool = True) -> ImportReport:
         Destination (default: ``<data_dir>/gtzan``).
     progress : bool
         Show a progress bar.
+    overwrite : bool
+        Replace files in ``dest`` whose content differs from the source's (default: keep them).
+    max_total_bytes : int
+        Most bytes written in all (default :data:`MAX_IMPORT_BYTES`, 2 GB).
+    max_member_bytes : int
+        Largest file written (default :data:`MAX_MEMBER_BYTES`, 200 MB).
+    max_ratio : float
+        Largest compression ratio accepted (default :data:`MAX_COMPRESSION_RATIO`, 100:1).
 
     Returns
     -------
@@ -616,14 +1105,44 @@ def import_gtzan(source, *, dest=None, progress: bool = True) -> ImportReport:
     Raises
     ------
     DatasetError
-        The source is missing or not an archive/folder musicviz can read.
+        The source is missing, unreadable, damaged, not an archive/folder musicviz can read,
+        or would write more than ``max_total_bytes``.
+    OutputError
+        ``dest`` is a file, cannot be created or written, or the disk is full.
+    ParameterError
+        A limit is not a positive number.
+
+    Examples
+    --------
+    >>> import io, tempfile, zipfile
+    >>> from pathlib import Path
+    >>> from musicviz.datasets import import_gtzan
+    >>> work = Path(tempfile.mkdtemp())
+    >>> with zipfile.ZipFile(work / "gtzan.zip", "w") as z:
+    ...     z.writestr("Data\\train_filtered.txt", "blues/blues.00000.wav\n")
+    ...     z.writestr("../evil/blues.00001.wav", b"RIFF")
+    ...     z.writestr("genres/blues/blues.00002.exe", b"MZ")
+    >>> report = import_gtzan(work / "gtzan.zip", dest=work / "gtzan", progress=False)
+    >>> report.imported
+    ['Data/train_filtered.txt']
+    >>> [s.reason.split(" ")[0] for s in report.skipped]
+    ['unsafe', 'extension']
     """
+    for name, value in (("max_total_bytes", max_total_bytes), ("max_member_bytes", max_member_bytes),
+                        ("max_ratio", max_ratio)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not value > 0:
+            raise ParameterError(f"{name} must be a positive number, got {value!r}")
     source = Path(source)
     dest = Path(dest) if dest is not None else data_dir() / "gtzan"
-    if not source.exists():
+    if not os.path.lexists(source):
         raise DatasetError(f"{source}: not found")
+    try:
+        info = os.stat(source)
+    except OSError as exc:
+        raise DatasetError(f"{source}: {_read_reason(exc)}") from None
+    if not (stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode)):
+        raise DatasetError(f"{source}: not a folder, zip or tar archive (a pipe, socket or device)")
     report = ImportReport(dest=dest)
-    dest.mkdir(parents=True, exist_ok=True)
 
     def bar(items, total=None):
         if not progress:
@@ -632,69 +1151,95 @@ def import_gtzan(source, *, dest=None, progress: bool = True) -> ImportReport:
 
         return tqdm(items, total=total, desc="importing", unit="file")
 
-    if source.is_dir():
-        for path in bar(sorted(p for p in source.rglob("*") if p.is_file())):
-            rel = path.relative_to(source).as_posix()
-            if not _wanted(rel):
-                continue
-            if path.is_symlink():
-                report.skipped.append(Skipped(path, "symbolic link refused"))
-                continue
-            with atomic_path(dest / rel) as tmp:
-                shutil.copyfile(path, tmp)
-            report.imported.append(rel)
+    limits = {"max_total": max_total_bytes, "max_member": max_member_bytes, "max_ratio": max_ratio}
+    if stat.S_ISDIR(info.st_mode):
+        members = _folder_members(source, report)
+        plan, _ = _plan(source, members, report, **limits)
+        _check_dest(dest)
+        _extract(plan, dest, report, bar, max_member=max_member_bytes, overwrite=overwrite)
         return report
 
     try:
-        return _import_archive(source, dest, report, bar)
+        with open(source, "rb"):
+            pass
+    except OSError as exc:
+        raise DatasetError(f"{source}: {_read_reason(exc)}") from None
+    try:
+        return _import_archive(source, dest, report, bar, limits, overwrite=overwrite, size=info.st_size)
     except _DAMAGED as exc:
-        raise DatasetError(f"{source}: damaged archive ({exc})") from None
+        raise DatasetError(f"{source}: damaged archive ({type(exc).__name__}: {exc})") from None
 
 
-def _import_archive(source: Path, dest: Path, report: ImportReport, bar) -> ImportReport:
+def _folder_members(source: Path, report: ImportReport) -> list[_Member]:
+    """The regular files under ``source`` (links are refused, unreadable folders reported)."""
+    members = []
+
+    def unlistable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else source
+        report.skipped.append(Skipped(where, f"cannot list the folder ({exc.strerror or exc}); its files were not imported"))
+
+    for folder, dirs, files in os.walk(source, onerror=unlistable):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(folder) / name
+            rel = path.relative_to(source).as_posix()
+            try:
+                info = os.lstat(path)
+            except OSError as exc:
+                members.append(_Member(rel, 0, None, None, f"cannot read the file ({exc.strerror or exc})"))
+                continue
+            refusal = None
+            if stat.S_ISLNK(info.st_mode):
+                refusal = "symbolic link refused"
+            elif not stat.S_ISREG(info.st_mode):
+                refusal = "not a regular file (link or device) refused"
+            members.append(_Member(rel, info.st_size, None, lambda path=path: open(path, "rb"), refusal,
+                                   unreadable="cannot read the file"))
+    return members
+
+
+def _import_archive(source: Path, dest: Path, report: ImportReport, bar, limits, *, overwrite, size):
     if zipfile.is_zipfile(source):
         with zipfile.ZipFile(source) as archive:
-            for info in bar(archive.infolist()):
-                if info.is_dir() or not _wanted(info.filename):
+            members = []
+            for info in archive.infolist():
+                if info.is_dir():
                     continue
-                safe = _safe_member(info.filename)
-                if safe is None:
-                    report.skipped.append(Skipped(Path(info.filename), "unsafe path (absolute or '..') refused"))
-                    continue
+                refusal = None
+                if info.flag_bits & 0x1:
+                    refusal = ("encrypted (password-protected) member: musicviz cannot read it; extract the archive "
+                               "with its password and import the folder")
                 # Unix mode bits in external_attr: a symlink member must not be written out.
-                if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                    report.skipped.append(Skipped(Path(info.filename), "symbolic link refused"))
-                    continue
-                try:
-                    with archive.open(info) as src, atomic_path(dest / safe) as tmp, open(tmp, "wb") as out:
-                        shutil.copyfileobj(src, out)
-                except _DAMAGED as exc:
-                    report.skipped.append(Skipped(Path(info.filename), f"damaged in the archive ({exc})"))
-                    continue
-                report.imported.append(safe)
+                elif (info.external_attr >> 16) & 0o170000 == 0o120000:
+                    refusal = "symbolic link refused"
+                members.append(_Member(info.filename, info.file_size, info.compress_size,
+                                       lambda info=info: archive.open(info), refusal))
+            plan, _ = _plan(source, members, report, **limits)
+            _check_dest(dest)
+            _extract(plan, dest, report, bar, max_member=limits["max_member"], overwrite=overwrite)
         return report
 
     if tarfile.is_tarfile(source):
         with tarfile.open(source) as archive:
-            for member in bar(archive.getmembers()):
-                if member.isdir() or not _wanted(member.name):
+            members = []
+            # Listing a compressed tar decompresses it: stop as soon as its members add up to
+            # more than max_ratio times the archive's size (a bomb), before anything is written.
+            budget, listed = max(limits["max_ratio"] * size, _RATIO_FLOOR), 0
+            for member in archive:
+                listed += max(member.size, 0)
+                if listed > budget:
+                    raise DatasetError(
+                        f"{source}: compression ratio above the limit of {limits['max_ratio']:g}:1 (max_ratio=; its "
+                        f"{_mb(size)} hold more than {_mb(listed)}, like a zip bomb); nothing was written"
+                    )
+                if member.isdir():
                     continue
-                safe = _safe_member(member.name)
-                if safe is None:
-                    report.skipped.append(Skipped(Path(member.name), "unsafe path (absolute or '..') refused"))
-                    continue
-                if not member.isfile():
-                    report.skipped.append(Skipped(Path(member.name), "not a regular file (link or device) refused"))
-                    continue
-                try:
-                    src = archive.extractfile(member)
-                    with src, atomic_path(dest / safe) as tmp, open(tmp, "wb") as out:
-                        shutil.copyfileobj(src, out)
-                except _DAMAGED as exc:
-                    report.skipped.append(Skipped(Path(member.name), f"damaged in the archive ({exc})"))
-                    continue
-                report.imported.append(safe)
+                refusal = None if member.isfile() else "not a regular file (link or device) refused"
+                members.append(_Member(member.name, max(member.size, 0), None,
+                                       lambda member=member: archive.extractfile(member), refusal))
+            plan, _ = _plan(source, members, report, **limits)
+            _check_dest(dest)
+            _extract(plan, dest, report, bar, max_member=limits["max_member"], overwrite=overwrite)
         return report
 
     raise DatasetError(f"{source}: not a folder, zip or tar archive")
-

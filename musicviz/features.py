@@ -46,18 +46,32 @@ cores). It does not pin a backend, so a Dask cluster takes over with joblib's ow
 
 The workers must see the audio files at the same path (a shared file system).
 
+A clip longer than :data:`MAX_CLIP_SECONDS` (``max_seconds=``) is skipped, from its header,
+before anything is decoded: one 10-minute clip needs about 2.5 GB while its features are
+computed. If a worker process dies all the same (the system's out-of-memory killer, a crash in
+a native library), :func:`feature_table` raises a :class:`~musicviz.errors.FeatureError` that
+says how many clips were done; those are in the cache, so running the same call again resumes
+from there.
+
 Caching
 -------
 Each clip's rows are cached on disk (default ``<data_dir>/cache/features``), keyed on the
 SHA-256 of the file's bytes *and* every parameter (segment length, sample rate, STFT
 settings, the feature-code version and the librosa version), so a changed file or parameter
-never returns a stale row. Cache files are written atomically.
+never returns a stale row. Cache files are written atomically, as
+``{"version": CACHE_FORMAT, "rows": [...]}``, and every entry is validated when it is read
+(the format version, every feature a finite number, the segment numbering and lengths): an
+entry that fails, whatever is wrong with it (hand-edited, from another tool, a folder in its
+place), is recomputed and overwritten, never trusted and never fatal. A cache that cannot be
+written costs a warning, not the table.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
+import shutil
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +80,7 @@ import numpy as np
 
 from musicviz import GENRES, SR
 from musicviz._io import atomic_path
-from musicviz.audio import check_signal
+from musicviz.audio import check_signal, probe
 from musicviz.errors import FeatureError, MusicvizError, ParameterError
 
 __all__ = [
@@ -80,6 +94,8 @@ __all__ = [
     "FEATURES",
     "ID_COLUMNS",
     "FEATURES_VERSION",
+    "MAX_CLIP_SECONDS",
+    "CACHE_FORMAT",
     "extract_clip_features",
     "median_filter_along",
     "hpss",
@@ -106,6 +122,14 @@ N_CONTRAST_BANDS = 6
 FEATURES_VERSION = "2"
 #: Clips shorter than this are skipped (tempo and the 31-frame HPSS need a few seconds).
 MIN_DURATION = 1.0
+#: Longest clip :func:`feature_table` computes by default (seconds; ``max_seconds=``): longer
+#: clips are skipped from their header, before decoding. GTZAN's clips last 30 s; features of
+#: a 10-minute clip take about 2.5 GB of memory.
+MAX_CLIP_SECONDS = 600
+#: Format of a cache entry, ``{"version": CACHE_FORMAT, "rows": [...]}``: bump when it changes.
+CACHE_FORMAT = 1
+# A cache entry larger than this is not read (600 s in 1 s segments is about 1.2 MB).
+_MAX_CACHE_ENTRY_BYTES = 64 * 2**20
 
 #: The 57 numeric feature columns of GTZAN's Kaggle table, in its order.
 KAGGLE_FEATURES: tuple[str, ...] = (
@@ -329,7 +353,9 @@ def _clips_from(source):
     from musicviz.datasets import ScanResult, Track, parse_track_name, scan
 
     if source is None or isinstance(source, (str, Path)):
-        source = scan(source, check_audio=False)  # workers decode and validate each file
+        # Headers only: duplicates are resolved among files that pass it; the workers decode
+        # and validate the clips they compute.
+        source = scan(source, check_audio=False)
     if isinstance(source, ScanResult):
         clips = [_Clip(Path(t.path), t.track_id, t.genre) for t in source.tracks]
         return clips, list(source.skipped)
@@ -383,12 +409,12 @@ def _cache_key(path: Path, params: dict) -> str:
     return digest.hexdigest()
 
 
-def _clip_rows(clip: _Clip, segment_seconds, contrast) -> tuple[list[dict] | None, str | None]:
+def _clip_rows(clip: _Clip, segment_seconds, contrast, max_seconds=None) -> tuple[list[dict] | None, str | None]:
     """Rows of one clip (worker side): ``(rows, None)`` or ``(None, reason it was skipped)``."""
     from musicviz.audio import load_audio
 
     try:
-        y, sr = load_audio(clip.path, sr=SR, min_duration=MIN_DURATION, dtype=np.float32)
+        y, sr = load_audio(clip.path, sr=SR, min_duration=MIN_DURATION, max_duration=max_seconds, dtype=np.float32)
         if segment_seconds is None:
             pieces = [(None, y)]
         else:
@@ -416,6 +442,8 @@ def _clip_rows(clip: _Clip, segment_seconds, contrast) -> tuple[list[dict] | Non
         return None, getattr(exc, "reason", None) or str(exc)
     except librosa_parameter_error() as exc:  # librosa refusing this clip's content
         return None, f"librosa: {exc}"
+    except MemoryError:
+        return None, "out of memory while computing its features (a lower max_seconds skips such clips)"
     # Anything else is a bug (a changed librosa API, a typo), not a bad clip: let it surface
     # instead of turning into an empty table and a warning.
 
@@ -437,6 +465,85 @@ def default_cache_dir() -> Path:
 _IDENTITY = ("filename", "track_id", "label")
 
 
+def _tagged(i, function, *args):
+    """``(i, function(*args))``: lets results come back in any order (worker side)."""
+    return i, function(*args)
+
+
+def _entry_path(cache: Path, key: str) -> Path:
+    return cache / key[:2] / f"{key}.json"
+
+
+def _valid_rows(payload, *, names, segment_seconds) -> list[dict] | None:
+    """The rows of a parsed cache entry when it is exactly what the writer writes, else None."""
+    if not isinstance(payload, dict) or set(payload) != {"version", "rows"}:
+        return None
+    version, rows = payload["version"], payload["rows"]
+    if type(version) is not int or version != CACHE_FORMAT or not isinstance(rows, list) or not rows:
+        return None
+    segmented = segment_seconds is not None
+    if not segmented and len(rows) != 1:
+        return None
+    step = int(round(segment_seconds * SR)) if segmented else None
+    keys = {"length", *names} | ({"segment"} if segmented else set())
+    out = []
+    for k, row in enumerate(rows):
+        if not isinstance(row, dict) or set(row) != keys:
+            return None
+        length = row["length"]
+        if type(length) is not int or length <= 0 or (segmented and length != step):
+            return None
+        if segmented and (type(row["segment"]) is not int or row["segment"] != k):
+            return None
+        clean = {"segment": k} if segmented else {}
+        clean["length"] = length
+        for name in names:
+            value = row[name]
+            if type(value) not in (float, int):
+                return None
+            try:
+                value = float(value)
+            except OverflowError:  # a huge integer
+                return None
+            if not math.isfinite(value):
+                return None
+            clean[name] = value
+        out.append(clean)
+    return out
+
+
+def _read_cache_entry(entry: Path, *, names, segment_seconds) -> list[dict] | None:
+    """The cached feature rows at ``entry``, validated; None when missing or invalid in any way.
+
+    Never raises for what is in the file: an entry that is not exactly what
+    :func:`_write_cache_entry` writes for these ``names`` and ``segment_seconds`` is None
+    (the caller recomputes the clip and overwrites it).
+    """
+    try:
+        if not entry.is_file() or entry.stat().st_size > _MAX_CACHE_ENTRY_BYTES:
+            return None
+        payload = json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):  # unreadable, not UTF-8, not JSON, too deep
+        return None
+    return _valid_rows(payload, names=names, segment_seconds=segment_seconds)
+
+
+def _write_cache_entry(entry: Path, rows) -> None:
+    """Write one clip's feature rows (identity columns left out) atomically.
+
+    Whatever is in the way at ``entry`` (an invalid file, a link, a folder) is replaced.
+    Raises OSError when the cache cannot be written.
+    """
+    # Only the features are cached: a renamed or duplicated file (same bytes) must get its
+    # own name, track id and label, never those of the first copy seen.
+    payload = {"version": CACHE_FORMAT, "rows": [{k: v for k, v in row.items() if k not in _IDENTITY} for row in rows]}
+    text = json.dumps(payload, allow_nan=False)
+    if entry.is_dir() and not entry.is_symlink():
+        shutil.rmtree(entry)  # a folder named like an entry, inside musicviz's own cache
+    with atomic_path(entry) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
 def _with_identity(payload, clip) -> list[dict]:
     """Cached feature rows of ``clip`` with its file name, track id and label attached."""
     rows = []
@@ -445,6 +552,13 @@ def _with_identity(payload, clip) -> list[dict]:
         filename = clip.path.name if k is None else f"{clip.track_id}.{k}{clip.path.suffix}"
         rows.append({"filename": filename, "track_id": clip.track_id, **cached, "label": clip.label})
     return rows
+
+
+def _worker_died(exc: BaseException) -> bool:
+    """Is ``exc`` joblib's (loky's) or Dask's report of a worker process that died?"""
+    from concurrent.futures import BrokenExecutor
+
+    return isinstance(exc, BrokenExecutor) or type(exc).__name__ in ("TerminatedWorkerError", "KilledWorker")
 
 
 def feature_table(
@@ -458,6 +572,7 @@ def feature_table(
     progress: bool = True,
     warn: bool = True,
     errors: str = "skip",
+    max_seconds: float | None = MAX_CLIP_SECONDS,
 ):
     """The feature table of many clips: one row per clip (or per segment), GTZAN's columns.
 
@@ -491,6 +606,10 @@ def feature_table(
         skip it and report it in ``attrs["skipped"]`` (default), or raise
         :class:`~musicviz.errors.FeatureError` naming the clip. Errors that are not about a
         clip (a bug, a changed library API) always propagate.
+    max_seconds : float or None
+        Skip clips longer than this many seconds (default :data:`MAX_CLIP_SECONDS`), read
+        from the header before anything is decoded; None: no limit (memory grows with the
+        clip: about 2.5 GB for 10 minutes).
 
     Returns
     -------
@@ -507,7 +626,9 @@ def feature_table(
     DatasetError
         ``source`` is a folder that does not exist.
     FeatureError
-        ``errors="raise"`` and a clip could not be used.
+        ``errors="raise"`` and a clip could not be used; or a worker process died (out of
+        memory, killed): the message says how many clips were done, those are cached (rerun
+        the same call to resume) and the exception's ``partial_table`` holds their rows.
 
     Examples
     --------
@@ -523,11 +644,6 @@ def feature_table(
     >>> table.shape, table.loc[0, "track_id"], len(table.attrs["skipped"])
     ((1, 77), 'jazz.00001', 1)
     """
-    import pandas as pd
-    from joblib import Parallel, delayed
-
-    from musicviz.datasets import Skipped
-
     if errors not in ("skip", "raise"):
         raise ParameterError(f"errors must be 'skip' or 'raise', got {errors!r}")
     if segment_seconds is not None:
@@ -536,45 +652,118 @@ def feature_table(
         segment_seconds = float(segment_seconds)
         if segment_seconds * SR < N_FFT:
             raise ParameterError(f"segment_seconds={segment_seconds} is shorter than one {N_FFT}-sample frame")
+    if max_seconds is not None:
+        if isinstance(max_seconds, bool) or not np.isscalar(max_seconds) or not float(max_seconds) >= MIN_DURATION:
+            raise ParameterError(
+                f"max_seconds must be a number of seconds >= {MIN_DURATION:g} (clips shorter than that are "
+                f"skipped anyway) or None, got {max_seconds!r}"
+            )
+        max_seconds = float(max_seconds)
     clips, skipped = _clips_from(source)
     params = _params(segment_seconds, contrast)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    names = FEATURES if contrast else KAGGLE_FEATURES
 
     results: list = [None] * len(clips)
     keys: list = [None] * len(clips)
     todo = []
     for i, clip in enumerate(clips):
-        if use_cache and clip.path.is_file():
-            keys[i] = _cache_key(clip.path, params)
-            entry = cache / keys[i][:2] / f"{keys[i]}.json"
-            if entry.is_file():
-                try:
-                    results[i] = (_with_identity(json.loads(entry.read_text(encoding="utf-8")), clip), None)
-                    continue
-                except (OSError, ValueError):
-                    pass  # unreadable entry: recompute and overwrite it
+        # The header first: a missing, unreadable or too long file is skipped before anything
+        # is decoded (and before its bytes are hashed for the cache key).
+        try:
+            duration = probe(clip.path).duration
+        except MusicvizError as exc:
+            results[i] = (None, getattr(exc, "reason", None) or str(exc))
+            continue
+        if max_seconds is not None and duration > max_seconds:
+            results[i] = (
+                None,
+                f"too long: {duration:.1f} s of audio, at most {max_seconds:g} s (max_seconds=; "
+                "cut it, or raise the limit if the memory allows)",
+            )
+            continue
+        if use_cache:
+            try:
+                keys[i] = _cache_key(clip.path, params)
+            except OSError as exc:
+                reason = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
+                results[i] = (None, f"cannot read the file ({reason})")
+                continue
+            rows = _read_cache_entry(_entry_path(cache, keys[i]), names=names, segment_seconds=segment_seconds)
+            if rows is not None:
+                results[i] = (_with_identity(rows, clip), None)
+                continue
         todo.append(i)
 
+    cache_problems: list[str] = []
+    done = 0
     if todo:
-        if n_jobs == 1 or len(todo) == 1:
-            computed = (_clip_rows(clips[i], segment_seconds, contrast) for i in todo)
-        else:
-            jobs = (delayed(_clip_rows)(clips[i], segment_seconds, contrast) for i in todo)
-            computed = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
-        if progress:
-            from tqdm.auto import tqdm
+        try:
+            if n_jobs == 1 or len(todo) == 1:
+                computed = ((i, _clip_rows(clips[i], segment_seconds, contrast, max_seconds)) for i in todo)
+            else:
+                from joblib import Parallel, delayed
 
-            computed = tqdm(computed, total=len(todo), desc="features", unit="clip")
-        for i, result in zip(todo, computed):
-            results[i] = result
-            rows, reason = result
-            if rows is not None and use_cache and keys[i] is not None:
-                entry = cache / keys[i][:2] / f"{keys[i]}.json"
-                # Only the features are cached: a renamed or duplicated file (same bytes) must
-                # get its own name, track id and label, never those of the first copy seen.
-                payload = [{k: v for k, v in row.items() if k not in _IDENTITY} for row in rows]
-                with atomic_path(entry) as tmp:
-                    tmp.write_text(json.dumps(payload), encoding="utf-8")
+                # Looked up now (not in the worker), and results in the order they finish: every
+                # finished clip is cached at once, so a worker that dies loses only its own clip.
+                worker = _clip_rows
+                jobs = (delayed(_tagged)(i, worker, clips[i], segment_seconds, contrast, max_seconds) for i in todo)
+                computed = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
+            if progress:
+                from tqdm.auto import tqdm
+
+                computed = tqdm(computed, total=len(todo), desc="features", unit="clip")
+            for i, result in computed:
+                results[i] = result
+                done += 1
+                rows, reason = result
+                if rows is not None and use_cache and keys[i] is not None:
+                    entry = _entry_path(cache, keys[i])
+                    try:
+                        _write_cache_entry(entry, rows)
+                    except (OSError, ValueError) as exc:
+                        cache_problems.append(f"{entry}: {getattr(exc, 'strerror', None) or exc}")
+        except Exception as exc:
+            if not _worker_died(exc):
+                raise
+            finished = [(c, r) for c, r in zip(clips, results) if r is not None]
+            kept = (
+                f"they are cached in {cache}: rerun the same call to resume from the cache"
+                if use_cache
+                else "use_cache=False, so nothing was kept: rerun with the cache on to keep finished clips"
+            )
+            error = FeatureError(
+                f"a worker process died while computing features ({type(exc).__name__}: out of memory, or "
+                f"killed): {done} of {len(todo)} clips were computed before it stopped; {kept}. n_jobs=1 (or "
+                f"fewer jobs) and a lower max_seconds use less memory"
+            )
+            error.partial_table = _assemble(
+                [c for c, _ in finished], [r for _, r in finished], list(skipped), names=names,
+                segment_seconds=segment_seconds, errors="skip",
+            )
+            raise error from None
+
+    if cache_problems:
+        more = f" (and {len(cache_problems) - 1} more)" if len(cache_problems) > 1 else ""
+        warnings.warn(
+            f"could not write the feature cache: {cache_problems[0]}{more}; the table is complete, but "
+            "these clips will be computed again next time",
+            stacklevel=2,
+        )
+    frame = _assemble(clips, results, skipped, names=names, segment_seconds=segment_seconds, errors=errors)
+    skipped = frame.attrs["skipped"]
+    if skipped and warn:
+        listed = "; ".join(f"{s.path.name}: {s.reason}" for s in skipped[:5])
+        more = f" (and {len(skipped) - 5} more)" if len(skipped) > 5 else ""
+        warnings.warn(f"feature_table skipped {len(skipped)} file(s): {listed}{more}", stacklevel=2)
+    return frame
+
+
+def _assemble(clips, results, skipped, *, names, segment_seconds, errors):
+    """The table of ``clips`` from their ``(rows, reason)`` results; skipped ones are listed."""
+    import pandas as pd
+
+    from musicviz.datasets import Skipped
 
     all_rows = []
     for clip, (rows, reason) in zip(clips, results):
@@ -584,7 +773,6 @@ def feature_table(
             skipped.append(Skipped(clip.path, reason))
         else:
             all_rows.extend(rows)
-    names = FEATURES if contrast else KAGGLE_FEATURES
     ids = [c for c in ID_COLUMNS if c != "segment" or segment_seconds is not None]
     columns = [*ids, *names, "label"]
     frame = pd.DataFrame(all_rows, columns=columns)
@@ -593,10 +781,6 @@ def feature_table(
     if segment_seconds is not None:
         frame["segment"] = frame["segment"].astype(int)
     frame.attrs["skipped"] = skipped
-    if skipped and warn:
-        listed = "; ".join(f"{s.path.name}: {s.reason}" for s in skipped[:5])
-        more = f" (and {len(skipped) - 5} more)" if len(skipped) > 5 else ""
-        warnings.warn(f"feature_table skipped {len(skipped)} file(s): {listed}{more}", stacklevel=2)
     return frame
 
 

@@ -1,0 +1,381 @@
+"""Reliability of the feature table (issue 12, items 2, 3, 8 and 9).
+
+Each test reproduces a failure of the old code: ``musicviz features`` that kept the invalid
+Kaggle ``jazz.00054.wav`` and dropped the good Marsyas copy as a duplicate; cache entries that
+were valid JSON but not valid rows (``[]`` dropped the clip, a partial row gave NaN features,
+``null`` / ``[1]`` / a folder crashed every later run); no length limit on clips; a killed
+worker process that lost everything with a raw joblib error; a raw ``PermissionError`` that
+aborted the whole table. The fuzz test at the end feeds random JSON-ish payloads to the cache
+reader: it may only return valid rows or None.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import math
+import os
+import struct
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile as sf
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from musicviz import SR, features
+from musicviz.audio import write_wav
+from musicviz.errors import FeatureError, MusicvizError, ParameterError
+from musicviz.features import FEATURES, KAGGLE_FEATURES, feature_table
+
+
+def _tone(seconds, *, freq=220.0, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * SR)) / SR
+    return 0.3 * np.sin(2 * np.pi * freq * t) + 0.05 * rng.standard_normal(t.size)
+
+
+def _table(source, **kw):
+    kw.setdefault("n_jobs", 1)
+    kw.setdefault("progress", False)
+    kw.setdefault("warn", False)
+    return feature_table(source, **kw)
+
+
+def _reasons(table) -> dict[str, str]:
+    return {Path(s.path).name: s.reason for s in table.attrs["skipped"]}
+
+
+@pytest.fixture()
+def one_clip(tmp_path):
+    root = tmp_path / "audio"
+    write_wav(root / "jazz" / "jazz.00001.wav", _tone(4.0), sr=SR)
+    return root
+
+
+# --- item 2: the good copy of a duplicate wins ------------------------------------------------
+
+def test_features_keep_the_good_copy_when_the_kaggle_file_is_invalid(tmp_path):
+    kaggle = tmp_path / "Data" / "genres_original" / "jazz" / "jazz.00054.wav"
+    kaggle.parent.mkdir(parents=True)
+    kaggle.write_text("this is the invalid jazz.00054.wav of the Kaggle copy\n")
+    marsyas = tmp_path / "genres" / "jazz" / "jazz.00054.au"
+    marsyas.parent.mkdir(parents=True)
+    sf.write(marsyas, _tone(4.0), SR, format="AU", subtype="PCM_16")
+    table = _table(tmp_path, use_cache=False)
+    assert table["track_id"].tolist() == ["jazz.00054"] and table["filename"].tolist() == ["jazz.00054.au"]
+    reasons = _reasons(table)
+    assert set(reasons) == {"jazz.00054.wav"} and "contains text" in reasons["jazz.00054.wav"]
+
+
+# --- item 3: every cache entry is validated; invalid ones are recomputed and overwritten ------
+
+def _entries(cache: Path) -> list[Path]:
+    return sorted(p for p in cache.rglob("*.json"))
+
+
+@pytest.mark.parametrize("payload", ["[]", "null", "[1]", '[{"length": 88200, "tempo": 120.0}]', '{"rows": 5}'])
+def test_json_valid_but_wrong_entry_never_drops_the_clip_or_crashes(one_clip, tmp_path, payload):
+    cache = tmp_path / "cache"
+    fresh = _table(one_clip, cache_dir=cache)
+    (entry,) = _entries(cache)
+    entry.write_text(payload)
+    for _ in range(2):
+        again = _table(one_clip, cache_dir=cache)
+        pd.testing.assert_frame_equal(again, fresh)  # one row, no NaN, nothing skipped
+        assert again.attrs["skipped"] == []
+
+
+BAD_PAYLOADS = {
+    "empty list": "[]",
+    "null": "null",
+    "list of a number": "[1]",
+    "a string": '"rows"',
+    "old format (bare list)": None,  # filled in from the real entry
+    "partial row": None,
+    "NaN feature": None,
+    "string feature": None,
+    "wrong version": None,
+    "identity smuggled in": None,
+    "two whole-clip rows": None,
+    "not JSON": "{not json",
+    "empty file": "",
+}
+
+
+def _bad_payload(kind: str, good: dict) -> str:
+    if BAD_PAYLOADS[kind] is not None:
+        return BAD_PAYLOADS[kind]
+    row = dict(good["rows"][0])
+    if kind == "old format (bare list)":
+        return json.dumps(good["rows"])
+    if kind == "partial row":
+        return json.dumps({**good, "rows": [{"length": row["length"], "tempo": row["tempo"]}]})
+    if kind == "NaN feature":
+        return json.dumps({**good, "rows": [{**row, "tempo": float("nan")}]})
+    if kind == "string feature":
+        return json.dumps({**good, "rows": [{**row, "tempo": "120"}]})
+    if kind == "wrong version":
+        return json.dumps({**good, "version": "0"})
+    if kind == "identity smuggled in":
+        return json.dumps({**good, "rows": [{**row, "label": "metal", "track_id": "metal.00099"}]})
+    if kind == "two whole-clip rows":
+        return json.dumps({**good, "rows": [row, row]})
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_PAYLOADS))
+def test_invalid_cache_entry_is_recomputed_and_overwritten(one_clip, tmp_path, kind):
+    cache = tmp_path / "cache"
+    fresh = _table(one_clip, cache_dir=cache)
+    (entry,) = _entries(cache)
+    good = json.loads(entry.read_text())
+    assert good["version"] == features.CACHE_FORMAT and len(good["rows"]) == 1
+    entry.write_text(_bad_payload(kind, good))
+    again = _table(one_clip, cache_dir=cache)
+    pd.testing.assert_frame_equal(again, fresh)
+    assert again.attrs["skipped"] == [] and not again[list(FEATURES)].isna().any().any()
+    assert json.loads(entry.read_text()) == good  # overwritten with a valid entry
+    assert not list(cache.rglob("*.tmp"))
+
+
+def test_wrong_segment_numbering_is_recomputed(one_clip, tmp_path):
+    cache = tmp_path / "cache"
+    fresh = _table(one_clip, cache_dir=cache, segment_seconds=1.0)
+    (entry,) = _entries(cache)
+    good = json.loads(entry.read_text())
+    assert [r["segment"] for r in good["rows"]] == [0, 1, 2, 3]
+    for rows in (good["rows"][:2] + good["rows"][3:], good["rows"][::-1],
+                 [{**r, "length": 5} for r in good["rows"]], [{k: v for k, v in r.items() if k != "segment"}
+                                                               for r in good["rows"]]):
+        entry.write_text(json.dumps({**good, "rows": rows}))
+        pd.testing.assert_frame_equal(_table(one_clip, cache_dir=cache, segment_seconds=1.0), fresh)
+        assert json.loads(entry.read_text()) == good
+
+
+def test_folder_in_place_of_a_cache_entry(one_clip, tmp_path):
+    cache = tmp_path / "cache"
+    fresh = _table(one_clip, cache_dir=cache)
+    (entry,) = _entries(cache)
+    good = entry.read_text()
+    entry.unlink()
+    entry.mkdir()
+    (entry / "stray.txt").write_text("someone's file")
+    for _ in range(2):  # every later run works, not only the first
+        pd.testing.assert_frame_equal(_table(one_clip, cache_dir=cache), fresh)
+    assert entry.is_file() and entry.read_text() == good
+
+
+def test_unwritable_cache_never_costs_the_table(one_clip, tmp_path):
+    cache = tmp_path / "cache"
+    cache.write_text("a file where the cache folder should be")
+    with pytest.warns(UserWarning, match="cache"):
+        table = _table(one_clip, cache_dir=cache)
+    assert table["track_id"].tolist() == ["jazz.00001"] and table.attrs["skipped"] == []
+
+
+# --- item 8: a length limit, checked from the header; a killed worker -------------------------
+
+def _wav_header(n_frames, *, sr=SR) -> bytes:
+    size = 2 * n_frames
+    return (b"RIFF" + struct.pack("<I", 36 + size) + b"WAVE"
+            + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, sr, 2 * sr, 2, 16)
+            + b"data" + struct.pack("<I", size))
+
+
+def test_clips_longer_than_the_limit_are_skipped_before_decoding(tmp_path, monkeypatch):
+    assert features.MAX_CLIP_SECONDS == 600
+    root = tmp_path / "audio"
+    write_wav(root / "rock" / "rock.00001.wav", _tone(4.0), sr=SR)
+    long = root / "rock" / "rock.00002.wav"
+    n = 660 * SR  # 11 minutes, sparse on disk
+    with open(long, "wb") as handle:
+        handle.write(_wav_header(n))
+        handle.write((np.random.default_rng(0).normal(0, 3000, 3 * SR)).astype("<i2").tobytes())
+        handle.truncate(44 + 2 * n)
+    computed = []
+    real = features._clip_rows
+
+    def recording(clip, *args, **kwargs):
+        computed.append(clip.path.name)
+        return real(clip, *args, **kwargs)
+
+    monkeypatch.setattr(features, "_clip_rows", recording)
+    table = _table(root, use_cache=False)
+    assert table["track_id"].tolist() == ["rock.00001"] and computed == ["rock.00001.wav"]
+    assert "too long: 660.0 s" in _reasons(table)["rock.00002.wav"]
+    assert "max_seconds" in _reasons(table)["rock.00002.wav"]
+    short_limit = _table(root, use_cache=False, max_seconds=3.0)
+    assert short_limit.empty and set(_reasons(short_limit)) == {"rock.00001.wav", "rock.00002.wav"}
+    with pytest.raises(ParameterError, match="max_seconds"):
+        _table(root, max_seconds=0)
+
+
+def _die_on_rock(clip, *args, **kwargs):
+    """A worker function that kills its process on one clip, as the OOM killer would.
+
+    It waits until the two other clips are in the cache (``<tmp>/cache``, next to
+    ``<tmp>/audio/<genre>/<clip>``), so what "finished before the crash" is deterministic.
+    The other clips get made-up rows, so the worker processes need no librosa (fast).
+    """
+    if clip.track_id == "rock.00003":
+        cache = clip.path.parents[2] / "cache"
+        deadline = time.monotonic() + 120
+        while len(list(cache.rglob("*.json"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os._exit(1)
+    fake = {name: float(i) for i, name in enumerate(FEATURES)}
+    return [{"filename": clip.path.name, "track_id": clip.track_id, "length": 3 * SR, **fake, "label": clip.label}], None
+
+
+def test_killed_worker_is_a_clear_error_and_the_finished_clips_are_kept(tmp_path, monkeypatch):
+    root = tmp_path / "audio"
+    write_wav(root / "jazz" / "jazz.00001.wav", _tone(3.0), sr=SR)
+    write_wav(root / "jazz" / "jazz.00002.wav", _tone(3.0, seed=1), sr=SR)
+    write_wav(root / "rock" / "rock.00003.wav", _tone(3.0, seed=2), sr=SR)
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(features, "_clip_rows", _die_on_rock)
+    with pytest.raises(FeatureError) as info:
+        _table(root, cache_dir=cache, n_jobs=2)
+    message = str(info.value)
+    assert "worker" in message and "2 of 3 clips" in message and "rerun" in message and str(cache) in message
+    partial = info.value.partial_table
+    assert partial["track_id"].tolist() == ["jazz.00001", "jazz.00002"]
+    monkeypatch.undo()
+    computed = []
+    real = features._clip_rows
+
+    def recording(clip, *args, **kwargs):
+        computed.append(clip.track_id)
+        return real(clip, *args, **kwargs)
+
+    monkeypatch.setattr(features, "_clip_rows", recording)
+    table = _table(root, cache_dir=cache)
+    assert computed == ["rock.00003"]  # resumed from the cache
+    pd.testing.assert_frame_equal(table.iloc[:2], partial)
+
+
+def test_terminated_worker_error_without_cache_says_nothing_was_kept(tmp_path, monkeypatch):
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    root = tmp_path / "audio"
+    write_wav(root / "jazz" / "jazz.00001.wav", _tone(3.0), sr=SR)
+    write_wav(root / "rock" / "rock.00003.wav", _tone(3.0, seed=2), sr=SR)
+
+    class Dying:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __call__(self, jobs):
+            list(jobs)
+            raise TerminatedWorkerError("A worker process managed by the executor was unexpectedly terminated.")
+
+    monkeypatch.setattr("joblib.Parallel", Dying)
+    with pytest.raises(FeatureError, match=r"0 of 2 clips.*use_cache=False"):
+        _table(root, use_cache=False, n_jobs=2)
+
+
+# --- item 9: an unreadable clip is skipped with its reason ------------------------------------
+
+def test_permission_denied_clip_is_skipped_not_fatal(tmp_path, monkeypatch):
+    root = tmp_path / "audio"
+    write_wav(root / "jazz" / "jazz.00001.wav", _tone(3.0), sr=SR)
+    locked = write_wav(root / "jazz" / "jazz.00002.wav", _tone(3.0, seed=1), sr=SR)
+    real_open = builtins.open
+
+    def deny(file, *args, **kwargs):
+        if isinstance(file, (str, os.PathLike)) and os.fspath(file) == str(locked):
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", deny)
+    for source in (root, [locked, root / "jazz" / "jazz.00001.wav"]):
+        table = _table(source, cache_dir=tmp_path / "cache")
+        assert table["track_id"].tolist() == ["jazz.00001"]
+        assert "permission denied" in _reasons(table)["jazz.00002.wav"]
+    with pytest.raises(FeatureError, match="jazz.00002.wav.*permission denied"):
+        _table([locked], cache_dir=tmp_path / "cache", errors="raise")
+
+
+def test_permission_denied_real_chmod(tmp_path):
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        pytest.skip("running as root: chmod cannot deny reading; simulated in the test above")
+    root = tmp_path / "audio"
+    write_wav(root / "jazz" / "jazz.00001.wav", _tone(3.0), sr=SR)
+    locked = write_wav(root / "jazz" / "jazz.00002.wav", _tone(3.0, seed=1), sr=SR)
+    locked.chmod(0)
+    try:
+        table = _table(root, cache_dir=tmp_path / "cache")
+        assert table["track_id"].tolist() == ["jazz.00001"]
+        assert "permission denied" in _reasons(table)["jazz.00002.wav"]
+    finally:
+        locked.chmod(0o644)
+
+
+# --- fuzz: the cache reader returns valid rows or None, never raises --------------------------
+
+_GOOD_ROW = {"length": 88200, **{name: float(i) + 0.5 for i, name in enumerate(FEATURES)}}
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**30), 10**30) | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+
+
+def _mutated_good(draw_kind, value):
+    row = dict(_GOOD_ROW)
+    payload = {"version": features.CACHE_FORMAT, "rows": [row]}
+    if draw_kind == "drop":
+        row.pop(sorted(row)[value % len(row)])
+    elif draw_kind == "replace":
+        row[sorted(row)[value % len(row)]] = [None, True, "x", math.inf, -1, 10**400, {}][value % 7]
+    elif draw_kind == "version":
+        payload["version"] = [True, 1.0, "1", None, 2, 0][value % 6]
+    elif draw_kind == "extra":
+        row["segment"] = value
+    return payload
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payload=st.one_of(
+    _JSON,
+    st.builds(lambda rows: {"version": features.CACHE_FORMAT, "rows": rows}, _JSON),
+    st.builds(_mutated_good, st.sampled_from(["drop", "replace", "version", "extra", "none"]), st.integers(0, 500)),
+), text=st.one_of(st.none(), st.text(max_size=40)), segment_seconds=st.sampled_from([None, 1.0]))
+def test_fuzz_cache_reader(tmp_path, payload, text, segment_seconds):
+    entry = tmp_path / "ab" / "entry.json"
+    entry.parent.mkdir(exist_ok=True)
+    if text is None:
+        try:
+            text = json.dumps(payload)
+        except (ValueError, OverflowError):
+            text = "[]"
+    entry.write_text(text)
+    names = FEATURES
+    try:
+        rows = features._read_cache_entry(entry, names=names, segment_seconds=segment_seconds)
+    except MusicvizError:
+        return
+    if rows is None:
+        return
+    assert isinstance(rows, list) and rows
+    for k, row in enumerate(rows):
+        assert set(row) == {"length", *names} | ({"segment"} if segment_seconds else set())
+        assert all(isinstance(row[n], float) and math.isfinite(row[n]) for n in names)
+        assert type(row["length"]) is int and row["length"] > 0
+        if segment_seconds:
+            assert row["segment"] == k
+
+
+def test_cache_reader_accepts_what_the_writer_writes(tmp_path):
+    entry = tmp_path / "ab" / "entry.json"
+    rows = [dict(_GOOD_ROW)]
+    features._write_cache_entry(entry, rows)
+    assert features._read_cache_entry(entry, names=FEATURES, segment_seconds=None) == rows
+    assert features._read_cache_entry(entry, names=KAGGLE_FEATURES, segment_seconds=None) is None
+    assert features._read_cache_entry(tmp_path / "missing.json", names=FEATURES, segment_seconds=None) is None
