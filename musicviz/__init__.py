@@ -61,9 +61,11 @@ SR: int = 22050
 _SUBMODULES = {
     "audio",
     "baselines",
+    "cache",
     "chroma",
     "cli",
     "cnn",
+    "config",
     "datasets",
     "export",
     "exercises",

@@ -76,6 +76,14 @@ def test_config_shapes():
         cnn.MelConfig(n_mels=0)
     with pytest.raises(ParameterError, match="n_fft"):
         cnn.MelConfig(segment_seconds=0.01)
+    with pytest.raises(ParameterError, match="segment_seconds"):
+        cnn.MelConfig(segment_seconds=float("inf"))
+    with pytest.raises(ParameterError, match="max_segments"):
+        cnn.MelConfig(max_segments=0)
+    with pytest.raises(ParameterError, match="n_mels"):
+        cnn.MelConfig(n_mels=True)
+    numpy_typed = cnn.MelConfig(n_mels=np.int64(32), segment_seconds=np.float32(3.0))
+    assert json.loads(json.dumps(numpy_typed.to_dict())) == cnn.MelConfig(n_mels=32).to_dict()  # plain types
 
 
 def test_cut_segments_drops_tail_caps_count_and_resamples():
@@ -113,17 +121,53 @@ def test_split_before_slicing_no_leakage(segments, split):
     np.testing.assert_array_equal(test.segment_index[:3], [0, 1, 2])
 
 
+def _entries(cache_dir):
+    return sorted(p for p in cache_dir.rglob("*") if p.is_file())
+
+
 def test_cache_is_used_and_identical(segments, split):
     train, _, cache = segments
-    files = sorted(cache.glob("*.npy"))
+    files = _entries(cache)
     assert len(files) == len(split[0]) + len(split[1])
-    assert not list(cache.glob(".*"))  # no temporary left behind
+    assert all(f.suffix == ".npy" and f.parent.name == f.name[:2] for f in files)  # <key[:2]>/<key>.npy
+    assert not [f for f in files if f.name.startswith(".")]  # no temporary left behind
     again = cnn.build_segments(split[0], config=TINY, cache_dir=cache)
     np.testing.assert_array_equal(again.X, train.X)
     fresh = cnn.build_segments(split[0], config=TINY, cache_dir=False)
     np.testing.assert_allclose(fresh.X, train.X, rtol=0, atol=1e-4)
     other = cnn.MelConfig(segment_seconds=1.0, n_fft=512, hop_length=512, n_mels=8, max_segments=3)
     assert cnn.build_segments(split[0][:1], config=other, cache_dir=cache).X.shape[1] == 8  # key has params
+
+
+def test_damaged_mel_entries_are_recomputed(split, tmp_path):
+    tracks = split[0][:4]
+    first = cnn.build_segments(tracks, config=TINY, cache_dir=tmp_path)
+    entries = _entries(tmp_path)
+    entries[0].write_bytes(b"garbage")
+    np.save(entries[1], np.zeros((2, 3), np.float32))  # wrong shape
+    np.save(entries[2], np.full((3, TINY.n_mels, TINY.n_frames), np.nan, np.float32))
+    entries[3].unlink()
+    entries[3].mkdir()  # a folder in its place
+    again = cnn.build_segments(tracks, config=TINY, cache_dir=tmp_path)
+    np.testing.assert_array_equal(again.X, first.X)
+    assert _entries(tmp_path) == entries  # each one rewritten in place, as a file
+    for entry in entries:
+        assert np.load(entry, allow_pickle=False).shape == (3, TINY.n_mels, TINY.n_frames)
+
+
+def test_a_librosa_upgrade_is_a_cache_miss(split, tmp_path, monkeypatch):
+    import librosa
+
+    tracks = split[0][:2]
+    cnn.build_segments(tracks, config=TINY, cache_dir=tmp_path)
+    before = _entries(tmp_path)
+    poisoned = np.full((3, TINY.n_mels, TINY.n_frames), 1.0, np.float32)  # valid, but not these clips' mels
+    for entry in before:
+        np.save(entry, poisoned)
+    monkeypatch.setattr(librosa, "__version__", librosa.__version__ + ".post1")
+    upgraded = cnn.build_segments(tracks, config=TINY, cache_dir=tmp_path)
+    assert len(_entries(tmp_path)) == 2 * len(before)  # new entries, the old ones never read
+    assert not np.any(upgraded.X == 1.0)
 
 
 def test_build_segments_errors(tmp_path, split):
@@ -161,11 +205,19 @@ def test_band_statistics_fitted_on_training_segments_only(segments):
 
 
 def test_validation_tracks_are_held_out_of_scaler_and_fit(trained, segments):
+    """The scaler inside train_cnn equals one fitted here, independently, on exactly the
+    training tracks that are not held out for validation (and differs from one fitted on all)."""
     train, _, _ = segments
-    info = trained.info
-    assert info["n_train_segments"] + info["n_validation_segments"] == len(train)
-    assert info["n_validation_segments"] % 3 == 0 and info["n_validation_segments"] > 0  # whole tracks
-    assert not np.allclose(trained.scaler.mean, cnn.BandScaler.fit(train.X).mean)
+    held_out = cnn.validation_tracks(train, fraction=0.2, seed=0)  # what train_cnn(seed=0) holds out
+    fitted_on = train.subset(~np.isin(train.track_ids, held_out))
+    assert 0 < len(fitted_on) < len(train) and set(fitted_on.track_ids).isdisjoint(held_out)
+    expected = cnn.BandScaler.fit(fitted_on.X)
+    np.testing.assert_array_equal(trained.scaler.mean, expected.mean)
+    np.testing.assert_array_equal(trained.scaler.std, expected.std)
+    on_all = cnn.BandScaler.fit(train.X)  # the leak this test guards against
+    assert np.abs(expected.mean - on_all.mean).max() > 1e-3 or np.abs(expected.std - on_all.std).max() > 1e-3
+    assert trained.info["n_train_segments"] == len(fitted_on)
+    assert trained.info["n_validation_segments"] == len(train) - len(fitted_on)
 
 
 def test_training_history_and_summary(trained):
@@ -251,6 +303,98 @@ def test_save_load_round_trip(trained, segments, tmp_path):
     in_memory = cnn.predict_clip(y, sr=SR, model=trained)
     assert list(from_disk) == list(GENRES3)
     assert from_disk == in_memory and abs(sum(from_disk.values()) - 1) < 1e-5
+
+
+class _FakeModel:
+    """Stands in for a Keras model in save(): writes recognisable bytes."""
+
+    def __init__(self, payload: bytes):
+        self.payload = payload
+
+    def save(self, path):
+        with open(path, "wb") as handle:
+            handle.write(self.payload)
+
+
+def _pair(model_dir):
+    return {name: (model_dir / name).read_bytes() for name in (cnn.MODEL_FILE, cnn.PREPROCESSING_FILE)}
+
+
+def _other_classifier(trained, payload=b"the new network", **info):
+    scaler = cnn.BandScaler(trained.scaler.mean + 1, trained.scaler.std)
+    return cnn.CNNClassifier(_FakeModel(payload), trained.classes, scaler, trained.config, info=info)
+
+
+def test_save_replaces_the_pair_and_leaves_nothing_behind(trained, tmp_path):
+    model_dir = trained.save(tmp_path / "models" / "cnn")
+    _other_classifier(trained).save(model_dir)
+    pair = _pair(model_dir)
+    assert pair[cnn.MODEL_FILE] == b"the new network"
+    meta = json.loads(pair[cnn.PREPROCESSING_FILE])
+    np.testing.assert_allclose(meta["band_mean"], trained.scaler.mean + 1, rtol=1e-6)
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["cnn"]  # no staging or old folder
+    assert sorted(p.name for p in model_dir.iterdir()) == [cnn.MODEL_FILE, cnn.PREPROCESSING_FILE]
+
+
+def test_a_failed_save_keeps_the_previous_pair(trained, tmp_path, monkeypatch):
+    """A save that fails after the new network is written must not leave it beside the old
+    preprocessing (today's failure: preprocessing.json cannot be written)."""
+    model_dir = trained.save(tmp_path / "cnn")
+    before = _pair(model_dir)
+    broken = _other_classifier(trained, note=[object()])  # preprocessing.json cannot be written
+    with pytest.raises((ModelError, TypeError)):
+        broken.save(model_dir)
+    assert _pair(model_dir) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cnn"]
+    # A failure at the swap itself (the last step) leaves the previous pair too.
+    import os
+
+    def refuse(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "rename", refuse)
+    with pytest.raises(OSError):
+        _other_classifier(trained).save(model_dir)
+    monkeypatch.undo()
+    assert _pair(model_dir) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cnn"]
+    np.testing.assert_array_equal(cnn.load_classifier(model_dir).scaler.mean, trained.scaler.mean)
+
+
+def test_save_refuses_a_folder_with_other_files(trained, tmp_path):
+    from musicviz.errors import OutputError
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "thesis.txt").write_text("precious")
+    with pytest.raises(OutputError, match="thesis.txt"):
+        trained.save(folder)
+    assert [p.name for p in folder.iterdir()] == ["thesis.txt"]
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    with pytest.raises(OutputError, match="not a folder"):
+        trained.save(a_file)
+
+
+def test_load_changes_no_global_state(trained, segments, tmp_path):
+    import random
+
+    import tensorflow as tf
+
+    _, test, _ = segments
+    model_dir = trained.save(tmp_path / "cnn")
+    random.seed(1234)
+    np.random.seed(1234)
+    tf.random.set_seed(1234)
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    loaded = cnn.load_classifier(model_dir)
+    assert random.getstate() == python_state
+    after = np.random.get_state()
+    assert after[0] == numpy_state[0] and np.array_equal(after[1], numpy_state[1]) and after[2:] == numpy_state[2:]
+    draw_after_load = tf.random.uniform([4]).numpy()
+    tf.random.set_seed(1234)
+    np.testing.assert_array_equal(draw_after_load, tf.random.uniform([4]).numpy())  # TensorFlow's seed kept
+    np.testing.assert_array_equal(loaded.predict_proba(test.X), trained.predict_proba(test.X))
 
 
 def test_load_errors(trained, tmp_path):

@@ -178,7 +178,20 @@ def test_the_librosa_walk_catches_what_it_guards():
         assert name in REMOVED_LIBROSA or len(call.args) > 0
 
 
-@pytest.mark.parametrize("module", ["musicviz.cnn", "musicviz.plot.cnn", "musicviz.widgets", "musicviz.cli"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "musicviz.cnn",
+        "musicviz.cnn.data",
+        "musicviz.cnn.model",
+        "musicviz.cnn.io",
+        "musicviz.cnn.training",
+        "musicviz.cache",
+        "musicviz.plot.cnn",
+        "musicviz.widgets",
+        "musicviz.cli",
+    ],
+)
 def test_modules_import_keras_lazily(module):
     code = f"import sys, {module}; print([m for m in ('tensorflow', 'keras') if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()

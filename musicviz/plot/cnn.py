@@ -46,7 +46,7 @@ def plot_log_mel(S_db, *, config=None, ax=None, colorbar: bool = True, **kwargs)
     import librosa.display
     import matplotlib.pyplot as plt
 
-    from musicviz.cnn import MelConfig
+    from musicviz.cnn.data import MelConfig
 
     config = MelConfig() if config is None else config
     S_db = np.asarray(S_db)
