@@ -296,3 +296,78 @@ def test_example_clips_short_excerpts_and_unreadable_first_clip(tmp_path):
     clips, sr, tracks = example_clips(tmp_path, duration=1.0)
     assert sorted(clips) == ["jazz", "rock"] and tracks["rock"].track_id == "rock.00001"
     assert all(len(y) == sr for y in clips.values())
+
+
+# --- load_feature_table on musicviz's own `features` output ----------------------------------
+
+@pytest.mark.parametrize("segment_seconds", [None, 1.0])
+def test_load_feature_table_keeps_the_track_id_of_musicviz_features_output(tmp_path, segment_seconds):
+    from musicviz.features import feature_table, save_table
+
+    _clip(tmp_path / "audio" / "rock" / "rock.00001.wav", seconds=2.0)
+    _clip(tmp_path / "audio" / "jazz" / "jazz.00054.au", seconds=2.0, fmt="AU")
+    made = feature_table(tmp_path / "audio", segment_seconds=segment_seconds, n_jobs=1, use_cache=False,
+                         progress=False)
+    assert "track_id" in made.columns  # what used to make load_feature_table raise
+    csv = save_table(made, tmp_path / "features_30_sec.csv")
+    table = load_feature_table(csv)
+    assert list(table.columns) == list(made.columns)  # track_id kept, not inserted a second time
+    assert table["track_id"].tolist() == made["track_id"].tolist()
+    assert set(table["track_id"]) == {"jazz.00054", "rock.00001"}
+    assert load_feature_table(tmp_path)["track_id"].tolist() == made["track_id"].tolist()  # found in a folder
+
+
+def test_load_feature_table_checks_track_id_against_filename(tmp_path):
+    csv = tmp_path / "features_30_sec.csv"
+    csv.write_text("filename,track_id,tempo,label\n"
+                   "rock.00001.wav,rock.00001,120.0,rock\n"
+                   "rock.00002.3.wav,rock.00002,120.0,rock\n"  # a segment keeps its clip's id
+                   "rock.00004.wav,rock.00003,120.0,rock\n")
+    with pytest.raises(DatasetError, match=r"features_30_sec.csv: row 3: track_id 'rock.00003' does not match "
+                                           r"filename 'rock.00004.wav' \(1 of 3 rows"):
+        load_feature_table(csv)
+    csv.write_text("filename,track_id,label\nrock.00001.wav,rock.0000,rock\n")  # a prefix, not the clip
+    with pytest.raises(DatasetError, match="does not match"):
+        load_feature_table(csv)
+    csv.write_text("filename,tempo,label\nrock.00001.au,1.0,rock\n")  # Kaggle-style: track_id added
+    table = load_feature_table(csv)
+    assert table.columns.tolist() == ["filename", "track_id", "tempo", "label"]
+    assert table["track_id"].tolist() == ["rock.00001"]
+
+
+# --- the datasets package: one public surface, submodules without cycles ---------------------
+
+SUBMODULES = ("musicviz.datasets.scanning", "musicviz.datasets.tables", "musicviz.datasets.importing")
+
+
+@pytest.mark.parametrize("module", SUBMODULES)
+def test_each_datasets_submodule_imports_alone_and_light(module):
+    code = (f"import sys; import {module}; "
+            "print(','.join(m for m in ('sklearn', 'librosa', 'matplotlib', 'tensorflow') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == ""
+
+
+def test_datasets_reexports_every_public_name_and_configs_locations():
+    import importlib
+
+    from musicviz import config, datasets
+
+    for module in SUBMODULES:
+        sub = importlib.import_module(module)
+        for name in sub.__all__:
+            assert getattr(datasets, name) is getattr(sub, name), name
+    for name in ("DATA_ENV", "GTZAN_ENV", "DATASET_ENV", "data_dir", "synth_dir", "gtzan_dir",
+                 "packaged_gtzan_dir", "dataset_name"):
+        assert getattr(datasets, name) is getattr(config, name), name  # one home, no copy
+        assert name in datasets.__all__
+    for name in ("FEATURE_TABLE_NAME", "SPLIT_NAMES", "MAX_IMPORT_BYTES", "MAX_MEMBER_BYTES",
+                 "MAX_COMPRESSION_RATIO", "TABLE_NAMES", "MIN_SCAN_SECONDS", "CHECK_BLOCK_SECONDS",
+                 "Track", "Skipped", "ScanResult", "ImportReport", "course_audio_dir", "scan", "import_gtzan"):
+        assert name in datasets.__all__ and hasattr(datasets, name), name
+    assert callable(datasets.scan)  # the function, not a submodule of the same name
+    assert len(datasets.__all__) == len(set(datasets.__all__))
+    assert datasets.packaged_gtzan_dir().joinpath(datasets.FEATURE_TABLE_NAME).is_file()
+    for path in Path(datasets.__file__).parent.glob("*.py"):
+        assert len(path.read_text().splitlines()) < 600, path.name
