@@ -115,6 +115,6 @@ def test_zcr_distribution_per_genre():
 
 def test_plot_zcr_reuse_and_bad_input():
     fig, ax = plt.subplots()
-    assert pc.plot_zcr(np.full(5, 10.0), times=np.arange(5) * 0.1, ax=ax) is ax
+    assert pc.plot_zcr(np.full(5, 10.0), times=np.arange(5) * 0.1, ax=ax).axes is ax
     with pytest.raises(ParameterError, match="times"):
         pc.plot_zcr(np.full(5, 10.0), times=np.arange(4))

@@ -50,8 +50,6 @@ def test_mel_db_band_centres_in_hz():
 def test_mel_conversions_round_trip():
     f = np.array([0.0, 100.0, 1000.0, 5000.0])
     assert np.allclose(mel_to_hz(hz_to_mel(f)), f)
-    assert np.allclose(ps._mel_to_hz(ps._hz_to_mel(f)), f)
-    assert np.allclose(ps._hz_to_mel(f), hz_to_mel(f))  # the axis scale matches librosa
 
 
 def test_downsample_keeps_power():
@@ -88,23 +86,79 @@ def spec():
 @pytest.mark.parametrize("yscale", ["linear", "log", "mel"])
 def test_plot_spectrogram_axes_in_seconds_and_hz(spec, yscale):
     S_db, times, freqs = spec
+    if yscale == "mel":
+        S_db, times, freqs = mel_db(noise(2.0), sr=SR)
     before = plt.get_fignums()
     mesh = ps.plot_spectrogram(S_db, times=times, freqs=freqs, yscale=yscale, vmin=-90, vmax=-10)
     ax = mesh.axes
     assert ax.get_xlabel() == "Time (s)" and ax.get_ylabel() == "Frequency (Hz)"
     assert mesh.get_clim() == (-90.0, -10.0)
-    assert ax.get_yscale() == {"linear": "linear", "log": "log", "mel": "function"}[yscale]
+    assert ax.get_yscale() == {"linear": "linear", "log": "symlog", "mel": "symlog"}[yscale]  # librosa's axes
     assert ax.get_xlim() == pytest.approx((0.0, times[-1] + (times[1] - times[0]) / 2), abs=0.03)
+    # the rows sit at their frequencies in Hz (not at bin numbers): each centre inside its cell
+    y_edges = mesh.get_coordinates()[:, 0, 1]
+    assert np.all(y_edges[:-1] <= freqs) and np.all(freqs <= y_edges[1:])
+    assert ax.get_ylim() == pytest.approx((y_edges[0], y_edges[-1]))
     fig = ax.figure
     colorbars = [a for a in fig.axes if a is not ax]
     assert len(colorbars) == 1 and colorbars[0].get_ylabel() == "Level (dBFS)"
     fig.canvas.draw()
     labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
-    assert labels and all(label.isdigit() for label in labels)  # plain Hz, no bins
+    assert labels and all(label.isdigit() for label in labels)  # plain Hz, no bins, no kHz
     if yscale != "linear":
-        assert "1000" in labels
+        assert {"512", "1024", "2048", "4096"} <= set(labels)  # octaves, in Hz
     plt.close(fig)
     assert plt.get_fignums() == before
+
+
+def _height(ax, f_lo, f_hi):
+    """Screen distance between two frequencies on the y axis."""
+    y = ax.transData.transform([[0, f_lo], [0, f_hi]])[:, 1]
+    return y[1] - y[0]
+
+
+def test_log_and_mel_axes_are_spaced_as_we_hear(spec):
+    S_db, times, freqs = spec
+    log = ps.plot_spectrogram(S_db, times=times, freqs=freqs, yscale="log").axes
+    assert _height(log, 250, 500) == pytest.approx(_height(log, 2000, 4000))  # every octave alike
+    assert _height(log, 2000, 4000) == pytest.approx(_height(log, 4000, 8000))
+    M_db, mt, mf = mel_db(noise(1.0), sr=SR)
+    mel = ps.plot_spectrogram(M_db, times=mt, freqs=mf, yscale="mel").axes
+    assert _height(mel, 0, 500) == pytest.approx(_height(mel, 500, 1000))  # linear below 1 kHz
+    assert _height(mel, 1000, 2000) == pytest.approx(_height(mel, 4000, 8000))  # octaves above
+    assert _height(mel, 2000, 4000) < _height(mel, 0, 2000) < 4 * _height(mel, 2000, 4000)
+    lin = ps.plot_spectrogram(S_db, times=times, freqs=freqs).axes
+    assert _height(lin, 0, 1000) == pytest.approx(_height(lin, 5000, 6000))
+
+
+def test_plot_spectrogram_frequency_limits(spec):
+    S_db, times, freqs = spec
+    for yscale in ("linear", "log", "mel"):
+        ax = ps.plot_spectrogram(S_db, times=times, freqs=freqs, yscale=yscale, fmin=50, fmax=5000).axes
+        assert ax.get_ylim() == pytest.approx((50, 5000))
+    ax = ps.plot_spectrogram(S_db, times=times, freqs=freqs, yscale="log", fmax=8000).axes
+    assert ax.get_ylim() == pytest.approx((0, 8000))  # librosa's log axis is linear near 0 Hz
+    before = plt.get_fignums()
+    for fmin, fmax in ((500, 100), (-10, 100), (None, 0)):
+        with pytest.raises(ParameterError, match="fmin"):
+            ps.plot_spectrogram(S_db, times=times, freqs=freqs, fmin=fmin, fmax=fmax)
+    assert plt.get_fignums() == before
+
+
+def test_figures_keep_the_size_and_axes_count_notebooks_print():
+    from musicviz.plot import STYLE
+
+    with plt.rc_context(STYLE):
+        S_db, times, freqs = mel_db(noise(2.0), sr=SR)
+        mesh = ps.plot_spectrogram(S_db, times=times, freqs=freqs, yscale="mel")
+        assert repr(mesh.axes.figure) == "<Figure size 640x280 with 2 Axes>"  # notebook 07
+        clips = {f"g{i}": noise(1.0, seed=i) for i in range(10)}
+        axes = ps.plot_spectrogram_grid(clips, sr=SR, kind="mel", ncols=2)
+        assert repr(axes[0].figure) == "<Figure size 640x624 with 11 Axes>"  # notebook 02
+        fig, axs = plt.subplots(3, 1, figsize=(8.0, 7.0))
+        for ax, yscale in zip(axs, ("linear", "log", "mel")):
+            ps.plot_spectrogram(S_db, times=times, freqs=freqs, yscale=yscale, ax=ax)
+        assert repr(fig) == "<Figure size 640x560 with 6 Axes>"  # notebook 02
 
 
 def test_plot_spectrogram_default_scale_and_reuse(spec):
@@ -164,7 +218,8 @@ def test_grid_explicit_scale_and_given_axes():
 def test_waterfall_is_3d_labelled_and_fast():
     S_db, times, freqs = stft_db(noise(30.0), sr=SR)  # a full 30 s clip
     start = time.perf_counter()
-    ax = ps.plot_waterfall(S_db, times=times, freqs=freqs, fmax=5000)
+    surface = ps.plot_waterfall(S_db, times=times, freqs=freqs, fmax=5000)
+    ax = surface.axes
     ax.figure.canvas.draw()
     elapsed = time.perf_counter() - start
     assert elapsed < 1.0, f"waterfall took {elapsed:.2f} s"
@@ -179,7 +234,8 @@ def test_waterfall_reuses_3d_axes_only():
     S_db, times, freqs = stft_db(noise(1.0), sr=SR)
     fig = plt.figure()
     ax3 = fig.add_subplot(projection="3d")
-    assert ps.plot_waterfall(S_db, times=times, freqs=freqs, ax=ax3) is ax3
+    surface = ps.plot_waterfall(S_db, times=times, freqs=freqs, ax=ax3)
+    assert surface.axes is ax3 and list(ax3.collections) == [surface] and len(fig.axes) == 1
     _, flat = plt.subplots()
     with pytest.raises(ParameterError, match="3-D"):
         ps.plot_waterfall(S_db, times=times, freqs=freqs, ax=flat)

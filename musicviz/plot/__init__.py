@@ -11,10 +11,34 @@ module                     notebook
 ``plot.cnn``               06_cnn, 07_classify_your_own_clip
 =========================  =====================================
 
-Every helper follows one contract: ``plot_x(data, *, sr=..., ax=None, **kwargs)``; it creates
-a figure only when ``ax is None``, returns the Axes (or the image artist for images), and
-never calls ``plt.show()`` or ``savefig``. Importing this package changes no global
-matplotlib state; :func:`use_style` is the one explicit call that does.
+Every helper has the form ``plot_x(data, *, ..., ax=None, **kwargs)`` (``axes=None`` when it
+draws several panels); it creates a figure only when it is given none (and calls
+``tight_layout`` only on that figure), labels time and frequency in seconds and Hz (never
+frames or bins), and never calls ``plt.show()`` or ``savefig``. Importing this package changes no global matplotlib
+state; :func:`use_style` is the one explicit call that does.
+
+Return contract
+---------------
+librosa's: :func:`librosa.display.specshow` returns the ``QuadMesh`` it drew, and the
+helpers here return, by what they draw (the helper decides, never its data or ``**kwargs``):
+
+1. **One artist on one Axes** (a single plot) -> **that artist**: an image (``QuadMesh`` from
+   ``specshow``/``pcolormesh``, ``AxesImage`` from ``imshow``), one curve (``Line2D``), one
+   surface (``Poly3DCollection``). An image is the mappable ``fig.colorbar`` and
+   ``set_clim`` need; ``artist.axes`` and ``artist.figure`` reach the rest. A colorbar the
+   helper adds (it lives on an Axes of its own), labels, ticks and the title do not count.
+2. **Several artists on one Axes** -> **the Axes**: a waveform with its zero line, a curve with
+   its mean line or error band, bars with their values, box plots, an image with a number in
+   each cell, and anything seaborn draws (seaborn's axes-level functions return the Axes, and
+   their keyword arguments can add artists, e.g. ``annot=True``).
+3. **Several panels** -> **a 1-D** ``np.ndarray`` **of Axes** in panel order, also when the
+   caller passed them (``axes=``); colorbar Axes are not in it.
+
+One exception: :func:`musicviz.plot.features.pair_plot` returns seaborn's ``PairGrid``:
+``seaborn.pairplot`` is figure-level (it makes its own figure and takes no Axes), and the grid
+is the one object holding both (``grid.figure``, ``grid.axes``).
+
+``tests/test_plot_contract.py`` calls every public helper and checks its return against this.
 """
 
 from __future__ import annotations

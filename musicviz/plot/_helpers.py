@@ -87,10 +87,3 @@ def edges(centers):
         return np.array([c[0] - 0.5, c[0] + 0.5])
     mid = (c[:-1] + c[1:]) / 2
     return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
-
-
-def hz_formatter():
-    """Tick labels for frequencies: plain Hz (``50``, ``1000``, ``10000``)."""
-    from matplotlib.ticker import FuncFormatter
-
-    return FuncFormatter(lambda v, _pos: f"{v:.0f}")

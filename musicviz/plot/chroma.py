@@ -165,14 +165,15 @@ def plot_zcr(zcr, *, times, ax=None, **kwargs):
 
     Returns
     -------
-    matplotlib.axes.Axes
+    matplotlib.lines.Line2D
+        The curve (one artist: see the return contract in :mod:`musicviz.plot`).
 
     Examples
     --------
     >>> import numpy as np
     >>> from musicviz.plot.chroma import plot_zcr
-    >>> ax = plot_zcr(np.full(10, 880.0), times=np.arange(10) * 0.023)
-    >>> ax.get_ylabel()
+    >>> line = plot_zcr(np.full(10, 880.0), times=np.arange(10) * 0.023)
+    >>> line.axes.get_ylabel()
     'Zero crossings per second'
     """
     zcr = check_signal(zcr, name="zcr")
@@ -180,13 +181,13 @@ def plot_zcr(zcr, *, times, ax=None, **kwargs):
     fig, ax, created = get_axes(ax)
     kwargs.setdefault("color", "#c0392b")
     kwargs.setdefault("linewidth", 1.0)
-    ax.plot(times, zcr, **kwargs)
+    (line,) = ax.plot(times, zcr, **kwargs)
     ax.set_ylim(0, max(1.0, float(zcr.max()) * 1.05))
     ax.set_xlabel("Time (s)")
     ax.set_ylabel(ZCR_LABEL)
     if created:
         fig.tight_layout()
-    return ax
+    return line
 
 
 def plot_waveform_with_zcr(y, *, sr: float, axes=None, frame_length: int = 2048, hop_length: int = 512):

@@ -2,9 +2,10 @@
 
 Notebook: ``02_spectrograms.ipynb``.
 
-Axes are labelled in seconds and Hz (a mel axis is *spaced* in mel but *labelled* in Hz),
-levels in dBFS with a colorbar. Grids use one colour scale for every panel so that genres
-can be compared by eye.
+The images are drawn by :func:`librosa.display.specshow` with librosa's linear, log and mel
+frequency axes. Axes are labelled in seconds and Hz (a mel axis is *spaced* like the mel
+scale but *labelled* in Hz), levels in dBFS with a colorbar. Grids use one colour scale for
+every panel so that genres can be compared by eye.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from musicviz.plot._helpers import (
     edges,
     get_axes,
     grid_axes,
-    hz_formatter,
 )
 
 __all__ = [
@@ -31,46 +31,6 @@ __all__ = [
 
 LEVEL_LABEL = "Level (dBFS)"
 _YSCALES = ("linear", "log", "mel")
-_LOG_TICKS = (20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
-_MEL_TICKS = (0, 500, 1000, 2000, 4000, 8000, 16000)
-
-
-# Slaney mel scale (librosa's default), written with numpy so matplotlib can call it on any
-# array it likes (including negative limits) without warnings.
-def _hz_to_mel(f):
-    f = np.asarray(f, dtype=float)
-    logstep = np.log(6.4) / 27.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        high = 15.0 + np.log(np.maximum(f, 1e-9) / 1000.0) / logstep
-    return np.where(f >= 1000.0, high, f / (200.0 / 3))
-
-
-def _mel_to_hz(m):
-    m = np.asarray(m, dtype=float)
-    logstep = np.log(6.4) / 27.0
-    with np.errstate(over="ignore"):
-        high = 1000.0 * np.exp(logstep * (m - 15.0))
-    return np.where(m >= 15.0, high, m * (200.0 / 3))
-
-
-def _apply_yscale(ax, yscale, fmin, fmax):
-    from matplotlib.ticker import FixedLocator, NullLocator
-
-    if yscale == "log":
-        ax.set_yscale("log")
-        ticks = [t for t in _LOG_TICKS if fmin <= t <= fmax]
-    elif yscale == "mel":
-        ax.set_yscale("function", functions=(_hz_to_mel, _mel_to_hz))
-        ticks = [t for t in _MEL_TICKS if fmin <= t <= fmax]
-    else:
-        ax.set_yscale("linear")
-        ticks = None
-    if ticks is not None:
-        ax.yaxis.set_major_locator(FixedLocator(ticks))
-        ax.yaxis.set_minor_locator(NullLocator())
-    ax.yaxis.set_major_formatter(hz_formatter())
-    ax.set_ylim(fmin, fmax)
-    ax.set_ylabel("Frequency (Hz)")
 
 
 def plot_spectrogram(
@@ -100,24 +60,32 @@ def plot_spectrogram(
     freqs : np.ndarray [shape=(f,)]
         Centre of each row in Hz (bins or mel bands).
     yscale : {"linear", "log", "mel"}
-        How the frequency axis is spaced. ``"log"`` gives every octave the same height (as
-        we hear pitch); ``"mel"`` follows the mel scale. Ticks are in Hz either way.
+        How the frequency axis is spaced, with librosa's axes
+        (``librosa.display.specshow(y_axis=yscale)``): ``"log"`` gives every octave above
+        65 Hz (C2) the same height, as we hear pitch, and is linear below (so 0 Hz fits);
+        ``"mel"`` is linear below 1 kHz and logarithmic above, the shape of the mel scale.
+        Ticks are in Hz either way (octaves: ..., 256, 512, 1024, ... Hz on log and mel).
     ax : Axes or None
         Where to draw (a new figure when None).
     vmin, vmax : float or None
         Colour scale in dB. Pass the same values to compare several spectrograms
         (default: ``vmax`` = highest level, ``vmin`` = ``vmax - 80``).
     fmin, fmax : float or None
-        Frequency range shown in Hz (default: the data's range; ``log`` starts at 20 Hz).
+        Frequency range shown in Hz (default: the data's range, from 0 Hz at the lowest).
     colorbar : bool
         Add a colorbar labelled in dBFS.
     **kwargs
-        Passed to :meth:`~matplotlib.axes.Axes.pcolormesh` (``cmap``, ``rasterized``, ...).
+        Passed to :func:`librosa.display.specshow` and on to
+        :meth:`~matplotlib.axes.Axes.pcolormesh` (``cmap``, ``rasterized``, ...).
 
     Returns
     -------
     matplotlib.collections.QuadMesh
         The image (pass it to ``fig.colorbar`` if you draw your own).
+
+    See Also
+    --------
+    librosa.display.specshow : draws the image, scales and ticks the axes.
 
     Examples
     --------
@@ -130,46 +98,36 @@ def plot_spectrogram(
     >>> mesh.get_clim(), mesh.axes.get_ylabel()
     ((-80.0, 0.0), 'Frequency (Hz)')
     """
+    import librosa.display
+
     if yscale not in _YSCALES:
         raise ParameterError(f"yscale must be one of {_YSCALES}, got {yscale!r}")
     S = check_matrix(S_db, name="S_db")
     times = check_coords(times, n=S.shape[1], name="times", unit="seconds")
     freqs = check_coords(freqs, n=S.shape[0], name="freqs", unit="Hz")
-    if yscale == "log":
-        keep = freqs > 0
-        if not keep.any():
-            raise ParameterError("a log frequency axis needs frequencies above 0 Hz")
-        S, freqs = S[keep], freqs[keep]
     vmax = float(S.max()) if vmax is None else float(vmax)
     vmin = vmax - 80.0 if vmin is None else float(vmin)
     if not vmin < vmax:
         raise ParameterError(f"need vmin < vmax, got vmin={vmin}, vmax={vmax}")
-    f_edges = edges(freqs)
-    if yscale == "log":
-        f_edges[0] = max(f_edges[0], freqs[0] / 2)
-    elif yscale == "mel":
-        # mel bands are evenly spaced in mel: put their edges half-way in mel, not in Hz
-        f_edges = _mel_to_hz(edges(_hz_to_mel(freqs)))
-        f_edges[0] = max(f_edges[0], 0.0)
-    else:
-        f_edges[0] = max(f_edges[0], 0.0)
-    t_edges = edges(times)
-    t_edges[0] = max(t_edges[0], 0.0)
+    # Cell edges half-way between the centres (what specshow's shading="auto" draws), the
+    # outer half cell cut at 0 s / 0 Hz; computing them here fixes the limits before drawing.
+    t_edges, f_edges = edges(times), edges(freqs)
+    t_edges[0] = max(t_edges[0], min(times[0], 0.0))
+    f_edges[0] = max(f_edges[0], min(freqs[0], 0.0))
     lo = f_edges[0] if fmin is None else float(fmin)
-    if yscale == "log" and fmin is None:
-        lo = max(20.0, f_edges[0])
     hi = f_edges[-1] if fmax is None else float(fmax)
-    if not 0 <= lo < hi or (yscale == "log" and lo <= 0):
-        raise ParameterError(f"need 0 <= fmin < fmax (and fmin > 0 on a log axis), got fmin={lo}, fmax={hi}")
+    if not 0 <= lo < hi:
+        raise ParameterError(f"need 0 <= fmin < fmax (Hz), got fmin={lo}, fmax={hi}")
     # Every check is done before a figure exists: a refused call leaves no stray figure.
     fig, ax, created = get_axes(ax)
     kwargs.setdefault("cmap", "magma")
-    kwargs.setdefault("rasterized", True)
-    kwargs.setdefault("shading", "flat")
-    mesh = ax.pcolormesh(t_edges, f_edges, S, vmin=vmin, vmax=vmax, **kwargs)
-    _apply_yscale(ax, yscale, lo, hi)
+    mesh = librosa.display.specshow(
+        S, x_coords=t_edges, y_coords=f_edges, x_axis="s", y_axis=yscale, ax=ax, vmin=vmin, vmax=vmax, **kwargs
+    )
     ax.set_xlim(t_edges[0], t_edges[-1])
-    ax.set_xlabel("Time (s)")
+    ax.set_ylim(lo, hi)
+    ax.set_xlabel("Time (s)")  # specshow writes "Time (seconds)" and "Hz"
+    ax.set_ylabel("Frequency (Hz)")
     if colorbar:
         ax.figure.colorbar(mesh, ax=ax, label=LEVEL_LABEL, pad=0.02)
     if created:
@@ -314,7 +272,9 @@ def plot_waterfall(
 
     Returns
     -------
-    mpl_toolkits.mplot3d.axes3d.Axes3D
+    mpl_toolkits.mplot3d.art3d.Poly3DCollection
+        The surface (one artist, so the helper returns it, as :mod:`musicviz.plot` says);
+        ``surface.axes`` is the 3-D Axes.
 
     Examples
     --------
@@ -322,8 +282,8 @@ def plot_waterfall(
     >>> from musicviz.spectrograms import stft_db
     >>> from musicviz.plot.spectrograms import plot_waterfall
     >>> S_db, times, freqs = stft_db(np.random.default_rng(0).normal(size=22050), sr=22050)
-    >>> ax = plot_waterfall(S_db, times=times, freqs=freqs, fmax=5000)
-    >>> ax.get_zlabel()
+    >>> surface = plot_waterfall(S_db, times=times, freqs=freqs, fmax=5000)
+    >>> surface.axes.get_zlabel()
     'Level (dBFS)'
     """
     from musicviz.spectrograms import downsample_spectrogram
@@ -343,7 +303,7 @@ def plot_waterfall(
     kwargs.setdefault("antialiased", False)
     kwargs.setdefault("vmin", floor)
     kwargs.setdefault("vmax", float(Z.max()))
-    ax.plot_surface(T, F, Z, **kwargs)
+    surface = ax.plot_surface(T, F, Z, **kwargs)
     ax.set_xlabel("Time (s)")
     ax.set_ylabel("Frequency (Hz)")
     ax.set_zlabel(LEVEL_LABEL)
@@ -353,4 +313,4 @@ def plot_waterfall(
     ax.view_init(elev=35, azim=-60)
     if created:
         fig.tight_layout()
-    return ax
+    return surface
