@@ -2,9 +2,9 @@
 
 Each check returns the value in its canonical type and raises
 :class:`~musicviz.errors.ParameterError` naming the argument and what was wrong.
-(``sklearn.utils.check_scalar`` does the same job for estimators, and ``musicviz.baselines``
-uses it; here it would pull scikit-learn into modules that otherwise never need it, and its
-``TypeError``/``ValueError`` are outside musicviz's error family.)
+(``sklearn.utils.check_scalar`` does a similar job, but it would pull scikit-learn into
+modules that otherwise never need it, and its ``TypeError``/``ValueError`` are outside
+musicviz's error family, so even ``musicviz.baselines`` uses these.)
 """
 
 from __future__ import annotations

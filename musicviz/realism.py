@@ -2,25 +2,36 @@
 
 Notebook: ``05b_baselines_on_real_gtzan.ipynb`` (and ``musicviz data realism`` on the command line).
 
-Realism is measured, not claimed: a StandardScaler + SVC pipeline is trained on the real
-GTZAN feature table (``features_30_sec.csv``, 1000 clips, 57 numeric features), the same
-features are computed on every synthetic clip with :func:`musicviz.features.extract_clip_features`,
-and the report says how often the real-music model recognises each clip's intended genre.
-Chance is 10 %; the same model reaches about 74 % on held-out *real* clips (random 5-fold CV).
+Realism is measured, not claimed, with the pieces the course already has:
 
-The table is found through ``$MUSICVIZ_GTZAN`` (a folder holding ``features_30_sec.csv``)
-or passed as ``table_csv``.
+* the model is :func:`musicviz.baselines.make_svm` (StandardScaler + SVC, ``C=10``) trained on
+  the real GTZAN feature table (``features_30_sec.csv``, 1000 clips, the 57 columns of
+  :func:`musicviz.baselines.real_gtzan_matrix`);
+* the synthetic clips' features come from :func:`musicviz.features.feature_table` (parallel,
+  cached, the same columns): a clip that cannot be used (missing, unreadable, silent) is
+  skipped and listed in the report, never aborting it;
+* the report says how often the real-music model recognises each clip's intended genre.
+  Chance is 10 %; the same model reaches about 74 % on held-out *real* clips (random 5-fold CV).
+
+The table is found through ``$MUSICVIZ_GTZAN`` (a folder holding ``features_30_sec.csv``; else
+the copy that ships with musicviz) or passed as ``table_csv``. A set's ``metadata.csv`` is
+checked: unreadable, lacking ``track_id``/``path``/``genre``, naming an unknown genre or a
+path outside the set is a :class:`~musicviz.errors.DatasetError`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from musicviz import GENRES
-from musicviz.errors import DatasetError
+from musicviz._checks import positive_int
+from musicviz.errors import DatasetError, FeatureError
 
 __all__ = ["RealismReport", "train_real_model", "synthetic_features", "realism_report", "format_report", "main_realism"]
+
+#: The columns of a synthetic set's ``metadata.csv`` that the report reads.
+_METADATA_COLUMNS = ("track_id", "path", "genre")
 
 
 @dataclass
@@ -30,7 +41,7 @@ class RealismReport:
     Attributes
     ----------
     predictions : pandas.DataFrame
-        One row per synthetic clip: ``track_id``, ``path``, ``genre`` (intended),
+        One row per synthetic clip scored: ``track_id``, ``path``, ``genre`` (intended),
         ``predicted`` (by the real-GTZAN model), ``recognised`` (bool).
     confusion : pandas.DataFrame
         Counts, intended genre (rows) x predicted genre (columns), all ten genres.
@@ -40,6 +51,8 @@ class RealismReport:
         Fraction of all clips recognised (chance: 0.1).
     table_csv : pathlib.Path
         The real feature table the model was trained on.
+    skipped : list of musicviz.datasets.Skipped
+        Clips that could not be used (path and reason); they are not in ``predictions``.
     """
 
     predictions: "object"
@@ -47,6 +60,7 @@ class RealismReport:
     recall: "object"
     recognised: float
     table_csv: Path
+    skipped: list = field(default_factory=list)
 
     @property
     def n_clips(self) -> int:
@@ -67,7 +81,7 @@ def _table_path(table_csv) -> Path:
 
 
 def train_real_model(table_csv=None, *, C: float = 10.0):
-    """Fit StandardScaler + SVC on the real GTZAN feature table.
+    """Fit :func:`musicviz.baselines.make_svm` (StandardScaler + SVC) on the real GTZAN table.
 
     Parameters
     ----------
@@ -81,6 +95,11 @@ def train_real_model(table_csv=None, *, C: float = 10.0):
     sklearn.pipeline.Pipeline
         Fitted; its ``feature_names_in_`` are the 57 Kaggle columns.
 
+    Raises
+    ------
+    DatasetError
+        No table found, or it cannot be read or lacks feature columns.
+
     Examples
     --------
     >>> import os
@@ -89,44 +108,77 @@ def train_real_model(table_csv=None, *, C: float = 10.0):
     >>> len(model.feature_names_in_)  # doctest: +SKIP
     57
     """
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-    from sklearn.svm import SVC
+    from musicviz.baselines import make_svm, real_gtzan_matrix
 
-    from musicviz.datasets import load_feature_table
-    from musicviz.features import KAGGLE_FEATURES
+    path = _table_path(table_csv)
+    try:
+        X, y = real_gtzan_matrix(path)
+    except FeatureError as exc:
+        raise DatasetError(f"{path}: {exc}") from None
+    return make_svm(C=C).fit(X, y)
 
-    table = load_feature_table(_table_path(table_csv))
-    missing = [c for c in KAGGLE_FEATURES if c not in table.columns]
+
+def _read_metadata(meta: Path):
+    """The ``track_id, path, genre`` rows of a set's ``metadata.csv``, checked (DatasetError)."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(meta, dtype=str, keep_default_na=False)
+    except (ValueError, UnicodeDecodeError, OSError) as exc:  # pandas' EmptyDataError/ParserError are ValueErrors
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise DatasetError(f"{meta}: not a readable CSV table ({reason})") from None
+    missing = [c for c in _METADATA_COLUMNS if c not in frame.columns]
     if missing:
-        raise DatasetError(f"feature table lacks columns {missing[:5]}{'...' if len(missing) > 5 else ''}")
-    model = make_pipeline(StandardScaler(), SVC(C=C, random_state=0))
-    model.fit(table[list(KAGGLE_FEATURES)], table["label"])
-    return model
+        raise DatasetError(
+            f"{meta}: lacks the columns {missing}; a synthetic set's metadata.csv "
+            f"(written by `musicviz data synth`) has {list(_METADATA_COLUMNS)}"
+        )
+    frame = frame[list(_METADATA_COLUMNS)].reset_index(drop=True)
+    for column in _METADATA_COLUMNS:
+        empty = [i + 1 for i, v in enumerate(frame[column]) if not v.strip()]
+        if empty:
+            raise DatasetError(f"{meta}: row {empty[0]} has no {column} ({len(empty)} such rows)")
+    unknown = sorted(set(frame["genre"]) - set(GENRES))
+    if unknown:
+        raise DatasetError(f"{meta}: unknown genres {unknown[:5]}; a synthetic set holds only {list(GENRES)}")
+    return frame
 
 
-def _clip_features(path: str) -> dict:
-    from musicviz.audio import load_audio
-    from musicviz.features import extract_clip_features
-
-    y, sr = load_audio(path)
-    return extract_clip_features(y, sr=sr)
+def _inside(root: Path, relative: str) -> bool:
+    """Whether ``root / relative`` stays inside ``root`` (no absolute path, ``..`` or link out)."""
+    path = Path(relative)
+    if path.is_absolute() or ".." in path.parts:
+        return False
+    return (root / path).resolve().is_relative_to(root.resolve())
 
 
 def _synthetic_clips(synth_dir: Path):
+    """``track_id, path, genre`` of every clip of a set: from ``metadata.csv``, else the folders."""
     import pandas as pd
 
     meta = synth_dir / "metadata.csv"
     if meta.is_file():
-        frame = pd.read_csv(meta)
-        return frame[["track_id", "path", "genre"]].copy()
+        frame = _read_metadata(meta)
+        outside = [(i + 1, p) for i, p in enumerate(frame["path"]) if not _inside(synth_dir, p)]
+        if outside:
+            row, value = outside[0]
+            raise DatasetError(
+                f"{meta}: row {row} names the clip {value!r}, outside the set {synth_dir} "
+                f"({len(outside)} such rows); clip paths must be relative paths inside the set"
+            )
+        return frame
     rows = [{"track_id": p.stem, "path": str(p.relative_to(synth_dir)), "genre": g}
             for g in GENRES for p in sorted((synth_dir / g).glob(f"{g}.*.wav"))]
-    return pd.DataFrame(rows, columns=["track_id", "path", "genre"])
+    return pd.DataFrame(rows, columns=list(_METADATA_COLUMNS))
 
 
-def synthetic_features(synth_dir, *, n_jobs: int = -1, limit_per_genre: int | None = None):
+def synthetic_features(synth_dir, *, n_jobs: int = -1, limit_per_genre: int | None = None,
+                       cache_dir=None, use_cache: bool = True, progress: bool = False):
     """Kaggle-table features of every clip of a synthetic set (one row per clip).
+
+    The features are :func:`musicviz.features.feature_table`'s: computed in parallel, cached
+    (a second run reads them from the cache), and a clip that cannot be used is skipped and
+    listed in ``attrs["skipped"]`` instead of aborting the table.
 
     Parameters
     ----------
@@ -136,12 +188,25 @@ def synthetic_features(synth_dir, *, n_jobs: int = -1, limit_per_genre: int | No
         Worker processes (-1: all cores).
     limit_per_genre : int or None
         Use only the first clips of each genre (quick checks).
+    cache_dir : path-like or None
+        Feature cache (default :func:`musicviz.features.default_cache_dir`).
+    use_cache : bool
+        Read and write the cache.
+    progress : bool
+        Show a progress bar.
 
     Returns
     -------
     pandas.DataFrame
         ``track_id``, ``path``, ``genre`` and the feature columns of
-        :func:`musicviz.features.extract_clip_features` (the 57 Kaggle columns among them).
+        :func:`musicviz.features.feature_table` (the 57 Kaggle columns among them);
+        ``attrs["skipped"]``: the clips left out, as :class:`musicviz.datasets.Skipped`.
+
+    Raises
+    ------
+    DatasetError
+        No clips, or a ``metadata.csv`` that cannot be read, lacks columns, names an unknown
+        genre or a path outside the set.
 
     Examples
     --------
@@ -151,29 +216,36 @@ def synthetic_features(synth_dir, *, n_jobs: int = -1, limit_per_genre: int | No
     >>> folder = tempfile.mkdtemp()
     >>> _ = generate_dataset(folder, clips_per_genre=1, duration=4.0, n_jobs=1, progress=False)
     >>> from musicviz.features import KAGGLE_FEATURES
-    >>> feats = synthetic_features(folder, n_jobs=1)
-    >>> len(feats), set(KAGGLE_FEATURES) <= set(feats.columns)
-    (10, True)
+    >>> feats = synthetic_features(folder, n_jobs=1, use_cache=False)
+    >>> len(feats), set(KAGGLE_FEATURES) <= set(feats.columns), feats.attrs["skipped"]
+    (10, True, [])
     """
     import pandas as pd
-    from joblib import Parallel, delayed
+
+    from musicviz.features import feature_columns, feature_table
 
     synth_dir = Path(synth_dir)
     clips = _synthetic_clips(synth_dir)
     if limit_per_genre is not None:
-        clips = clips.groupby("genre", sort=False).head(limit_per_genre).reset_index(drop=True)
+        limit = positive_int(limit_per_genre, "limit_per_genre")
+        clips = clips.groupby("genre", sort=False).head(limit).reset_index(drop=True)
     if clips.empty:
         raise DatasetError(f"{synth_dir}: no synthetic clips found (run `python -m musicviz data synth --out {synth_dir}`)")
-    paths = [str(synth_dir / p) for p in clips["path"]]
-    if n_jobs == 1:
-        feats = [_clip_features(p) for p in paths]
-    else:
-        feats = Parallel(n_jobs=n_jobs)(delayed(_clip_features)(p) for p in paths)
-    return pd.concat([clips.reset_index(drop=True), pd.DataFrame(feats)], axis=1)
+    paths = [synth_dir / p for p in clips["path"]]
+    table = feature_table(paths, n_jobs=n_jobs, cache_dir=cache_dir, use_cache=use_cache, progress=progress, warn=False)
+    skipped = list(table.attrs.get("skipped", []))
+    left_out = {str(s.path) for s in skipped}
+    used = [str(p) not in left_out for p in paths]
+    kept = clips[used].reset_index(drop=True)
+    if list(table["filename"]) != [p.name for p, u in zip(paths, used) if u]:
+        raise FeatureError(f"{synth_dir}: the feature rows do not match the clips (a bug: please report it)")
+    features = pd.concat([kept, table[feature_columns(table)].reset_index(drop=True)], axis=1)
+    features.attrs["skipped"] = skipped
+    return features
 
 
 def realism_report(synth_dir, *, table_csv=None, n_jobs: int = -1, limit_per_genre: int | None = None,
-                   features=None) -> RealismReport:
+                   features=None, cache_dir=None, use_cache: bool = True) -> RealismReport:
     """How often a model trained on real GTZAN recognises each synthetic clip's genre.
 
     Parameters
@@ -188,15 +260,18 @@ def realism_report(synth_dir, *, table_csv=None, n_jobs: int = -1, limit_per_gen
         Only the first clips of each genre.
     features : pandas.DataFrame or None
         Precomputed :func:`synthetic_features` (skips extraction).
+    cache_dir, use_cache
+        The feature cache (see :func:`synthetic_features`).
 
     Returns
     -------
     RealismReport
+        Clips that could not be used are in ``skipped``, not in the scores.
 
     Raises
     ------
     DatasetError
-        No feature table, or no synthetic clips.
+        No feature table, no synthetic clips, a bad ``metadata.csv``, or no clip usable.
 
     Examples
     --------
@@ -207,14 +282,17 @@ def realism_report(synth_dir, *, table_csv=None, n_jobs: int = -1, limit_per_gen
     """
     import pandas as pd
 
-    from musicviz.features import KAGGLE_FEATURES
-
     model = train_real_model(table_csv)
     table = _table_path(table_csv)
     if features is None:
-        features = synthetic_features(synth_dir, n_jobs=n_jobs, limit_per_genre=limit_per_genre)
-    predicted = model.predict(features[list(KAGGLE_FEATURES)])
-    preds = features[["track_id", "path", "genre"]].copy()
+        features = synthetic_features(synth_dir, n_jobs=n_jobs, limit_per_genre=limit_per_genre,
+                                      cache_dir=cache_dir, use_cache=use_cache)
+    skipped = list(features.attrs.get("skipped", []))
+    if features.empty:
+        reasons = "; ".join(f"{Path(s.path).name}: {s.reason}" for s in skipped[:3])
+        raise DatasetError(f"{synth_dir}: none of the {len(skipped)} synthetic clips could be used ({reasons})")
+    predicted = model.predict(features[list(model.feature_names_in_)])
+    preds = features[list(_METADATA_COLUMNS)].copy()
     preds["predicted"] = predicted
     preds["recognised"] = preds["genre"] == preds["predicted"]
     confusion = pd.crosstab(pd.Categorical(preds["genre"], categories=GENRES),
@@ -223,11 +301,13 @@ def realism_report(synth_dir, *, table_csv=None, n_jobs: int = -1, limit_per_gen
     present = [g for g in GENRES if (preds["genre"] == g).any()]
     recall = preds.groupby("genre")["recognised"].mean().reindex(present)
     return RealismReport(predictions=preds, confusion=confusion, recall=recall,
-                         recognised=float(preds["recognised"].mean()), table_csv=table)
+                         recognised=float(preds["recognised"].mean()), table_csv=table, skipped=skipped)
 
 
 def format_report(report: RealismReport) -> str:
     """A plain-text summary; the last line is ``realism: recognised X% of N synthetic clips``.
+
+    Clips that could not be used are listed (path and reason) before the last line.
 
     Examples
     --------
@@ -247,6 +327,9 @@ def format_report(report: RealismReport) -> str:
     if getattr(report.confusion, "size", 0):
         lines.append("confusion (rows: intended genre, columns: genre the real-GTZAN model heard):")
         lines.append(report.confusion.to_string())
+    if report.skipped:
+        lines.append(f"skipped {len(report.skipped)} clip(s) that could not be used:")
+        lines.extend(f"  {s.path}: {s.reason}" for s in report.skipped)
     lines.append(f"realism: recognised {100 * report.recognised:.1f}% of {report.n_clips} synthetic clips")
     return "\n".join(lines)
 
@@ -262,4 +345,3 @@ def main_realism(synth_dir) -> int:
     """
     print(format_report(realism_report(synth_dir)))
     return 0
-

@@ -1,14 +1,16 @@
 """Realism of the synthetic set, measured by a model trained on the real GTZAN feature table.
 
 The real table ships with musicviz, so these tests run on every machine (a copy under
-``$MUSICVIZ_GTZAN`` takes precedence).
+``$MUSICVIZ_GTZAN`` takes precedence). Features go to a temporary cache, never to data/.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -29,12 +31,36 @@ def synth_subset(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("realism_cache")
+
+
+@pytest.fixture(scope="module")
+def features(synth_subset, cache):
+    from musicviz import realism
+
+    return realism.synthetic_features(synth_subset, n_jobs=2, cache_dir=cache)
+
+
+def _small_set(root: Path, source: Path, rows: list[tuple[str, str, str]]) -> Path:
+    """A set whose metadata.csv lists ``rows`` (track_id, path, genre); the clips that exist
+    in ``source`` are copied."""
+    root.mkdir(parents=True, exist_ok=True)
+    for _, path, _ in rows:
+        if (source / path).is_file():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source / path, root / path)
+    pd.DataFrame(rows, columns=["track_id", "path", "genre"]).to_csv(root / "metadata.csv", index=False)
+    return root
+
+
 @pytest.mark.slow
-def test_real_model_recognises_synthetic_genres(synth_subset):
+def test_real_model_recognises_synthetic_genres(synth_subset, cache):
     from musicviz.realism import format_report, realism_report
 
-    report = realism_report(synth_subset, n_jobs=2)
-    assert report.n_clips == 10
+    report = realism_report(synth_subset, n_jobs=2, cache_dir=cache)
+    assert report.n_clips == 10 and report.skipped == []
     assert list(report.confusion.index) == list(GENRES) and list(report.confusion.columns) == list(GENRES)
     assert int(report.confusion.to_numpy().sum()) == 10
     assert set(report.predictions.columns) >= {"track_id", "path", "genre", "predicted", "recognised"}
@@ -42,20 +68,21 @@ def test_real_model_recognises_synthetic_genres(synth_subset):
     last = text.splitlines()[-1]
     assert LAST_LINE.match(last), last
     assert f"of {report.n_clips} synthetic clips" in last
+    assert "skipped" not in text
     # Chance is 10 %; one clip per genre is a small, deterministic sample: demand a clear margin
     # over chance, not the full-set figure.
     assert report.recognised >= 0.3, text
 
 
-def test_main_realism_prints_report(synth_subset, capsys, monkeypatch, tmp_path):
+def test_main_realism_prints_report(features, synth_subset, capsys, monkeypatch, tmp_path):
     from musicviz import realism
 
     monkeypatch.setenv("MUSICVIZ_GTZAN", str(tmp_path / "no-copy"))  # the shipped table
-    cached = realism.synthetic_features(synth_subset, n_jobs=2, limit_per_genre=1)
-    monkeypatch.setattr(realism, "synthetic_features", lambda *a, **k: cached)
+    monkeypatch.setattr(realism, "synthetic_features", lambda *a, **k: features)
     assert realism.main_realism(synth_subset) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert LAST_LINE.match(out[-1]), out[-1]
+    assert out[-1].endswith("of 10 synthetic clips")
 
 
 def test_format_report_last_line():
@@ -67,6 +94,72 @@ def test_format_report_last_line():
     assert format_report(rep).splitlines()[-1] == "realism: recognised 50.0% of 2 synthetic clips"
 
 
+# --------------------------------------------------------------------------- built from the course's pieces
+def test_model_is_the_baselines_svm():
+    """train_real_model is make_svm(C=10) on real_gtzan_matrix(): same steps, same predictions."""
+    from musicviz import baselines as bl
+    from musicviz.realism import train_real_model
+
+    model = train_real_model()
+    X, y = bl.real_gtzan_matrix()
+    reference = bl.make_svm(C=10).fit(X, y)
+    assert list(model.named_steps) == list(reference.named_steps)
+    assert list(model.feature_names_in_) == list(X.columns) and len(X.columns) == 57
+    np.testing.assert_array_equal(model.predict(X), reference.predict(X))
+    # The real table's own clips: the model learnt them (a model fit on nothing would not).
+    assert np.mean(model.predict(X) == y) > 0.9
+
+
+def test_features_are_feature_tables_and_cached(features, synth_subset, cache, monkeypatch):
+    from musicviz import features as mf
+    from musicviz.realism import synthetic_features
+
+    assert list(features.columns[:3]) == ["track_id", "path", "genre"]
+    assert list(features["genre"]) == list(GENRES)
+    table = mf.feature_table([synth_subset / p for p in features["path"]], n_jobs=1, cache_dir=cache,
+                             progress=False, warn=False)
+    names = mf.feature_columns(table)
+    assert set(mf.KAGGLE_FEATURES) <= set(names)
+    np.testing.assert_array_equal(features[names].to_numpy(), table[names].to_numpy())
+
+    # A second run reads every clip from the cache: computing one now would fail.
+    def no_computing(*args, **kwargs):
+        raise AssertionError("a cached clip was computed again")
+
+    monkeypatch.setattr(mf, "_clip_rows", no_computing)
+    again = synthetic_features(synth_subset, n_jobs=1, cache_dir=cache, limit_per_genre=1)
+    pd.testing.assert_frame_equal(again, features)
+
+
+def test_missing_clip_is_skipped_and_reported(features, synth_subset, cache, tmp_path):
+    from musicviz.realism import format_report, realism_report
+
+    rows = [("blues.00000", "blues/blues.00000.wav", "blues"),
+            ("jazz.00000", "jazz/jazz.00000.wav", "jazz"),
+            ("rock.00007", "rock/rock.00007.wav", "rock")]  # listed, but not on disk
+    small = _small_set(tmp_path / "small", synth_subset, rows)
+    report = realism_report(small, n_jobs=1, cache_dir=cache)
+    assert report.n_clips == 2 and list(report.predictions["track_id"]) == ["blues.00000", "jazz.00000"]
+    assert [Path(s.path).name for s in report.skipped] == ["rock.00007.wav"]
+    text = format_report(report)
+    assert "skipped 1 clip(s)" in text and str(small / "rock" / "rock.00007.wav") in text
+    assert text.splitlines()[-1].endswith("of 2 synthetic clips")
+    # Each prediction is that of the full run's clip (same features, same model).
+    full = realism_report(synth_subset, features=features).predictions.set_index("track_id")
+    for _, row in report.predictions.iterrows():
+        assert row["predicted"] == full.loc[row["track_id"], "predicted"]
+
+
+def test_no_usable_clip_is_a_dataset_error(tmp_path):
+    from musicviz.realism import realism_report
+
+    small = _small_set(tmp_path / "small", tmp_path, [("rock.00007", "rock/rock.00007.wav", "rock")])
+    with pytest.raises(DatasetError, match="none of the 1 synthetic clips") as info:
+        realism_report(small, n_jobs=1, cache_dir=tmp_path / "cache")
+    assert "rock.00007.wav" in str(info.value)
+
+
+# --------------------------------------------------------------------------- bad input
 def test_missing_table_is_a_dataset_error(tmp_path):
     from musicviz.realism import train_real_model
 
@@ -74,8 +167,55 @@ def test_missing_table_is_a_dataset_error(tmp_path):
         train_real_model(tmp_path / "nowhere")
 
 
+def test_table_without_feature_columns_is_a_dataset_error(tmp_path):
+    from musicviz.realism import train_real_model
+
+    table = tmp_path / "features_30_sec.csv"
+    table.write_text("filename,length,tempo,label\nblues.00000.wav,661794,120.0,blues\n")
+    with pytest.raises(DatasetError, match="lacks 56 of the 57") as info:
+        train_real_model(table)
+    assert str(table) in str(info.value)
+
+
 def test_no_clips_is_a_dataset_error(tmp_path):
     from musicviz.realism import synthetic_features
 
     with pytest.raises(DatasetError, match="no synthetic clips"):
         synthetic_features(tmp_path, n_jobs=1)
+
+
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        (b"", "not a readable CSV"),
+        (b"\xff\xfe\x00bad bytes\n", "not a readable CSV|lacks the columns"),
+        (b'garbage\x00\xff,"unterminated\n', "not a readable CSV|lacks the columns"),
+        (b"filename,track_id,label\nblues.00000.wav,blues.00000,blues\n", r"lacks the columns \['path', 'genre'\]"),
+        (b"track_id,path,genre\nblues.00000,,blues\n", "row 1 has no path"),
+        (b"track_id,path,genre\nblues.00000,blues/blues.00000.wav,polka\n", "unknown genres"),
+    ],
+)
+def test_bad_metadata_is_a_dataset_error(tmp_path, content, match):
+    from musicviz.realism import synthetic_features
+
+    (tmp_path / "metadata.csv").write_bytes(content)
+    with pytest.raises(DatasetError, match=match) as info:
+        synthetic_features(tmp_path, n_jobs=1, cache_dir=tmp_path / "cache")
+    assert str(tmp_path / "metadata.csv") in str(info.value)
+
+
+@pytest.mark.parametrize("outside", ["../secret/blues.00000.wav", "blues/../../x.wav", "/etc/passwd", "link/blues.00000.wav"])
+def test_metadata_paths_outside_the_set_are_refused(tmp_path, outside, monkeypatch):
+    from musicviz import features as mf
+    from musicviz.realism import synthetic_features
+
+    synth = tmp_path / "synth"
+    synth.mkdir()
+    (tmp_path / "secret").mkdir()
+    (synth / "link").symlink_to(tmp_path / "secret")  # a link inside the set that leads out of it
+    rows = [("blues.00001", "blues/blues.00001.wav", "blues"), ("blues.00000", outside, "blues")]
+    pd.DataFrame(rows, columns=["track_id", "path", "genre"]).to_csv(synth / "metadata.csv", index=False)
+    monkeypatch.setattr(mf, "feature_table", lambda *a, **k: pytest.fail("read clips before checking the paths"))
+    with pytest.raises(DatasetError, match="outside the set") as info:
+        synthetic_features(synth, n_jobs=1, cache_dir=tmp_path / "cache")
+    assert "row 2" in str(info.value) and outside in str(info.value)
