@@ -16,19 +16,31 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export MPLBACKEND := Agg
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]*.ipynb))
+# The JavaScript the HTML pages and slides load (require.js, MathJax, the widget renderer,
+# reveal.js), pinned in package.json / package-lock.json and copied into build/assets/.
+NPM ?= npm
+ASSETS_STAMP := node_modules/.musicviz-installed
+# JupyterLab settings of the environment (default kernel, no news prompt): scripts/lab_setup.py.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+# JupyterLab refuses to run as root unless told (containers, CI).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help run test portability env data execute figures lab nav slides bench clean
+.PHONY: help run test portability env data execute figures lab nav slides bench mutation clean assets html screenshots lab-setup
 
 help:
 	@echo "make run      create the environment, make the data, execute every notebook, export figures"
 	@echo "make test     run the unit tests and every notebook under pytest --nbval"
-	@echo "make lab      open JupyterLab on the notebooks"
+	@echo "make lab      open JupyterLab on the notebooks (trusted, default kernel, no news prompt)"
+	@echo "make html     HTML pages from the stored outputs in build/html/ + build/index.html (no execution)"
 	@echo "make figures  export every figure of the series into build/figures/ (+ index.html)"
 	@echo "make nav      rewrite the navigation cells and the tables of contents"
 	@echo "make slides   turn every notebook into a reveal.js deck in build/slides/"
+	@echo "make screenshots  one HTML page, one slide and the clip explorer in build/screenshots/ (needs chromium)"
+	@echo "make assets   install the pages' JavaScript (npm ci): HTML and slides then work offline"
 	@echo "make execute  re-run the committed notebooks in place (after an edit; ONLY='0[1-3]*' for some)"
 	@echo "make bench    run the feature-extraction benchmark"
 	@echo "make portability  run the training notebooks under nbval on perturbed platforms (BLAS kernel, threads, oneDNN)"
+	@echo "make mutation     opt-in: mutation testing of the core numeric modules (mutmut), prints the score"
 
 env: $(STAMP)
 
@@ -38,16 +50,32 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
+# npm missing or offline: the pages are still built, but load their JavaScript from CDNs.
+assets: $(ASSETS_STAMP)
+
+$(ASSETS_STAMP): package.json package-lock.json
+	@if command -v $(NPM) >/dev/null 2>&1; then \
+	  $(NPM) ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@ \
+	  || echo "warning: npm ci failed: HTML pages and slides will load their JavaScript from CDNs (they will need the network)" >&2; \
+	else \
+	  echo "warning: npm not found: HTML pages and slides will load their JavaScript from CDNs (they will need the network)" >&2; \
+	fi
+
+lab-setup: $(LAB_SETTINGS)
+
+$(LAB_SETTINGS): $(STAMP) scripts/lab_setup.py
+	$(PY) scripts/lab_setup.py >/dev/null
+
 data: $(SYNTH)
 
 $(SYNTH): $(STAMP) $(wildcard musicviz/synth/*.py)
 	rm -rf $(SYNTH_DIR)  # no stale clips from an earlier, larger set
 	$(PY) -m musicviz -q data synth --out $(SYNTH_DIR) --seed $(SEED)
 
-run: $(SYNTH)
+run: $(SYNTH) assets
 	$(PY) scripts/run_series.py --out build --figures build/figures
 
-test: $(SYNTH)
+test: $(SYNTH) assets $(LAB_SETTINGS)
 	$(PY) -m pytest tests -q
 	$(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly notebooks
 
@@ -61,17 +89,29 @@ execute: $(SYNTH)
 figures: $(SYNTH)
 	$(PY) scripts/export_figures.py --out build/figures
 
-lab: $(SYNTH)
-	$(VENV)/bin/jupyter lab notebooks
+lab: $(SYNTH) $(LAB_SETTINGS)
+	$(VENV)/bin/jupyter trust $(NOTEBOOKS)
+	$(VENV)/bin/jupyter lab $(ALLOW_ROOT) notebooks
 
 nav: $(STAMP)
 	$(PY) scripts/nav.py
 
-slides: $(STAMP)
+slides: $(STAMP) assets
 	$(PY) scripts/slides.py --out build/slides
+
+html: $(STAMP) assets
+	$(PY) scripts/build_site.py --html
+
+screenshots: $(SYNTH) assets $(LAB_SETTINGS)
+	$(PY) scripts/browser.py screenshots --build build
 
 bench: $(SYNTH)
 	$(PY) -m musicviz bench features
+
+# Opt-in (about 5 minutes): not part of `make test`.
+mutation: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check mutmut==3.8.1
+	$(PY) scripts/mutation.py
 
 clean:
 	rm -rf build .pytest_cache

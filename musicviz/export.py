@@ -46,7 +46,7 @@ FORMATS = ("svg", "pdf", "png")
 #: the base font size in points (18 pt on a full slide reads from the back row), line width
 #: and PNG resolution (1920 x 1080 px for 16:9).
 PRESETS: dict[str, dict] = {
-    "16:9": {"size": (13.333, 7.5), "font_size": 18.0, "linewidth": 2.0, "dpi": 144},
+    "16:9": {"size": (1920 / 144, 1080 / 144), "font_size": 18.0, "linewidth": 2.0, "dpi": 144},
     "4:3": {"size": (10.0, 7.5), "font_size": 18.0, "linewidth": 2.0, "dpi": 144},
 }
 

@@ -5,11 +5,19 @@ Notebooks: ``01_waveforms`` (clip explorer), ``02_spectrograms`` (STFT window/ho
 
 How they degrade: an explorer displays its controls, then the view for the default values as
 ordinary cell output (a figure, an audio player, text) under a display id. When a widget
-front-end is running, moving a control re-renders the view and updates those outputs in place.
-Without one (nbval, nbconvert's HTML export, a plain terminal) the controls render as their
-text description and the default view stays: the notebook still shows, and stores, a useful
-static figure. Each explorer names its figure (``clip-explorer``, ``stft-explorer``,
-``knn-explorer``) so ``make figures`` exports the default view for slides.
+front-end is running (JupyterLab with a kernel), moving a control re-renders the view and
+updates those outputs in place. Without a kernel the default view stays, as ordinary output,
+so the notebook still shows, and stores, a useful static figure:
+
+- in the HTML pages (``make run``: nbconvert's HTML export) and slides, the controls are drawn
+  from the saved widget state by the widget renderer shipped in ``build/assets/`` (no network
+  needed), showing the default values; moving them changes nothing, since no kernel runs;
+- where no widget renderer runs at all (nbval, a plain terminal, a page without its assets),
+  the controls show as their text description (``VBox(children=(HTML(...), Dropdown(...)))``)
+  or not at all, and the default view below them is all there is.
+
+Each explorer names its figure (``clip-explorer``, ``stft-explorer``, ``knn-explorer``) so
+``make figures`` exports the default view for slides.
 """
 
 from __future__ import annotations

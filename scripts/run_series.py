@@ -1,9 +1,10 @@
 #!/usr/bin/env python
 """Execute every notebook of the series, top to bottom, and print a short summary.
 
-``make run``      -> executed copies in build/notebooks/, HTML in build/html/ and, in the
-                     same execution, every named figure in build/figures/ (``--figures``)
-                     (the committed notebooks are not touched)
+``make run``      -> executed copies in build/notebooks/, HTML in build/html/ (offline: the
+                     JavaScript is in build/assets/, see scripts/build_site.py), the index
+                     build/index.html and, in the same execution, every named figure in
+                     build/figures/ (``--figures``) (the committed notebooks are not touched)
 ``make execute``  -> ``--in-place``: re-run the committed notebooks and store their outputs
                      (after editing a notebook; nbval compares against these outputs)
 
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from musicviz._io import atomic_write_text  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
+import build_site  # noqa: E402
 import export_figures  # noqa: E402
 
 NOTEBOOKS = ROOT / "notebooks"
@@ -82,9 +84,8 @@ def main(argv=None) -> int:
     if not notebooks:
         print("no notebooks found", file=sys.stderr)
         return 1
-    from nbconvert import HTMLExporter
-
-    html = HTMLExporter()
+    # HTML pages load require.js, MathJax and the widget renderer from build/assets/ (offline).
+    html = None if args.in_place else build_site.html_exporter(args.out)
     failed, report, t_all = [], [], time.perf_counter()
     for path in notebooks:
         start = time.perf_counter()
@@ -101,14 +102,15 @@ def main(argv=None) -> int:
                 atomic_write_text(path, nbformat.writes(nb) + "\n")
             else:
                 atomic_write_text(args.out / "notebooks" / path.name, nbformat.writes(nb) + "\n")
-                body, _ = html.from_notebook_node(nb)
-                atomic_write_text(args.out / "html" / f"{path.stem}.html", body)
+                build_site.export_html(nb, args.out / "html" / f"{path.stem}.html", exporter=html)
         report.append((path.name, status, seconds, key_numbers(nb) if nb is not None else []))
         print(f"  {path.name:45s} {status:6s} {seconds:6.1f} s", flush=True)
     total = time.perf_counter() - t_all
     if args.figures is not None:
         index = export_figures.write_index(args.figures, {Path(name).stem: "failed to execute" for name in failed})
         print(f"figures: {sum(len(export_figures.read_manifest(p)) for p in args.figures.iterdir() if p.is_dir())} in {index}")
+    if not args.in_place:
+        print(f"index: {build_site.write_index(args.out)}")
     print("\nSummary")
     print("=======")
     for name, status, seconds, numbers in report:

@@ -71,8 +71,8 @@ def test_per_genre_report_and_k_curve_and_contingency():
     curve = pd.DataFrame({"cv_accuracy": [0.6, 0.7], "cv_std": [0.1, 0.1], "test_accuracy": [0.5, 0.6]},
                          index=pd.Index([1, 5], name="k"))
     assert len(pm.plot_k_curve(curve).lines) == 2
-    img = pm.plot_contingency(bl.contingency_table(Y_TRUE, np.arange(len(Y_TRUE)) % 10, labels=GENRES))
-    assert _ticks(img.axes.get_yticklabels()) == list(GENRES)
+    ax = pm.plot_contingency(bl.contingency_table(Y_TRUE, np.arange(len(Y_TRUE)) % 10, labels=GENRES))
+    assert _ticks(ax.get_yticklabels()) == list(GENRES) and len(ax.images) == 1
     with pytest.raises(ParameterError):
         pm.plot_k_curve(pd.DataFrame({"x": [1]}))
 

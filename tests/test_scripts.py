@@ -71,7 +71,9 @@ def test_slide_breaks_follow_structure():
     nav = nbformat.v4.new_markdown_cell("[Contents](README.md)")
     nav.metadata["musicviz"] = "nav"
     nb = slides.to_slides(nbformat.v4.new_notebook(cells=[nav, heading, prose, setup, figure]))
-    assert [c.metadata["slideshow"]["slide_type"] for c in nb.cells] == ["skip", "slide", "-", "skip", "subslide"]
+    # The figure gets a sub-slide, and the short text before it (what to look for) goes with it.
+    assert [c.metadata["slideshow"]["slide_type"] for c in nb.cells] == ["skip", "slide", "subslide", "skip", "-"]
+    assert figure.source and nb.cells[4].metadata["transient"] == {"remove_source": True}  # figure code hidden
 
 
 def test_slides_use_the_exported_figures(tmp_path):

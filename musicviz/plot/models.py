@@ -192,7 +192,8 @@ def plot_comparison(table, *, metric="accuracy", ax=None, errors=None, reference
     ax.set_ylabel(metrics[0].replace("_", " ") if n_metrics == 1 else "score")
     ax.set_ylim(0, max(1.0, top) * 1.12)
     if n_metrics > 1 or reference is not None:
-        ax.legend(fontsize=8, loc="lower right")
+        # Outside the axes, to the right: a legend inside would cover bars or their values.
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
     if title:
         ax.set_title(title)
     if created:
@@ -249,9 +250,10 @@ def plot_per_genre_report(report, *, metrics=("precision", "recall", "f1-score")
     ax.set_xticks(x, [str(g) for g in genres.index], rotation=45, ha="right")
     ax.set_ylim(0, 1.1)
     ax.set_ylabel("score")
-    ax.legend(fontsize=8, ncol=len(metrics) + 1, loc="upper center", bbox_to_anchor=(0.5, 1.15), frameon=False)
+    # Outside the axes, to the right: above the axes it would collide with the title.
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
     if title:
-        ax.set_title(title, pad=24)
+        ax.set_title(title)
     if created:
         fig.tight_layout()
     return ax
@@ -323,14 +325,16 @@ def plot_contingency(table, *, ax=None, cmap="Greens", title=None):
 
     Returns
     -------
-    matplotlib.image.AxesImage
+    matplotlib.axes.Axes
+        An image with a number in each cell (several artists: see the return contract in
+        :mod:`musicviz.plot`); the image itself is ``ax.images[0]``.
 
     Examples
     --------
     >>> from musicviz.baselines import contingency_table
     >>> from musicviz.plot.models import plot_contingency
-    >>> img = plot_contingency(contingency_table(["a", "a", "b"], [0, 0, 1]))
-    >>> img.axes.get_ylabel()
+    >>> ax = plot_contingency(contingency_table(["a", "a", "b"], [0, 0, 1]))
+    >>> ax.get_ylabel()
     'genre'
     """
     import pandas as pd
@@ -339,7 +343,7 @@ def plot_contingency(table, *, ax=None, cmap="Greens", title=None):
         raise ParameterError("table must be a non-empty genre x cluster DataFrame")
     values = table.to_numpy(dtype=float)
     fig, ax, created = get_axes(ax)
-    img = ax.imshow(values, cmap=cmap, aspect="auto")
+    ax.imshow(values, cmap=cmap, aspect="auto")
     threshold = values.max() / 2 if values.size else 0
     for (r, c), v in np.ndenumerate(values):
         if v:
@@ -353,4 +357,4 @@ def plot_contingency(table, *, ax=None, cmap="Greens", title=None):
         ax.set_title(title)
     if created:
         fig.tight_layout()
-    return img
+    return ax

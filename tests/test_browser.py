@@ -1,0 +1,256 @@
+"""What students and instructors see in a browser: HTML pages, slide decks and JupyterLab.
+
+Debian's Chromium (``apt-get install chromium``; ``.ci/run`` installs it), driven by Playwright
+for Python, headless, offline: every request is routed and anything that is not ``file://``,
+``data:``/``blob:`` or ``127.0.0.1`` fails the test. The artefacts are built here, quickly,
+from the committed (executed) notebooks without running them: two HTML pages, two decks and
+the index, in a temporary build folder. JupyterLab runs on 127.0.0.1 with a token, is killed
+afterwards, and runs notebook 01 for real.
+
+The tests that need no browser (slide fitting, links, the index, the JupyterLab settings) run
+everywhere; the others are skipped only where Chromium cannot be found.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+build_site = _load("build_site")
+slides = _load("slides")
+browser = _load("browser")
+lab_setup = _load("lab_setup")
+
+PAGES = ("01_waveforms", "02_spectrograms")  # math, the clip and STFT explorers, audio
+DECKS = ("02_spectrograms", "06_cnn")  # audio below figures; the Keras summary, a training log
+needs_chromium = pytest.mark.skipif(
+    browser.chromium() is None,
+    reason="Debian's chromium is not installed (`apt-get install chromium`; .ci/run installs it)",
+)
+
+# Text nodes of rendered markdown, outside code and MathJax's own elements (raw TeX there is fine).
+MARKDOWN_TEXT = """() => {
+  const out = [];
+  for (const root of document.querySelectorAll('.jp-RenderedMarkdown')) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {acceptNode: n =>
+      n.parentElement.closest('script, style, code, pre, .MathJax_Preview, .MathJax_CHTML, .MJX_Assistive_MathML')
+        ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+    while (walker.nextNode()) out.push(walker.currentNode.textContent);
+  }
+  return out.join(' ');
+}"""
+MATHJAX_DONE = ("() => window.MathJax !== undefined && MathJax.Hub !== undefined && MathJax.Hub.queue.pending === 0"
+                " && MathJax.Hub.queue.running === 0 && document.querySelectorAll('.MathJax_Preview:not(:empty)').length === 0")
+
+
+# -- no browser needed --------------------------------------------------------------------------
+
+
+def test_links_are_rewritten_for_the_build():
+    body = '<a href="01_waveforms.ipynb">next</a> <a href="README.md">Contents</a> <a href="05b_baselines_on_real_gtzan.ipynb#top">x</a>'
+    fixed = build_site.fix_links(body)
+    assert 'href="01_waveforms.html"' in fixed and 'href="../index.html"' in fixed
+    assert 'href="05b_baselines_on_real_gtzan.html#top"' in fixed and ".ipynb" not in fixed
+    assert 'href="02_spectrograms.slides.html"' in build_site.fix_links('<a href="02_spectrograms.ipynb">', ext=".slides.html")
+
+
+def test_index_lists_the_series_and_links_only_what_exists(tmp_path):
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "01_waveforms.html").write_text("<html></html>")
+    page = build_site.index_page(tmp_path)
+    assert '<a href="html/01_waveforms.html">01 · Waveforms</a>' in page
+    assert "06 · A convolutional network on spectrograms" in page and 'href="html/06_cnn.html"' not in page
+    assert "figures/index.html" not in page  # not built here
+
+
+def _cell(source, *, outputs=(), kind="code"):
+    cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
+    if kind == "code":
+        cell.outputs = list(outputs)
+    return cell
+
+
+def test_setup_cells_are_recognised_by_content_or_tag():
+    seeded = _cell("%matplotlib inline\nimport numpy as np\nimport musicviz as mv\n\nmv.plot.use_style()\n"
+                   "np.random.seed(0)\nSEED = 0\n_threads = threadpool_limits(1)  # one BLAS thread")
+    tagged = _cell("x = load()")
+    tagged.metadata["tags"] = ["setup"]
+    work = _cell("y = np.random.seed(0) or compute()")
+    assert [slides.slide_type(c) for c in (seeded, tagged, work)] == ["skip", "skip", "-"]
+
+
+def test_long_outputs_go_to_the_notes_and_figure_code_is_hidden():
+    log = nbformat.v4.new_output("stream", name="stdout", text="".join(f"epoch {i}\n" for i in range(30)))
+    png = "iVBORw0KGgoAAAANSUhEUgAAB4AAAAQ4CAYAAADo08FD"  # the header of a 1920 x 1080 PNG
+    figure = _cell("fig = plot()\nmv.export.tag(fig, 'x')",
+                   outputs=[nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})])
+    heading = _cell("## Training", kind="markdown")
+    nb = slides.to_slides(nbformat.v4.new_notebook(cells=[heading, _cell("train()", outputs=[log]), figure]))
+    kinds = [c.metadata["slideshow"]["slide_type"] for c in nb.cells]
+    assert kinds == ["slide", "-", "notes", "subslide"]
+    shown = nb.cells[1].outputs
+    assert shown[0]["text"].count("\n") == slides.SHOWN_LINES and "22 more lines" in shown[1]["data"]["text/plain"]
+    assert "epoch 29" in nb.cells[2].source
+    assert nb.cells[3].metadata["transient"] == {"remove_source": True}
+
+
+def test_lab_setup_writes_the_environment_settings(tmp_path):
+    assert lab_setup.main(["--prefix", str(tmp_path)]) == 0
+    overrides = json.loads((tmp_path / "share/jupyter/lab/settings/overrides.json").read_text())
+    assert overrides["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}
+    assert overrides["@jupyterlab/notebook-extension:tracker"]["autoStartDefaultKernel"] is True
+    server = json.loads((tmp_path / "etc/jupyter/jupyter_server_config.d/musicviz.json").read_text())
+    assert server["MultiKernelManager"]["default_kernel_name"] == "python3"
+    assert server["LabApp"]["news_url"] is None
+
+
+# -- in the browser -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """Two HTML pages, two decks and the index, built from the committed notebooks."""
+    if not build_site.assets_available():
+        pytest.fail("the pages' JavaScript is not installed: run `make assets` (npm ci; needs npm)")
+    build = tmp_path_factory.mktemp("build")
+    exporter = build_site.html_exporter(build)
+    for stem in PAGES:
+        build_site.export_html(nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4),
+                               build / "html" / f"{stem}.html", exporter=exporter)
+    deck_exporter = slides.slides_exporter(build / "slides")
+    for stem in DECKS:
+        slides.write_deck(nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4),
+                          build / "slides" / f"{stem}.slides.html", exporter=deck_exporter)
+    build_site.write_index(build)
+    return build
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (the test extra)")
+    with sync_api.sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture
+def chromium(playwright):
+    with browser.browser(playwright) as (context, guard):
+        yield context, guard
+
+
+@needs_chromium
+def test_html_pages_work_offline(site, chromium):
+    context, guard = chromium
+    page = context.new_page()
+    for stem in PAGES:
+        page.goto((site / "html" / f"{stem}.html").as_uri())
+        page.wait_for_function(MATHJAX_DONE, timeout=30_000)
+        assert page.locator(".MathJax_CHTML").count() > 0, f"{stem}: no math typeset"
+        text = page.evaluate(MARKDOWN_TEXT)
+        raw = re.findall(r".{0,30}\$.{0,30}", text)
+        assert not raw, f"{stem}: raw TeX in the page: {raw[:3]}"
+        # The explorers' static view: the controls (from the saved widget state) and the default figure.
+        page.wait_for_selector(".widget-dropdown, .widget-slider", timeout=20_000)
+        assert page.locator(".jp-Cell:has(.jupyter-widgets) img").count() >= 1, f"{stem}: the explorer's figure is missing"
+    assert guard.problems() == [], guard.problems()
+    assert guard.errors == [], guard.errors
+
+
+@needs_chromium
+def test_navigation_links_resolve(site, chromium):
+    context, guard = chromium
+    page = context.new_page()
+    checked = 0
+    for document in [site / "index.html", *(site / "html").glob("*.html")]:
+        page.goto(document.as_uri())
+        hrefs = page.evaluate("() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+        for href in hrefs:
+            url = urlparse(href)
+            if url.scheme != "file" or not url.path or url.path == urlparse(document.as_uri()).path:
+                continue  # anchors on the page itself; web links are not requests
+            target = Path(unquote(url.path))
+            if target.parent == site / "html" and target.stem not in PAGES:  # not built here
+                assert (ROOT / "notebooks" / f"{target.stem}.ipynb").is_file(), f"{document.name}: broken link {href}"
+            else:
+                assert target.is_file(), f"{document.name}: broken link {href}"
+            checked += 1
+    assert checked >= 2 + 2 * len(PAGES)
+    page.goto((site / "index.html").as_uri())
+    page.click("text=01 · Waveforms")
+    page.wait_for_load_state()
+    assert page.url.endswith("/html/01_waveforms.html")
+    page.click("text=Contents >> nth=0")
+    page.wait_for_load_state()
+    assert page.url.endswith("/index.html")
+    assert guard.problems() == [], guard.problems()
+
+
+@needs_chromium
+def test_decks_navigate_as_slides_and_every_slide_fits(site, chromium):
+    context, guard = chromium
+    page = context.new_page()
+    for stem in DECKS:
+        page.goto((site / "slides" / f"{stem}.slides.html").as_uri())
+        page.wait_for_function(browser.REVEAL_READY, timeout=30_000)
+        page.wait_for_function(MATHJAX_DONE, timeout=30_000)
+        assert page.evaluate("() => Reveal.getIndices().h") == 0
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => Reveal.getIndices().h === 1", timeout=5_000)
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function("() => Reveal.getIndices().h === 0", timeout=5_000)
+        heights = browser.slide_heights(page)
+        assert len(heights) > 10
+        over = [(s["h"], s["v"], s["height"]) for s in heights if s["height"] > s["canvas"]]
+        assert not over, f"{stem}: slides taller than the {heights[0]['canvas']} px canvas (h, v, px): {over}"
+        raw = re.findall(r".{0,30}\$.{0,30}", page.evaluate(MARKDOWN_TEXT))
+        assert not raw, f"{stem}: raw TeX on the slides: {raw[:3]}"
+    # 06's Keras summary and training log are cut short; the full text is in the speaker notes.
+    notes = page.evaluate("() => Reveal.getSlides().map(s => Reveal.getSlideNotes(s) || '').join('\\n')")
+    assert "Total params" in notes and "epoch" in notes
+    assert guard.problems() == [], guard.problems()
+    assert guard.errors == [], guard.errors
+
+
+@needs_chromium
+def test_jupyterlab_runs_notebook_01_and_the_clip_explorer_responds(tmp_path, playwright):
+    shutil.copy(ROOT / "notebooks" / "01_waveforms.ipynb", tmp_path)  # never the committed file
+    with browser.jupyterlab(tmp_path) as (url, token), browser.browser(playwright, viewport=(1280, 1000)) as (context, guard):
+        page = context.new_page()
+        page.goto(f"{url}/lab/tree/01_waveforms.ipynb?token={token}")
+        # The preferred kernel starts by itself ("Select Kernel" dialog without the settings of
+        # scripts/lab_setup.py); Run All as soon as it shows, while it may still be starting.
+        page.wait_for_function("() => { const s = (" + browser.NOTEBOOK_STATE + ")(); return s !== null && s.code > 10"
+                               " && (s.kernel !== null || s.dialogs > 0); }", timeout=60_000)
+        assert page.evaluate(browser.NOTEBOOK_STATE)["dialogs"] == 0, page.locator(".jp-Dialog").first.inner_text()
+        state = browser.run_all(page, timeout=150)
+        assert state["errors"] == [], state["errors"]
+        assert state["executed"] == state["code"] and state["dialogs"] == 0, state
+        page.wait_for_selector(f"{browser.EXPLORER} .jp-OutputArea-output img", timeout=20_000)
+        first = browser.change_genre(page, "metal")
+        second = browser.change_genre(page, "classical")
+        print(f"clip explorer redrew in {first:.2f} s and {second:.2f} s")
+        assert max(first, second) < 15, (first, second)
+        assert page.evaluate(browser.NOTEBOOK_STATE)["errors"] == []
+        assert guard.problems() == [], guard.problems()
+        assert guard.errors == [], guard.errors
