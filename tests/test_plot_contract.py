@@ -97,6 +97,7 @@ def _samples():
         "models.plot_k_curve": Sample(
             (pd.DataFrame({"cv_accuracy": [0.6, 0.7], "cv_std": [0.05, 0.04]}, index=pd.Index([1, 5], name="k")),)
         ),
+        "models.plot_contingency": Sample((pd.DataFrame([[3, 0], [1, 2]], index=["jazz", "rock"], columns=[0, 1]),)),
         "cnn.plot_log_mel": Sample((np.zeros((64, 130)),)),
         "cnn.plot_training_curves": Sample(({"loss": [2.0, 1.0], "accuracy": [0.3, 0.6]},), panels=2),
         "cnn.plot_genre_probabilities": Sample(({"rock": 0.6, "jazz": 0.4},)),
