@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -27,7 +26,9 @@ from musicviz import GENRES, SR
 from musicviz._checks import positive_int
 from musicviz.errors import OutputError, ParameterError
 from musicviz.synth import instruments as ins
-from musicviz.synth.genres import EQ_FREQS, RECIPES, SCALES, GenreRecipe, Part, parse_chord
+from musicviz.synth.mixing import PEAK, _add, _equalize, _master, _reverb
+from musicviz.synth.output import MARKER_NAME, _MARKER_FORMAT, _check_output_folder, _os_reason, is_synthetic_set
+from musicviz.synth.genres import RECIPES, SCALES, GenreRecipe, Part, parse_chord
 from musicviz.synth.patterns import STYLES, Chord, Context, Note, drum_hits
 
 __all__ = ["DEFAULT_CLIPS_PER_GENRE", "MARKER_NAME", "synthesize_clip", "generate_dataset", "is_synthetic_set",
@@ -37,23 +38,8 @@ __all__ = ["DEFAULT_CLIPS_PER_GENRE", "MARKER_NAME", "synthesize_clip", "generat
 DEFAULT_CLIPS_PER_GENRE = 12
 
 KEY_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-PEAK = 10 ** (-1.0 / 20)  # -1 dBFS
 _MIN_DURATION = 3.0
 _TAIL = 2.5  # seconds rendered past the end so that ringing notes are cut, not missing
-
-#: Marker file :func:`generate_dataset` writes into every set it makes. Its presence (a JSON
-#: object whose ``format`` is ``"musicviz-synthetic-set"``) is what lets a rerun replace the
-#: folder; a non-empty folder without it (a GTZAN copy, anyone's files) is never touched.
-MARKER_NAME = ".musicviz-synth.json"
-_MARKER_FORMAT = "musicviz-synthetic-set"
-# Sets written before the marker existed are recognised by their metadata.csv header: these
-# columns are musicviz's ground truth, which no other data set has (GTZAN's tables have none).
-_METADATA_COLUMNS = frozenset({"path", "genre", "track_id", "index", "seed", "tempo", "key", "mode", "instruments",
-                               "swing", "drum_style"})
-_CLIP_NAME = re.compile(r"^(?P<genre>[a-z]+)\.\d{5}\.wav$")
-_LEFTOVER = re.compile(r"^\..+\.tmp$")  # an atomic write interrupted by a killed process
-_HARMLESS = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # written by file browsers
-
 
 # --- validation and seeding ----------------------------------------------------------------
 
@@ -218,92 +204,6 @@ def _drum_kit(genre: str, *, sr: int, rng) -> dict[str, np.ndarray]:
 
 
 # --- mixing --------------------------------------------------------------------------------
-
-def _add(buf: np.ndarray, start: int, wave: np.ndarray, gain: float) -> None:
-    if start >= len(buf):
-        return
-    start = max(start, 0)
-    end = min(start + len(wave), len(buf))
-    buf[start:end] += gain * wave[: end - start]
-
-
-def _comb(x: np.ndarray, delay: int, g: float) -> np.ndarray:
-    """Feedback comb ``y[n] = x[n] + g y[n-D]``, computed a block of ``D`` samples at a time."""
-    y = x.copy()
-    for start in range(delay, len(y), delay):
-        end = min(start + delay, len(y))
-        y[start:end] += g * y[start - delay:end - delay]
-    return y
-
-
-def _allpass(x: np.ndarray, delay: int, g: float) -> np.ndarray:
-    """Schroeder all-pass ``y[n] = -g x[n] + x[n-D] + g y[n-D]``, block by block."""
-    y = -g * x
-    y[delay:] += x[:-delay]
-    for start in range(delay, len(y), delay):
-        end = min(start + delay, len(y))
-        y[start:end] += g * y[start - delay:end - delay]
-    return y
-
-
-def _reverb(x: np.ndarray, *, sr: int, size: float) -> np.ndarray:
-    """Small Schroeder reverb: four parallel combs and two all-passes, darkened."""
-    wet = np.zeros_like(x)
-    for ms, g in ((29.7, 0.77), (37.1, 0.75), (41.1, 0.73), (43.7, 0.71)):
-        wet += _comb(x, int(ms * sr / 1000), g * (0.85 + 0.15 * size))
-    for ms, g in ((12.7, 0.6), (9.3, 0.6)):
-        wet = _allpass(wet, int(ms * sr / 1000), g)
-    return ins.lowpass(wet, 4000.0, sr=sr) * 0.25
-
-
-def _equalize(x: np.ndarray, *, sr: int, gains_db) -> np.ndarray:
-    """Zero-phase mastering EQ: a smooth gain curve through (EQ_FREQS, gains_db), applied by FFT."""
-    if not np.any(gains_db):
-        return x
-    spec = np.fft.rfft(x)
-    freqs = np.fft.rfftfreq(len(x), 1.0 / sr)
-    # Interpolate in log-frequency, flat beyond the first and last points.
-    curve_db = np.interp(np.log(np.maximum(freqs, 1.0)), np.log(EQ_FREQS), np.asarray(gains_db, dtype=float))
-    return np.fft.irfft(spec * 10 ** (curve_db / 20), n=len(x))
-
-
-def _soft_limit(x: np.ndarray, *, ceiling: float = PEAK, knee: float = 0.5) -> np.ndarray:
-    """Gentle limiter: linear below ``knee * ceiling``, a tanh curve up to ``ceiling`` above."""
-    k = knee * ceiling
-    over = np.abs(x) > k
-    y = x.copy()
-    y[over] = np.sign(x[over]) * (k + (ceiling - k) * np.tanh((np.abs(x[over]) - k) / (ceiling - k)))
-    return y
-
-
-def _frame_rms(x: np.ndarray) -> float:
-    # Mean of per-frame RMS (2048/512), as librosa.feature.rms averages in the GTZAN table.
-    n = len(x) // 512
-    frames = np.sqrt(np.add.reduceat(x[: n * 512] ** 2, np.arange(0, n * 512, 512)) / 512)
-    return float(frames.mean())
-
-
-def _master(mix: np.ndarray, *, target_rms: float) -> np.ndarray:
-    """Peak-normalise to -1 dBFS, then bring the clip to the genre's loudness.
-
-    Loud genres are driven into a gentle limiter (peaks stay at -1 dBFS); quiet ones are
-    turned down, their peaks ending below -1 dBFS like real classical or jazz recordings.
-    """
-    y = mix * (PEAK / max(np.max(np.abs(mix)), 1e-9))
-    for _ in range(4):  # louder genres (pop, hip-hop) are squeezed harder, as in mastering
-        r = _frame_rms(y)
-        if r >= 0.95 * target_rms:
-            break
-        y = _soft_limit(y * min(target_rms / r, 4.0))
-        y *= PEAK / max(np.max(np.abs(y)), 1e-9)
-    r = _frame_rms(y)
-    if r > 1.05 * target_rms:
-        # Quiet genres (classical, jazz) are mastered below full scale, as their recordings are.
-        y *= target_rms / r
-    return y
-
-
-# --- the clip ------------------------------------------------------------------------------
 
 def _choose_parts(recipe: GenreRecipe, rng) -> list[Part]:
     chosen, groups = [], {}
@@ -512,111 +412,6 @@ def synthesize_clip(genre: str, *, index: int, seed: int = 0, duration: float = 
 
 
 # --- the data set --------------------------------------------------------------------------
-
-def is_synthetic_set(folder) -> bool:
-    """Is ``folder`` a synthetic set written by :func:`generate_dataset`?
-
-    True when it holds the marker file :data:`MARKER_NAME` (a JSON object with
-    ``"format": "musicviz-synthetic-set"``), or, for sets written before the marker existed,
-    a ``metadata.csv`` whose header has musicviz's ground-truth columns (``tempo``, ``swing``,
-    ``drum_style``, ...). A missing folder is not a set.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from musicviz.synth import generate_dataset
-    >>> from musicviz.synth.generate import is_synthetic_set
-    >>> out = tempfile.mkdtemp()
-    >>> is_synthetic_set(out)
-    False
-    >>> _ = generate_dataset(out, clips_per_genre=1, duration=3.0, n_jobs=1, progress=False)
-    >>> is_synthetic_set(out)
-    True
-    """
-    folder = Path(folder)
-    try:
-        with open(folder / MARKER_NAME, encoding="utf-8") as handle:
-            marker = json.loads(handle.read(65536))
-        if isinstance(marker, dict) and marker.get("format") == _MARKER_FORMAT:
-            return True
-    except (OSError, ValueError):
-        pass
-    try:
-        with open(folder / "metadata.csv", encoding="utf-8", errors="replace") as handle:
-            header = handle.readline(65536)
-    except OSError:
-        return False
-    return _METADATA_COLUMNS <= {c.strip().strip('"') for c in header.split(",")}
-
-
-def _foreign_entries(folder: Path) -> list[str]:
-    """What in a synthetic set musicviz did not write (relative paths, sorted)."""
-    foreign = []
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        name = entry.name
-        if name in _HARMLESS or _LEFTOVER.match(name):
-            continue
-        if name in (MARKER_NAME, "metadata.csv") and entry.is_file(follow_symlinks=False):
-            continue
-        if name in GENRES and entry.is_dir(follow_symlinks=False):
-            for sub in sorted(os.scandir(entry.path), key=lambda e: e.name):
-                clip = _CLIP_NAME.match(sub.name)
-                ours = clip is not None and clip["genre"] == name and sub.is_file(follow_symlinks=False)
-                if not (ours or sub.name in _HARMLESS or _LEFTOVER.match(sub.name)):
-                    foreign.append(f"{name}/{sub.name}")
-            continue
-        foreign.append(name + ("/" if entry.is_dir(follow_symlinks=False) else ""))
-    return foreign
-
-
-def _examples(names: list[str], n: int = 3) -> str:
-    shown = ", ".join(names[:n])
-    return shown + (f" and {len(names) - n} more" if len(names) > n else "")
-
-
-def _os_reason(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "permission denied (read-only)"
-    if isinstance(exc, (FileExistsError, NotADirectoryError)):
-        return "a file is in the way (a folder was expected)"
-    return exc.strerror or str(exc)
-
-
-def _check_output_folder(out: Path) -> None:
-    """Refuse, before any work, an output location that is not ours to replace."""
-    if out.parent == out:
-        raise OutputError(f"{out}: the root folder cannot hold the synthetic set; choose a folder below it")
-    for above in out.parents:  # a file in the path: nothing can be created below it
-        if above.exists() and not above.is_dir():
-            raise OutputError(f"{out}: cannot create the folder: {above} is a file, not a folder")
-        if above.is_dir():
-            break
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise OutputError(f"{out}: exists and is not a folder; choose a folder for the synthetic set")
-    try:
-        entries = sorted(os.listdir(out))
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot read the folder: {_os_reason(exc)}") from None
-    if not entries:
-        return
-    if not is_synthetic_set(out):
-        raise OutputError(
-            f"{out}: the folder is not empty and is not a musicviz synthetic set (no {MARKER_NAME} marker; it holds "
-            f"{_examples(entries)}); nothing was changed: choose a new or empty folder for the synthetic set"
-        )
-    foreign = _foreign_entries(out)
-    if foreign:
-        raise OutputError(
-            f"{out}: a musicviz synthetic set, but it also holds files musicviz did not write ({_examples(foreign)}); "
-            "regenerating replaces the folder whole, so nothing was changed: move those files out first"
-        )
-    # The old set is deleted after the swap: it must be writable (root may write anyway).
-    for folder in [out, *(out / g for g in GENRES if (out / g).is_dir())]:
-        if not os.access(folder, os.W_OK | os.X_OK):
-            raise OutputError(f"{folder}: permission denied (read-only): cannot replace the synthetic set there")
-
 
 def _render_to_file(out_dir: str, genre: str, index: int, seed: int, duration: float, sr: int) -> dict:
     from musicviz.audio import write_wav
