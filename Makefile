@@ -46,7 +46,7 @@ env: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[cnn,notebooks,test]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[cnn,notebooks,test,dask]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 

@@ -7,10 +7,14 @@ call every librosa feature function on the raw signal, so each one computes its 
 (chroma, centroid, bandwidth, rolloff, contrast, MFCC, onset strength and HPSS: eight STFTs),
 and HPSS runs librosa's 2-D median filters. :func:`naive_clip_features` keeps the Kaggle
 table's definitions (see :mod:`musicviz.features`), so both ways must give the same numbers;
-the benchmark checks it and prints the largest relative difference.
+the benchmark checks it and prints the largest relative difference. It is the *twin* of
+:func:`musicviz.features.extract_clip_features`: a new feature column gets its naive twin
+here too (CONTRIBUTING.md, "add a feature column"), or the benchmark fails.
 
-Both runs include loading the audio; numba compilation and worker start-up are excluded by a
-warm-up run. The last line printed is exactly::
+Both runs include loading the audio and run with the process's default BLAS threads (the
+naive way is not slowed down; musicviz uses one BLAS thread per clip, its own choice). numba
+compilation, imports and worker start-up are excluded by a warm-up run (two clips per
+worker). The last line printed is exactly::
 
     speedup 1 worker: X.XX, all workers: Y.YY, max rel diff: Z
 """
@@ -154,8 +158,9 @@ def run_features_benchmark(*, n_clips: int = 8, n_jobs: int = -1, repeats: int =
     workers = cpu_count() if n_jobs == -1 else (cpu_count() + 1 + n_jobs if n_jobs < 0 else n_jobs)
     with tempfile.TemporaryDirectory(prefix="musicviz-bench-") as tmp:
         paths = make_bench_clips(n_clips, tmp, duration=duration)
-        warm = make_bench_clips(max(workers, 1), os.path.join(tmp, "warm"), duration=3.0)
-        # Warm-up: numba compilation, imports, and the worker pool (kept alive by loky).
+        warm = make_bench_clips(2 * max(workers, 1), os.path.join(tmp, "warm"), duration=3.0)
+        # Warm-up: numba compilation, imports, and the worker pool (kept alive by loky): two
+        # clips per worker, so that no worker meets its first clip in the timed run.
         naive_table(warm[:1])
         feature_table(warm[:1], n_jobs=1, use_cache=False, progress=False, warn=False)
         feature_table(warm, n_jobs=n_jobs, use_cache=False, progress=False, warn=False)
