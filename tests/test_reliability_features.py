@@ -26,6 +26,7 @@ import soundfile as sf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import musicviz.cache
 from musicviz import SR, features
 from musicviz.audio import write_wav
 from musicviz.errors import FeatureError, MusicvizError, ParameterError
@@ -77,63 +78,95 @@ def _entries(cache: Path) -> list[Path]:
     return sorted(p for p in cache.rglob("*.json"))
 
 
-@pytest.mark.parametrize("payload", ["[]", "null", "[1]", '[{"length": 88200, "tempo": 120.0}]', '{"rows": 5}'])
-def test_json_valid_but_wrong_entry_never_drops_the_clip_or_crashes(one_clip, tmp_path, payload):
+_WRONG_JSON = ["[]", "null", "[1]", '[{"length": 88200, "tempo": 120.0}]', '{"rows": 5}']
+
+
+@pytest.mark.parametrize("where", ["raw file", "value in a valid envelope"])
+@pytest.mark.parametrize("payload", _WRONG_JSON)
+def test_json_valid_but_wrong_entry_never_drops_the_clip_or_crashes(one_clip, tmp_path, payload, where):
     cache = tmp_path / "cache"
     fresh = _table(one_clip, cache_dir=cache)
     (entry,) = _entries(cache)
-    entry.write_text(payload)
+    if where == "raw file":
+        entry.write_text(payload)
+    else:  # the shared cache's envelope is right, the feature rows in it are not
+        entry.write_text(json.dumps({**json.loads(entry.read_text()), "value": json.loads(payload)}))
     for _ in range(2):
         again = _table(one_clip, cache_dir=cache)
         pd.testing.assert_frame_equal(again, fresh)  # one row, no NaN, nothing skipped
         assert again.attrs["skipped"] == []
 
 
-BAD_PAYLOADS = {
+# Raw garbage in the entry file (not the shared cache's envelope at all).
+BAD_FILES = {
     "empty list": "[]",
     "null": "null",
     "list of a number": "[1]",
     "a string": '"rows"',
-    "old format (bare list)": None,  # filled in from the real entry
-    "partial row": None,
-    "NaN feature": None,
-    "string feature": None,
-    "wrong version": None,
-    "identity smuggled in": None,
-    "two whole-clip rows": None,
     "not JSON": "{not json",
     "empty file": "",
 }
+# A wrong envelope around the right rows.
+BAD_ENVELOPES = (
+    "bare rows, no envelope",
+    "old feature-cache envelope",
+    "wrong envelope version",
+    "another kind",
+    "another key",
+    "extra envelope field",
+)
+# A valid envelope around a wrong value.
+BAD_VALUES = (
+    "value empty list",
+    "value null",
+    "value list of a number",
+    "value a string",
+    "partial row",
+    "NaN feature",
+    "string feature",
+    "identity smuggled in",
+    "two whole-clip rows",
+)
+BAD_PAYLOADS = (*BAD_FILES, *BAD_ENVELOPES, *BAD_VALUES)
 
 
 def _bad_payload(kind: str, good: dict) -> str:
-    if BAD_PAYLOADS[kind] is not None:
-        return BAD_PAYLOADS[kind]
-    row = dict(good["rows"][0])
-    if kind == "old format (bare list)":
-        return json.dumps(good["rows"])
-    if kind == "partial row":
-        return json.dumps({**good, "rows": [{"length": row["length"], "tempo": row["tempo"]}]})
-    if kind == "NaN feature":
-        return json.dumps({**good, "rows": [{**row, "tempo": float("nan")}]})
-    if kind == "string feature":
-        return json.dumps({**good, "rows": [{**row, "tempo": "120"}]})
-    if kind == "wrong version":
-        return json.dumps({**good, "version": "0"})
-    if kind == "identity smuggled in":
-        return json.dumps({**good, "rows": [{**row, "label": "metal", "track_id": "metal.00099"}]})
-    if kind == "two whole-clip rows":
-        return json.dumps({**good, "rows": [row, row]})
-    raise AssertionError(kind)
+    if kind in BAD_FILES:
+        return BAD_FILES[kind]
+    rows = good["value"]
+    row = dict(rows[0])
+    envelopes = {
+        "bare rows, no envelope": rows,
+        "old feature-cache envelope": {"version": 1, "rows": rows},
+        "wrong envelope version": {**good, "musicviz_cache": "0"},
+        "another kind": {**good, "kind": "cnn_mels"},
+        "another key": {**good, "key": "0" * 64},
+        "extra envelope field": {**good, "rows": rows},
+    }
+    if kind in envelopes:
+        return json.dumps(envelopes[kind])
+    values = {
+        "value empty list": [],
+        "value null": None,
+        "value list of a number": [1],
+        "value a string": "rows",
+        "partial row": [{"length": row["length"], "tempo": row["tempo"]}],
+        "NaN feature": [{**row, "tempo": float("nan")}],  # json.dumps writes NaN
+        "string feature": [{**row, "tempo": "120"}],
+        "identity smuggled in": [{**row, "label": "metal", "track_id": "metal.00099"}],
+        "two whole-clip rows": [row, row],
+    }
+    return json.dumps({**good, "value": values[kind]})
 
 
-@pytest.mark.parametrize("kind", sorted(BAD_PAYLOADS))
+@pytest.mark.parametrize("kind", BAD_PAYLOADS)
 def test_invalid_cache_entry_is_recomputed_and_overwritten(one_clip, tmp_path, kind):
     cache = tmp_path / "cache"
     fresh = _table(one_clip, cache_dir=cache)
     (entry,) = _entries(cache)
     good = json.loads(entry.read_text())
-    assert good["version"] == features.CACHE_FORMAT and len(good["rows"]) == 1
+    assert set(good) == {"musicviz_cache", "kind", "key", "value"} and good["kind"] == "features"
+    assert entry.stem == good["key"] and len(good["value"]) == 1
     entry.write_text(_bad_payload(kind, good))
     again = _table(one_clip, cache_dir=cache)
     pd.testing.assert_frame_equal(again, fresh)
@@ -147,11 +180,11 @@ def test_wrong_segment_numbering_is_recomputed(one_clip, tmp_path):
     fresh = _table(one_clip, cache_dir=cache, segment_seconds=1.0)
     (entry,) = _entries(cache)
     good = json.loads(entry.read_text())
-    assert [r["segment"] for r in good["rows"]] == [0, 1, 2, 3]
-    for rows in (good["rows"][:2] + good["rows"][3:], good["rows"][::-1],
-                 [{**r, "length": 5} for r in good["rows"]], [{k: v for k, v in r.items() if k != "segment"}
-                                                               for r in good["rows"]]):
-        entry.write_text(json.dumps({**good, "rows": rows}))
+    assert [r["segment"] for r in good["value"]] == [0, 1, 2, 3]
+    for rows in (good["value"][:2] + good["value"][3:], good["value"][::-1],
+                 [{**r, "length": 5} for r in good["value"]], [{k: v for k, v in r.items() if k != "segment"}
+                                                                for r in good["value"]]):
+        entry.write_text(json.dumps({**good, "value": rows}))
         pd.testing.assert_frame_equal(_table(one_clip, cache_dir=cache, segment_seconds=1.0), fresh)
         assert json.loads(entry.read_text()) == good
 
@@ -328,37 +361,45 @@ _JSON = st.recursive(
 
 
 def _mutated_good(draw_kind, value):
+    """An envelope around one good row, with one thing changed (or nothing: ``"none"``)."""
     row = dict(_GOOD_ROW)
-    payload = {"version": features.CACHE_FORMAT, "rows": [row]}
+    envelope = {"value": [row]}
     if draw_kind == "drop":
         row.pop(sorted(row)[value % len(row)])
     elif draw_kind == "replace":
         row[sorted(row)[value % len(row)]] = [None, True, "x", math.inf, -1, 10**400, {}][value % 7]
     elif draw_kind == "version":
-        payload["version"] = [True, 1.0, "1", None, 2, 0][value % 6]
+        envelope["musicviz_cache"] = [True, 1.0, "1", None, 2, 0][value % 6]
     elif draw_kind == "extra":
         row["segment"] = value
-    return payload
+    return envelope
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(payload=st.one_of(
-    _JSON,
-    st.builds(lambda rows: {"version": features.CACHE_FORMAT, "rows": rows}, _JSON),
+    _JSON,  # raw JSON in the file
+    st.builds(lambda value: {"value": value}, _JSON),  # any value in a valid envelope
     st.builds(_mutated_good, st.sampled_from(["drop", "replace", "version", "extra", "none"]), st.integers(0, 500)),
 ), text=st.one_of(st.none(), st.text(max_size=40)), segment_seconds=st.sampled_from([None, 1.0]))
 def test_fuzz_cache_reader(tmp_path, payload, text, segment_seconds):
-    entry = tmp_path / "ab" / "entry.json"
-    entry.parent.mkdir(exist_ok=True)
+    names = FEATURES
+    clip = tmp_path / "clip.wav"
+    clip.write_bytes(b"RIFF fuzz")
+    store = features._features_cache(tmp_path / "cache", names=names, segment_seconds=segment_seconds)
+    key = store.key(clip, {"segment_seconds": segment_seconds})
+    entry = store.entry(key)
+    entry.parent.mkdir(parents=True, exist_ok=True)
     if text is None:
+        if isinstance(payload, dict) and set(payload) <= {"value", "musicviz_cache"} and "value" in payload:
+            # fill in the rest of the shared cache's envelope for this entry
+            payload = {"musicviz_cache": musicviz.cache.CACHE_FORMAT, "kind": store.kind, "key": key, **payload}
         try:
             text = json.dumps(payload)
         except (ValueError, OverflowError):
             text = "[]"
     entry.write_text(text)
-    names = FEATURES
     try:
-        rows = features._read_cache_entry(entry, names=names, segment_seconds=segment_seconds)
+        rows = store.read(key)
     except MusicvizError:
         return
     if rows is None:
@@ -366,16 +407,23 @@ def test_fuzz_cache_reader(tmp_path, payload, text, segment_seconds):
     assert isinstance(rows, list) and rows
     for k, row in enumerate(rows):
         assert set(row) == {"length", *names} | ({"segment"} if segment_seconds else set())
-        assert all(isinstance(row[n], float) and math.isfinite(row[n]) for n in names)
+        assert all(type(row[n]) in (float, int) and math.isfinite(row[n]) for n in names)
         assert type(row["length"]) is int and row["length"] > 0
         if segment_seconds:
             assert row["segment"] == k
 
 
 def test_cache_reader_accepts_what_the_writer_writes(tmp_path):
-    entry = tmp_path / "ab" / "entry.json"
+    clip = tmp_path / "clip.wav"
+    clip.write_bytes(b"RIFF some clip")
     rows = [dict(_GOOD_ROW)]
-    features._write_cache_entry(entry, rows)
-    assert features._read_cache_entry(entry, names=FEATURES, segment_seconds=None) == rows
-    assert features._read_cache_entry(entry, names=KAGGLE_FEATURES, segment_seconds=None) is None
-    assert features._read_cache_entry(tmp_path / "missing.json", names=FEATURES, segment_seconds=None) is None
+    store = features._features_cache(tmp_path / "cache", names=FEATURES, segment_seconds=None)
+    key = store.key(clip, features._params(None, True))
+    store.write(key, rows)
+    assert store.read(key) == rows
+    kaggle = features._features_cache(tmp_path / "cache", names=KAGGLE_FEATURES, segment_seconds=None)
+    assert kaggle.read(key) is None  # same entry, other columns: refused
+    assert store.read(store.key(clip, features._params(1.0, True))) is None  # missing
+    with pytest.raises(ParameterError):  # the table never caches identity columns
+        store.write(key, [{**_GOOD_ROW, "track_id": "jazz.00001"}])
+    assert store.read(key) == rows

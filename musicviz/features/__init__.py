@@ -74,12 +74,13 @@ from there.
 
 Caching
 -------
-Each clip's rows are cached on disk (default ``<data_dir>/cache/features``), keyed on the
-SHA-256 of the file's bytes *and* every parameter (segment length, sample rate, STFT
-settings, the feature-code version and the librosa version), so a changed file or parameter
-never returns a stale row. Cache files are written atomically, as
-``{"version": CACHE_FORMAT, "rows": [...]}``, and every entry is validated when it is read
-(the format version, every feature a finite number, the segment numbering and lengths): an
+Each clip's rows are cached on disk (default ``<data_dir>/cache/features``) in musicviz's
+shared cache, :class:`musicviz.cache.Cache` (kind ``"features"``), keyed on the SHA-256 of
+the file's bytes *and* every parameter (segment length, sample rate, STFT settings, the
+feature-code version and the numpy, scipy and librosa versions), so a changed file or
+parameter never returns a stale row. Entries are written atomically and every entry is
+validated when it is read (its envelope, every feature a finite number, the segment
+numbering and lengths): an
 entry that fails, whatever is wrong with it (hand-edited, from another tool, a folder in its
 place), is recomputed and overwritten, never trusted and never fatal. A cache that cannot be
 written costs a warning, not the table.
@@ -91,13 +92,11 @@ from musicviz.features.cache import (
     _IDENTITY,
     _MAX_CACHE_ENTRY_BYTES,
     CACHE_FORMAT,
-    _cache_key,
-    _entry_path,
+    _features_cache,
     _params,
-    _read_cache_entry,
-    _valid_rows,
+    _rows_check,
     _with_identity,
-    _write_cache_entry,
+    _without_identity,
     default_cache_dir,
 )
 from musicviz.features.columns import (

@@ -21,12 +21,10 @@ from musicviz import GENRES, SR
 from musicviz.audio import probe
 from musicviz.errors import FeatureError, MusicvizError, ParameterError
 from musicviz.features.cache import (
-    _cache_key,
-    _entry_path,
+    _features_cache,
     _params,
-    _read_cache_entry,
     _with_identity,
-    _write_cache_entry,
+    _without_identity,
     default_cache_dir,
 )
 from musicviz.features.columns import (
@@ -279,6 +277,8 @@ def feature_table(
     params = _params(segment_seconds, contrast)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     names = FEATURES if contrast else KAGGLE_FEATURES
+    # Keys are made and entries read and written here; the workers only compute.
+    store = _features_cache(cache, names=names, segment_seconds=segment_seconds)
 
     results: list = [None] * len(clips)
     keys: list = [None] * len(clips)
@@ -300,12 +300,12 @@ def feature_table(
             continue
         if use_cache:
             try:
-                keys[i] = _cache_key(clip.path, params)
+                keys[i] = store.key(clip.path, params)
             except OSError as exc:
                 reason = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
                 results[i] = (None, f"cannot read the file ({reason})")
                 continue
-            rows = _read_cache_entry(_entry_path(cache, keys[i]), names=names, segment_seconds=segment_seconds)
+            rows = store.read(keys[i])
             if rows is not None:
                 results[i] = (_with_identity(rows, clip), None)
                 continue
@@ -336,11 +336,10 @@ def feature_table(
                 done += 1
                 rows, reason = result
                 if rows is not None and use_cache and keys[i] is not None:
-                    entry = _entry_path(cache, keys[i])
                     try:
-                        _write_cache_entry(entry, rows)
+                        store.write(keys[i], _without_identity(rows))
                     except (OSError, ValueError) as exc:
-                        cache_problems.append(f"{entry}: {getattr(exc, 'strerror', None) or exc}")
+                        cache_problems.append(f"{store.entry(keys[i])}: {getattr(exc, 'strerror', None) or exc}")
         except Exception as exc:
             if not _worker_died(exc):
                 raise
