@@ -213,7 +213,10 @@ def load_feature_table(path=None):
     if bad_labels:
         raise DatasetError(f"{table}: unknown labels {bad_labels}")
     if "track_id" not in frame.columns:
-        frame.insert(1, "track_id", frame["filename"].str.replace(r"\.(au|wav)$", "", regex=True))
+        # "blues.00000.wav" and the 3-second table's "blues.00000.3.wav" both belong to blues.00000.
+        names = frame["filename"].astype(str)
+        track_id = names.str.extract(r"^([^.]+\.\d{5})", expand=False).fillna(names.str.split(".").str[0])
+        frame.insert(1, "track_id", track_id)
         return frame
     # musicviz's own table: its track_id must name the clip of the row's file ("blues.00000"
     # for "blues.00000.wav", or for segment "blues.00000.3.wav").

@@ -143,20 +143,13 @@ def load_table(path):
     FeatureError
         The file is missing, unreadable, or lacks ``filename``/``label``.
     """
-    import pandas as pd
+    from musicviz.datasets import load_feature_table
+    from musicviz.errors import DatasetError
 
     path = Path(path)
     if not path.is_file():
         raise FeatureError(f"{path}: feature table not found")
-    try:
-        frame = pd.read_csv(path)
-    except Exception as exc:
-        raise FeatureError(f"{path}: not a readable CSV table ({exc})") from None
-    missing = {"filename", "label"} - set(frame.columns)
-    if missing:
-        raise FeatureError(f"{path}: missing columns {sorted(missing)}")
-    if "track_id" not in frame.columns:
-        names = frame["filename"].astype(str)
-        track_id = names.str.extract(r"^([^.]+\.\d{5})", expand=False).fillna(names.str.split(".").str[0])
-        frame.insert(1, "track_id", track_id)
-    return frame
+    try:  # one reader for every table: the same checks, the same track ids
+        return load_feature_table(path)
+    except DatasetError as exc:
+        raise FeatureError(str(exc)) from None
