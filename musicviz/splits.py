@@ -122,9 +122,7 @@ def block_split(track_ids, genres, *, test_size: float = 0.25) -> np.ndarray:
 
 def _keep_trainable(table, sides, notes, min_train):
     """Drop genres without ``min_train`` training clips and one test clip, saying which."""
-    counts: dict[str, dict[str, int]] = {}
-    for genre, side in zip(table["label"], sides):
-        counts.setdefault(genre, {"train": 0, "test": 0, "unused": 0})[side] += 1
+    counts = _side_counts(table, sides)
     dropped = {g: c for g, c in counts.items() if c["train"] < min_train or c["test"] < 1}
     if dropped:
         listed = ", ".join(f"{g} ({c['train']} train / {c['test']} test)" for g, c in sorted(dropped.items()))
@@ -179,7 +177,7 @@ def course_split(table, *, test_size: float = 0.25, seed: int = 0, min_train: in
     ...                       "label": ["jazz"] * 8 + ["rock"] * 8})
     >>> split = course_split(table)  # doctest: +SKIP
     """
-    from musicviz.datasets import dataset_name, find_split_lists, load_filtered_split, split_tracks
+    from musicviz.datasets import dataset_name, load_filtered_split, split_tracks
 
     dataset = dataset_name()
     ids, labels = table["track_id"].tolist(), table["label"].tolist()
@@ -188,30 +186,25 @@ def course_split(table, *, test_size: float = 0.25, seed: int = 0, min_train: in
         sides = split_tracks(ids, labels, test_size=test_size, seed=seed, filtered=False)
         kind = "random"
     else:
-        lists = find_split_lists()
-        kind = "blocks"
-        if lists:
-            filtered = load_filtered_split()
-            where = {t: ("test" if name == "test" else "train") for name, tids in filtered.items() for t in tids}
-            sides = np.array([where.get(t, "unused") for t in ids])
-            matched = {name: len(set(tids) & set(ids)) for name, tids in filtered.items()}
-            if _trainable_genres(table, sides, min_train) == set(labels):
-                kind = "filtered"
-                notes.append(
-                    "The filtered lists matched "
-                    + ", ".join(f"{n} of {len(filtered[name])} {name}" for name, n in matched.items())
-                    + f" tracks; {int((sides == 'unused').sum())} clips present are in no list and stay unused."
-                )
-            else:
-                notes.append(
-                    "The fault-filtered split cannot be formed from the clips present: its lists matched "
-                    + ", ".join(f"{n} of {len(filtered[name])} {name}" for name, n in matched.items())
-                    + f" tracks, too few to train and test every genre (at least {min_train} train and 1 test "
-                    "clip each). Falling back to contiguous blocks of track numbers, which keeps most artists "
-                    "on one side because GTZAN is roughly ordered by artist."
-                )
+        # The lists ship with musicviz (a user's own copy takes precedence), so they are always there.
+        filtered = load_filtered_split()
+        where = {t: ("test" if name == "test" else "train") for name, tids in filtered.items() for t in tids}
+        sides = np.array([where.get(t, "unused") for t in ids])
+        matched = ", ".join(f"{len(set(tids) & set(ids))} of {len(tids)} {name}" for name, tids in filtered.items())
+        if _trainable_genres(table, sides, min_train) == set(labels):
+            kind = "filtered"
+            notes.append(
+                f"The filtered lists matched {matched} tracks; "
+                f"{int((sides == 'unused').sum())} clips present are in no list and stay unused."
+            )
         else:
-            notes.append("No fault-filtered split lists found: using contiguous blocks of track numbers instead.")
+            kind = "blocks"
+            notes.append(
+                f"The fault-filtered split cannot be formed from the clips present: its lists matched {matched} "
+                f"tracks, too few to train and test every genre (at least {min_train} train and 1 test clip each). "
+                "Falling back to contiguous blocks of track numbers, which keeps most artists on one side because "
+                "GTZAN is roughly ordered by artist."
+            )
         if kind == "blocks":
             sides = block_split(ids, labels, test_size=test_size)
     kept_table, kept_sides = _keep_trainable(table, np.asarray(sides), notes, min_train)
@@ -221,11 +214,16 @@ def course_split(table, *, test_size: float = 0.25, seed: int = 0, min_train: in
     return CourseSplit(kept_table, kept_sides, kind, dataset, notes)
 
 
-def _trainable_genres(table, sides, min_train) -> set[str]:
+def _side_counts(table, sides) -> dict[str, dict[str, int]]:
+    """``{genre: {"train": n, "test": n, "unused": n}}``."""
     counts: dict[str, dict[str, int]] = {}
     for genre, side in zip(table["label"], sides):
         counts.setdefault(genre, {"train": 0, "test": 0, "unused": 0})[side] += 1
-    return {g for g, c in counts.items() if c["train"] >= min_train and c["test"] >= 1}
+    return counts
+
+
+def _trainable_genres(table, sides, min_train) -> set[str]:
+    return {g for g, c in _side_counts(table, sides).items() if c["train"] >= min_train and c["test"] >= 1}
 
 
 def _synthetic_instead(table, dataset, *, test_size, seed, min_train) -> CourseSplit:
