@@ -50,12 +50,28 @@ SIGNAL_FUNCTIONS = {
 }
 
 
+#: What a message must say about each bad signal (the problem, in words a student can act on).
+PROBLEM_WORDS = {
+    "empty": ("0 samples", "too short", "samples"),
+    "2-D": ("shape",),
+    "strings": ("real numbers", "dtype"),
+    "NaN": ("NaN",),
+    "inf": ("infinite", "inf"),
+    "object": ("real numbers", "dtype"),
+}
+
+
 @pytest.mark.parametrize("bad", sorted(BAD_SIGNALS))
 @pytest.mark.parametrize("name", sorted(SIGNAL_FUNCTIONS))
 def test_bad_signals_raise_musicviz_errors(name, bad):
+    import re
+
     with pytest.raises(MusicvizError) as info:
         SIGNAL_FUNCTIONS[name](BAD_SIGNALS[bad], SR)
-    assert str(info.value), f"{name} raised an empty message"
+    message = str(info.value)
+    # It names the argument (y, the signal) and says what is wrong with it.
+    assert re.search(r"\by\b", message), f"{name}: message does not name the argument: {message!r}"
+    assert any(word in message for word in PROBLEM_WORDS[bad]), f"{name}: message does not say the problem: {message!r}"
 
 
 @pytest.mark.parametrize("sr", [0, -22050, float("nan"), "22050", None, True])
