@@ -7,6 +7,7 @@ import pytest
 import soundfile as sf
 
 import musicviz
+from _support import tone
 from musicviz.audio import check_signal, load_audio, play, segment, write_wav
 from musicviz.errors import (
     AudioContentError,
@@ -18,11 +19,6 @@ from musicviz.errors import (
 )
 
 SR = 22050
-
-
-def tone(seconds=4.0, sr=SR, freq=440.0):
-    t = np.arange(int(seconds * sr)) / sr
-    return (0.5 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
 
 
 @pytest.fixture

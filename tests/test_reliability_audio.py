@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from musicviz import _io
 from musicviz import audio as mv_audio
+from _support import chmod_can_deny, tone
 from musicviz.audio import load_audio, write_wav
 from musicviz.errors import (
     AudioContentError,
@@ -35,11 +36,6 @@ from musicviz.errors import (
 )
 
 SR = 22050
-
-
-def tone(seconds=4.0, sr=SR, freq=440.0):
-    t = np.arange(int(seconds * sr)) / sr
-    return (0.5 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
 
 
 def wav_header(n_frames, *, sr=SR, channels=1, bits=16) -> bytes:
@@ -244,23 +240,8 @@ def test_permission_denied_by_libsndfile_is_an_audio_error(wav, monkeypatch):
             function(wav)
 
 
-def _chmod_can_deny(folder) -> bool:
-    """Does ``chmod 000`` stop this process reading a file? Not for root (CAP_DAC_OVERRIDE)."""
-    probe_file = folder / "chmod-probe"
-    probe_file.write_bytes(b"x")
-    probe_file.chmod(0)
-    try:
-        with open(probe_file, "rb"):
-            return False
-    except PermissionError:
-        return True
-    finally:
-        probe_file.chmod(0o600)
-        probe_file.unlink()
-
-
 def test_permission_denied_real_chmod(wav):
-    if not _chmod_can_deny(wav.parent):
+    if not chmod_can_deny(wav.parent):
         pytest.skip(f"this process (euid {os.geteuid() if hasattr(os, 'geteuid') else '?'}) reads files whatever "
                     "their mode (root or CAP_DAC_OVERRIDE): chmod 000 cannot deny it; simulated in the tests above")
     wav.chmod(0)

@@ -27,6 +27,7 @@ import soundfile as sf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _support import chmod_can_deny
 from musicviz import datasets
 from musicviz.datasets import ImportReport, import_gtzan, parse_track_name, scan
 from musicviz.errors import DatasetError, MusicvizError
@@ -164,18 +165,7 @@ def test_unlistable_folder_is_reported_not_silently_ignored(tmp_path, monkeypatc
 def _chmod_denies(folder: Path) -> bool:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         return False
-    probe = folder / "chmod-probe"
-    probe.write_bytes(b"x")
-    probe.chmod(0)
-    try:
-        with open(probe, "rb"):
-            return False
-    except PermissionError:
-        return True
-    finally:
-        probe.chmod(0o600)
-        probe.unlink()
-
+    return chmod_can_deny(folder)
 
 def test_permission_denied_real_chmod(tmp_path):
     if not _chmod_denies(tmp_path):
