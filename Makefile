@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 SYNTH_DIR := data/synth
 SYNTH := $(SYNTH_DIR)/metadata.csv
 SEED ?= 0
+MUSICNN := musicnn==0.1.0
 # Real GTZAN material: a user's copy is MUSICVIZ_GTZAN (default data/gtzan/); only the test
 # suite (tests/conftest.py, notebooks/conftest.py) and .ci/run point it at ../shared/data.
 export PYTHONHASHSEED := 0
@@ -44,9 +45,12 @@ help:
 
 env: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[cnn,notebooks,test,dask]"
+	# The pretrained network's weights (notebook 08): musicnn's wheel is installed for its
+	# checkpoint files only; its code pins numpy<1.17 and needs Keras 2, so no dependencies.
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps $(MUSICNN)
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 

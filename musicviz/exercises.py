@@ -8,7 +8,8 @@ notebook the student writes an answer into a variable and runs::
 
     mv.exercises.check("02.1", answer)
 
-which prints whether the answer is right, with the hint when it is not. Worked solutions live
+which prints whether the answer is right. Hints are staged: none before a first attempt, then
+one more with each wrong answer. Worked solutions live
 in ``solutions/NN_topic.py`` (out of the student's way); the test suite runs every solution
 through its check, so the checks cannot silently break.
 """
@@ -16,14 +17,14 @@ through its check, so the checks cannot silently break.
 from __future__ import annotations
 
 from musicviz import _exercise_checks  # noqa: F401  (registers every check)
-from musicviz._exercise_registry import EXERCISES, AnswerError, Exercise, as_float, as_int, exercise
+from musicviz._exercise_registry import EXERCISES, KINDS, AnswerError, Exercise, as_float, as_int, exercise
 from musicviz.errors import ParameterError
 
-__all__ = ["Exercise", "EXERCISES", "AnswerError", "as_int", "as_float", "exercise", "check", "grade"]
+__all__ = ["Exercise", "EXERCISES", "KINDS", "AnswerError", "as_int", "as_float", "exercise", "check", "grade", "reset_attempts"]
 
 
 def grade(exercise_id: str, answer) -> bool:
-    """True when ``answer`` is right (no printing); for tests and autograders.
+    """True when ``answer`` is right (no printing, no attempt counted); for tests and autograders.
 
     Raises
     ------
@@ -42,8 +43,21 @@ def grade(exercise_id: str, answer) -> bool:
         return False
 
 
+#: Wrong answers given so far in this kernel, per exercise: how many hints have been earned.
+_ATTEMPTS: dict[str, int] = {}
+
+
+def reset_attempts() -> None:
+    """Forget the wrong answers given so far (the hints start again from none)."""
+    _ATTEMPTS.clear()
+
+
 def check(exercise_id: str, answer) -> None:
-    """Tell the student whether ``answer`` is right, with a hint when it is not.
+    """Tell the student whether ``answer`` is right; hints come only after wrong answers.
+
+    No hint is shown before a first attempt. Each wrong answer earns the next of the
+    exercise's staged hints (the last one is repeated), so a student who tries first sees
+    the least help they need.
 
     Parameters
     ----------
@@ -54,19 +68,25 @@ def check(exercise_id: str, answer) -> None:
 
     See Also
     --------
-    grade : the same verdict as a bool, without printing.
+    grade : the same verdict as a bool, without printing or counting attempts.
 
     Examples
     --------
-    >>> from musicviz.exercises import check
+    >>> from musicviz.exercises import check, reset_attempts
     >>> check("00.1", None)
-    Exercise 00.1: no answer yet. Hint: count the tracks of one genre in found.tracks, or use found.genre_counts().
+    Exercise 00.1: no answer yet. Write it in the cell above and run this cell again.
+    >>> reset_attempts()
     """
     right = grade(exercise_id, answer)
-    hint = EXERCISES[exercise_id].hint
+    exercise = EXERCISES[exercise_id]
     if answer is None:
-        print(f"Exercise {exercise_id}: no answer yet. Hint: {hint}")
+        print(f"Exercise {exercise_id}: no answer yet. Write it in the cell above and run this cell again.")
     elif right:
         print(f"Exercise {exercise_id}: correct.")
     else:
-        print(f"Exercise {exercise_id}: not yet. Hint: {hint}")
+        attempts = _ATTEMPTS[exercise_id] = _ATTEMPTS.get(exercise_id, 0) + 1
+        step = min(attempts, len(exercise.hints))
+        print(
+            f"Exercise {exercise_id}: not yet (attempt {attempts}). "
+            f"Hint {step} of {len(exercise.hints)}: {exercise.hints[step - 1]}"
+        )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from musicviz.errors import ParameterError
-from musicviz.exercises import EXERCISES, check, grade
+from musicviz.exercises import EXERCISES, check, grade, reset_attempts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,8 +63,21 @@ def test_check_rejects_plausible_wrong_answers(exercise_id):
     right = _solution(exercise_id)()
     assert grade(exercise_id, None) is False
     assert grade(exercise_id, "certainly-wrong") is False
-    for wrong in _plausible_wrong(right):
+    wrong_answers = _plausible_wrong(right)
+    specific = EXERCISES[exercise_id].wrong_answers
+    if specific is not None:
+        wrong_answers += list(specific())
+    for wrong in wrong_answers:
         assert grade(exercise_id, wrong) is False, f"{exercise_id} accepts {wrong!r} (right: {right!r})"
+
+
+def test_every_notebook_has_two_exercises_that_make_the_student_work():
+    by_notebook: dict[str, list[str]] = {}
+    for eid, exercise in EXERCISES.items():
+        by_notebook.setdefault(eid.split(".")[0], []).append(exercise.kind)
+    for notebook, kinds in by_notebook.items():
+        working = [k for k in kinds if k in ("code", "predict")]
+        assert len(working) >= 2, f"notebook {notebook}: only {len(working)} code/predict exercises ({kinds})"
 
 
 def test_every_notebook_exercise_has_a_check_cell():
@@ -78,10 +91,31 @@ def test_every_notebook_exercise_has_a_check_cell():
             assert f'check("{eid}"' in source, f"{path.name} has no check cell for {eid}"
 
 
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_no_hint_before_an_attempt_then_one_more_per_wrong_answer(exercise_id, capsys):
+    exercise = EXERCISES[exercise_id]
+    reset_attempts()
+    check(exercise_id, None)
+    out = capsys.readouterr().out
+    assert "no answer yet" in out and "Hint" not in out
+    assert all(hint not in out for hint in exercise.hints)
+    for attempt in range(1, len(exercise.hints) + 2):
+        check(exercise_id, "certainly-wrong")
+        out = capsys.readouterr().out
+        step = min(attempt, len(exercise.hints))
+        assert f"attempt {attempt}" in out and exercise.hints[step - 1] in out
+        assert all(hint not in out for hint in exercise.hints[step:])
+    check(exercise_id, _solution(exercise_id)())
+    assert "correct" in capsys.readouterr().out
+    reset_attempts()
+
+
 def test_check_prints_feedback(capsys):
+    reset_attempts()
     check("00.1", None)
-    assert "no answer yet. Hint:" in capsys.readouterr().out
+    assert "no answer yet" in capsys.readouterr().out
     check("00.1", -1)
-    assert "not yet. Hint:" in capsys.readouterr().out
+    assert "not yet (attempt 1). Hint 1 of" in capsys.readouterr().out
+    reset_attempts()
     with pytest.raises(ParameterError, match="no exercise"):
         grade("99.9", 1)

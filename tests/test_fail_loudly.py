@@ -55,7 +55,7 @@ def registered():
     added = []
 
     def add(eid, func):
-        exercise(eid, question="q", hint="h")(func)
+        exercise(eid, question="q", hints="h", kind="code")(func)
         added.append(eid)
 
     yield add

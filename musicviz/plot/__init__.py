@@ -9,6 +9,7 @@ module                     notebook
 ``plot.features``          04_features_and_standardization
 ``plot.models``            05_baseline_models, 05b_baselines_on_real_gtzan, 06_cnn
 ``plot.cnn``               06_cnn, 07_classify_your_own_clip
+``plot.palette``           every figure that tells genres apart (one palette + markers)
 =========================  =====================================
 
 Every helper has the form ``plot_x(data, *, ..., ax=None, **kwargs)`` (``axes=None`` when it
@@ -45,9 +46,9 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["STYLE", "use_style", "waveforms", "spectrograms", "chroma", "features", "models", "cnn"]
+__all__ = ["STYLE", "use_style", "palette", "waveforms", "spectrograms", "chroma", "features", "models", "cnn"]
 
-_SUBMODULES = {"waveforms", "spectrograms", "chroma", "features", "models", "cnn"}
+_SUBMODULES = {"palette", "waveforms", "spectrograms", "chroma", "features", "models", "cnn"}
 
 #: The course's matplotlib settings: fixed figure size and DPI so stored notebook outputs
 #: (``<Figure size 640x480 with 1 Axes>``) are the same on every machine, readable fonts,

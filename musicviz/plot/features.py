@@ -14,6 +14,7 @@ import numpy as np
 
 from musicviz import GENRES, SR
 from musicviz.plot._helpers import get_axes
+from musicviz.plot.palette import genre_marker, genre_palette
 
 __all__ = [
     "genre_order",
@@ -119,7 +120,7 @@ def plot_genre_distribution(table, feature: str, *, kind: str = "box", label_col
         raise ParameterError(f"the table has no column {feature!r}")
     fig, ax, made = get_axes(ax)
     order = genre_order(table[label_column])
-    kwargs.setdefault("palette", "tab10")
+    kwargs.setdefault("palette", genre_palette(order))
     draw = sns.boxplot if kind == "box" else sns.violinplot
     if kind == "violin":
         kwargs.setdefault("cut", 0)
@@ -232,7 +233,8 @@ def pair_plot(table, *, columns, label_column: str = "label", **kwargs):
     import seaborn as sns
 
     order = genre_order(table[label_column])
-    kwargs.setdefault("palette", "tab10")
+    kwargs.setdefault("palette", genre_palette(order))
+    kwargs.setdefault("markers", [genre_marker(g) for g in order])
     kwargs.setdefault("height", 1.6)
     kwargs.setdefault("plot_kws", {"s": 12, "alpha": 0.7, "linewidth": 0})
     kwargs.setdefault("corner", True)
