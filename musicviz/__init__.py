@@ -9,11 +9,16 @@ notebook                               modules
 01_waveforms                           :mod:`musicviz.waveforms`, :mod:`musicviz.plot.waveforms`
 02_spectrograms                        :mod:`musicviz.spectrograms`, :mod:`musicviz.plot.spectrograms`
 03_chroma_and_zero_crossings           :mod:`musicviz.chroma`, :mod:`musicviz.plot.chroma`
+03b_mfcc_hpss_tempo                    :mod:`musicviz.mfcc_hpss_tempo`, :mod:`musicviz.plot.mfcc_hpss_tempo`
 04_features_and_standardization        :mod:`musicviz.features`, :mod:`musicviz.plot.features`,
                                        :mod:`musicviz.splits` (the split of 04-07)
 05_baseline_models (+ 05b real GTZAN)  :mod:`musicviz.baselines`, :mod:`musicviz.plot.models`
 06_cnn                                 :mod:`musicviz.cnn` (imports Keras lazily), :mod:`musicviz.plot.cnn`
-07_classify_your_own_clip              :mod:`musicviz.cnn`, :mod:`musicviz.similarity`, :mod:`musicviz.plot.cnn`
+07_classify_your_own_clip              :mod:`musicviz.cnn`, :mod:`musicviz.similarity`, :mod:`musicviz.plot.cnn`,
+                                       :mod:`musicviz.pretrained`
+08_transfer_learning                   :mod:`musicviz.pretrained` (imports TensorFlow lazily),
+                                       :mod:`musicviz.plot.pretrained`
+instructors                            :mod:`musicviz.grading` (student release, grading)
 every notebook                         :mod:`musicviz.export` (figure names), :mod:`musicviz.exercises`,
                                        :mod:`musicviz.widgets` (01, 02, 05)
 =====================================  ==========================================
@@ -70,7 +75,10 @@ _SUBMODULES = {
     "export",
     "exercises",
     "features",
+    "grading",
+    "mfcc_hpss_tempo",
     "plot",
+    "pretrained",
     "realism",
     "similarity",
     "spectrograms",

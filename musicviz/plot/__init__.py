@@ -6,9 +6,11 @@ module                     notebook
 ``plot.waveforms``         01_waveforms
 ``plot.spectrograms``      02_spectrograms
 ``plot.chroma``            03_chroma_and_zero_crossings
+``plot.mfcc_hpss_tempo``   03b_mfcc_hpss_tempo
 ``plot.features``          04_features_and_standardization
 ``plot.models``            05_baseline_models, 05b_baselines_on_real_gtzan, 06_cnn
 ``plot.cnn``               06_cnn, 07_classify_your_own_clip
+``plot.pretrained``        08_transfer_learning, 07_classify_your_own_clip
 ``plot.palette``           every figure that tells genres apart (one palette + markers)
 =========================  =====================================
 
@@ -46,9 +48,21 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["STYLE", "use_style", "palette", "waveforms", "spectrograms", "chroma", "features", "models", "cnn"]
+__all__ = [
+    "STYLE",
+    "use_style",
+    "palette",
+    "waveforms",
+    "spectrograms",
+    "chroma",
+    "mfcc_hpss_tempo",
+    "features",
+    "models",
+    "cnn",
+    "pretrained",
+]
 
-_SUBMODULES = {"palette", "waveforms", "spectrograms", "chroma", "features", "models", "cnn"}
+_SUBMODULES = {"palette", "waveforms", "spectrograms", "chroma", "mfcc_hpss_tempo", "features", "models", "cnn", "pretrained"}
 
 #: The course's matplotlib settings: fixed figure size and DPI so stored notebook outputs
 #: (``<Figure size 640x480 with 1 Axes>``) are the same on every machine, readable fonts,
