@@ -26,7 +26,7 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 # JupyterLab refuses to run as root unless told (containers, CI).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help run test portability env data execute figures lab nav slides bench mutation clean assets html screenshots lab-setup
+.PHONY: help run test portability env data execute figures lab nav slides bench mutation clean assets html screenshots lab-setup student grade
 
 help:
 	@echo "make run      create the environment, make the data, execute every notebook, export figures"
@@ -42,6 +42,8 @@ help:
 	@echo "make bench    run the feature-extraction benchmark"
 	@echo "make portability  run the training notebooks under nbval on perturbed platforms (BLAS kernel, threads, oneDNN)"
 	@echo "make mutation     opt-in: mutation testing of the core numeric modules (mutmut), prints the score"
+	@echo "make student  the student release in build/student/ (no solutions/, docs/, tests/, .ci/)"
+	@echo "make grade SUBMISSIONS=dir  run and grade submitted notebooks into build/grades/ (grades.csv, report.html)"
 
 env: $(STAMP)
 
@@ -116,6 +118,14 @@ bench: $(SYNTH)
 mutation: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check mutmut==3.8.1
 	$(PY) scripts/mutation.py
+
+# Instructors: the student release, and grading a folder of submissions (docs/INSTRUCTORS.md).
+student: $(STAMP)
+	$(PY) -m musicviz.grading student --out build/student
+
+grade: $(SYNTH)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder (SUBMISSIONS/<student>/<nb>.ipynb or SUBMISSIONS/<student>__<nb>.ipynb)" >&2; exit 2; }
+	$(PY) -m musicviz.grading grade "$(SUBMISSIONS)" --out build/grades
 
 clean:
 	rm -rf build .pytest_cache
