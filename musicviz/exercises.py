@@ -10,7 +10,7 @@ notebook the student writes an answer into a variable and runs::
 
 which prints whether the answer is right. Hints are staged: none before a first attempt, then
 one more with each wrong answer. Worked solutions live
-in ``solutions/NN_topic.py`` (out of the student's way); the test suite runs every solution
+in ``solutions/NN_topic.py`` (out of the student's way, and not in the student release); the test suite runs every solution
 through its check, so the checks cannot silently break.
 """
 
