@@ -9,7 +9,11 @@ STAMP := $(VENV)/.installed
 SYNTH_DIR := data/synth
 SYNTH := $(SYNTH_DIR)/metadata.csv
 SEED ?= 0
+# The pretrained network's weights (notebooks 07, 08): musicnn's wheel is installed for its
+# checkpoint files only (its code pins numpy<1.17 and needs Keras 2), so without dependencies.
+# The stamp names the pin: an older environment, or a new pin, gets it installed.
 MUSICNN := musicnn==0.1.0
+MUSICNN_STAMP := $(VENV)/.installed-$(MUSICNN)
 # Real GTZAN material: a user's copy is MUSICVIZ_GTZAN (default data/gtzan/); only the test
 # suite (tests/conftest.py, notebooks/conftest.py) and .ci/run point it at ../shared/data.
 export PYTHONHASHSEED := 0
@@ -45,16 +49,17 @@ help:
 	@echo "make student  the student release in build/student/ (no solutions/, docs/, tests/, .ci/)"
 	@echo "make grade SUBMISSIONS=dir  run and grade submitted notebooks into build/grades/ (grades.csv, report.html)"
 
-env: $(STAMP)
+env: $(STAMP) $(MUSICNN_STAMP)
 
-$(STAMP): pyproject.toml constraints.txt Makefile
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[cnn,notebooks,test,dask]"
-	# The pretrained network's weights (notebook 08): musicnn's wheel is installed for its
-	# checkpoint files only; its code pins numpy<1.17 and needs Keras 2, so no dependencies.
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps $(MUSICNN)
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
+
+$(MUSICNN_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps $(MUSICNN)
+	touch $@
 
 # npm missing or offline: the pages are still built, but load their JavaScript from CDNs.
 assets: $(ASSETS_STAMP)
@@ -74,7 +79,7 @@ $(LAB_SETTINGS): $(STAMP) scripts/lab_setup.py
 
 data: $(SYNTH)
 
-$(SYNTH): $(STAMP) $(wildcard musicviz/synth/*.py)
+$(SYNTH): $(STAMP) $(MUSICNN_STAMP) $(wildcard musicviz/synth/*.py)
 	rm -rf $(SYNTH_DIR)  # no stale clips from an earlier, larger set
 	$(PY) -m musicviz -q data synth --out $(SYNTH_DIR) --seed $(SEED)
 
@@ -89,7 +94,8 @@ portability: $(SYNTH)
 	$(PY) scripts/portability.py
 
 # Stored outputs are made the way the tests check them: with the course's real material.
-execute: $(SYNTH)
+execute: $(MUSICNN_STAMP)  # TEMP-LEAD: no regeneration while the synth code is being edited
+	test -f $(SYNTH) || $(MAKE) data
 	MUSICVIZ_GTZAN="$${MUSICVIZ_GTZAN:-$(abspath ../shared/data)}" $(PY) scripts/run_series.py --in-place $(if $(ONLY),--only '$(ONLY)')
 
 figures: $(SYNTH)

@@ -27,6 +27,11 @@ __all__ = [
     "hz_to_mel",
     "mel_to_hz",
     "downsample_spectrogram",
+    "TEST_SIGNALS",
+    "test_signal",
+    "window_spectrum",
+    "average_spectrum",
+    "separates",
 ]
 
 N_FFT = 2048
@@ -74,6 +79,10 @@ def stft_db(y, *, sr: float, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH):
         Frame length N in samples (2048 samples = 93 ms at 22050 Hz).
     hop_length : int > 0
         Hop H between frames in samples.
+
+    Frames are **centred** (librosa's ``center=True``): the signal is padded with
+    ``n_fft // 2`` zeros at both ends, so frame ``m`` is centred on sample ``m * hop_length``
+    and ``times[m] = m * hop_length / sr``; there are ``1 + len(y) // hop_length`` frames.
 
     Returns
     -------
@@ -155,12 +164,16 @@ def mel_db(
     """Mel spectrogram in dBFS, with its time coordinates and the band centres in Hz.
 
     The power spectrum is summed through ``n_mels`` triangular filters whose centres are
-    equally spaced on the mel scale (librosa's Slaney scale: linear below 1 kHz, logarithmic
-    above). Each triangle peaks at 1, so a full-scale sine at a band centre reads about
-    0 dBFS (+0.7 to +1.6 dB, from the neighbouring bins it also collects), as in :func:`stft_db`.
-    The textbook (HTK) form of the scale, for intuition:
+    equally spaced on the mel scale (librosa's default, ``htk=False``: the Slaney / Auditory
+    Toolbox scale, linear below 1 kHz and logarithmic above). Each triangle peaks at 1, so a
+    full-scale sine at a band centre reads about 0 dBFS (+0.7 to +1.6 dB, from the
+    neighbouring bins it also collects), as in :func:`stft_db`. The Slaney scale:
 
-    .. math:: m = 2595 \\log_{10}\\left(1 + \\frac{f}{700}\\right)
+    .. math:: m(f) = \\frac{3 f}{200\\,\\text{Hz}} \\quad (f < 1000\\ \\text{Hz}), \\qquad
+              m(f) = 15 + 27\\,\\frac{\\ln(f / 1000\\ \\text{Hz})}{\\ln 6.4} \\quad (f \\ge 1000\\ \\text{Hz})
+
+    (the HTK form ``2595 log10(1 + f / 700)``, ``htk=True`` in librosa, is the common
+    alternative; it is not what is computed here).
 
     Notebook: ``02_spectrograms.ipynb``.
 
@@ -273,3 +286,281 @@ def downsample_spectrogram(S_db, *, times, freqs, n_times: int = 60, n_freqs: in
     t_small = np.add.reduceat(times, ti) / np.diff(np.append(ti, len(times)))
     f_small = np.add.reduceat(freqs, fi) / np.diff(np.append(fi, len(freqs)))
     return small, t_small, f_small
+
+
+# ----------------------------------------------------------------- test signals, one frame
+#: The kinds :func:`test_signal` makes.
+TEST_SIGNALS = ("sine", "two_sines", "chirp", "impulse")
+
+
+def test_signal(
+    kind: str,
+    *,
+    sr: float = 22050,
+    duration: float = 1.0,
+    freq: float = 440.0,
+    spacing: float = 30.0,
+    fmin: float = 100.0,
+    fmax: float = 4000.0,
+    at: float | None = None,
+    amplitude: float = 0.5,
+) -> np.ndarray:
+    """A signal whose spectrum we know: a sine, two close sines, a chirp or an impulse.
+
+    Made with librosa (``librosa.tone``, ``librosa.chirp``) so the notebook can check what the
+    STFT shows against what went in.
+
+    Notebook: ``02_spectrograms.ipynb``.
+
+    Parameters
+    ----------
+    kind : {"sine", "two_sines", "chirp", "impulse"}
+        ``"sine"``: one sine at ``freq``; ``"two_sines"``: sines at ``freq`` and
+        ``freq + spacing`` Hz, half the amplitude each (they beat ``spacing`` times a second);
+        ``"chirp"``: a sweep from ``fmin`` to ``fmax`` Hz, exponential in frequency (the same
+        time per octave); ``"impulse"``: one sample of height ``amplitude`` at ``at`` seconds,
+        zeros elsewhere.
+    sr : float > 0
+        Sample rate in Hz.
+    duration : float > 0
+        Length in seconds.
+    freq, spacing : float > 0
+        Frequency of the sine (the lower of the two sines) and the gap to the second, in Hz.
+    fmin, fmax : float > 0
+        Start and end of the chirp in Hz.
+    at : float or None
+        Time of the impulse in seconds (default: the middle).
+    amplitude : float > 0
+        Peak amplitude (1.0 is full scale).
+
+    Returns
+    -------
+    y : np.ndarray [shape=(round(sr * duration),)]
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz import spectrograms
+    >>> y = spectrograms.test_signal("two_sines", sr=22050, duration=1.0, freq=440, spacing=20)
+    >>> len(y), round(float(np.abs(y).max()), 2)
+    (22050, 0.5)
+    >>> int(np.argmax(spectrograms.test_signal("impulse", sr=22050, duration=1.0, at=0.25)))
+    5512
+    """
+    import librosa
+
+    from musicviz._checks import positive_float
+
+    if kind not in TEST_SIGNALS:
+        raise ParameterError(f"kind must be one of {TEST_SIGNALS}, got {kind!r}")
+    sr = positive_float(sr, "sr")
+    duration = positive_float(duration, "duration")
+    amplitude = positive_float(amplitude, "amplitude")
+    n = int(round(sr * duration))
+    if n < 2:
+        raise ParameterError(f"duration={duration} s at sr={sr:g} Hz gives {n} sample(s); need at least 2")
+    if kind == "impulse":
+        at = duration / 2 if at is None else float(at)
+        if not 0 <= at < duration:
+            raise ParameterError(f"at must lie in [0, duration={duration}) seconds, got {at}")
+        y = np.zeros(n)
+        y[min(int(round(at * sr)), n - 1)] = amplitude
+        return y
+    if kind == "chirp":
+        fmin, fmax = positive_float(fmin, "fmin"), positive_float(fmax, "fmax")
+        if not fmin < fmax <= sr / 2:
+            raise ParameterError(f"need fmin < fmax <= sr / 2 = {sr / 2:g} Hz, got fmin={fmin}, fmax={fmax}")
+        return amplitude * librosa.chirp(fmin=fmin, fmax=fmax, sr=sr, length=n)
+    freq = positive_float(freq, "freq")
+    if kind == "sine":
+        if freq >= sr / 2:
+            raise ParameterError(f"freq must be below sr / 2 = {sr / 2:g} Hz, got {freq}")
+        return amplitude * librosa.tone(frequency=freq, sr=sr, length=n)
+    spacing = positive_float(spacing, "spacing")
+    if freq + spacing >= sr / 2:
+        raise ParameterError(f"freq + spacing must be below sr / 2 = {sr / 2:g} Hz, got {freq + spacing}")
+    return amplitude / 2 * (librosa.tone(frequency=freq, sr=sr, length=n) + librosa.tone(frequency=freq + spacing, sr=sr, length=n))
+
+
+test_signal.__test__ = False  # a signal maker, not a test: pytest must not collect it when imported
+
+
+def _window(window, win_length: int) -> np.ndarray:
+    import scipy.signal
+
+    try:
+        return scipy.signal.get_window(window, win_length, fftbins=True)
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"window {window!r} is not a window scipy.signal.get_window knows: {exc}") from None
+
+
+def _frame_args(y, *, sr, win_length, n_fft):
+    win_length = positive_int(win_length, "win_length")
+    n_fft = win_length if n_fft is None else positive_int(n_fft, "n_fft")
+    if n_fft < win_length:
+        raise ParameterError(f"n_fft must be >= win_length (zero-padding only), got n_fft={n_fft} < win_length={win_length}")
+    y = _signal(y, sr=sr, min_samples=win_length)
+    return y, win_length, n_fft
+
+
+def window_spectrum(y, *, sr: float, win_length: int = 1024, n_fft: int | None = None, window="hann", start: int = 0):
+    """The spectrum of **one** windowed frame, in dBFS: leakage and zero-padding made visible.
+
+    Takes ``win_length`` samples from ``start``, multiplies them by the window
+    (``scipy.signal.get_window(window, win_length)``: ``"boxcar"`` is the rectangular window,
+    i.e. no window at all), appends zeros up to ``n_fft`` and takes the DFT. Levels are scaled
+    like :func:`stft_db` (divided by ``sum(window) / 2``), so a sine of amplitude ``a`` at a bin
+    centre reads ``20 log10(a)`` dBFS whatever the window and its length.
+
+    Zero-padding (``n_fft > win_length``) samples the same spectrum more densely: it
+    interpolates between bins, it does not sharpen the peaks (only a longer window does).
+
+    Notebook: ``02_spectrograms.ipynb``.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(n,)]
+        Samples, at least ``start + win_length`` of them.
+    sr : float > 0
+        Sample rate in Hz.
+    win_length : int > 0
+        Window length in samples (what sets the frequency resolution).
+    n_fft : int >= win_length or None
+        DFT length (default ``win_length``: no zero-padding).
+    window : str or tuple
+        Any window ``scipy.signal.get_window`` knows (``"hann"``, ``"boxcar"``, ``"hamming"``, ...).
+    start : int >= 0
+        First sample of the frame.
+
+    Returns
+    -------
+    level_db : np.ndarray [shape=(1 + n_fft // 2,)]
+        Level of each bin in dBFS, at least :data:`FLOOR_DB`.
+    freqs : np.ndarray [shape=(1 + n_fft // 2,)]
+        Bin frequencies in Hz (``k * sr / n_fft``).
+
+    See Also
+    --------
+    average_spectrum : the same, power-averaged over all frames of a signal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz import spectrograms
+    >>> y = spectrograms.test_signal("sine", sr=22050, freq=22050 / 1024 * 40, amplitude=1.0)
+    >>> level, freqs = spectrograms.window_spectrum(y, sr=22050, win_length=1024, window="hann")
+    >>> round(float(freqs[np.argmax(level)]), 1), round(float(level.max()), 1)
+    (861.3, 0.0)
+    """
+    y, win_length, n_fft = _frame_args(y, sr=sr, win_length=win_length, n_fft=n_fft)
+    start = positive_int(start, "start", minimum=0)
+    if start + win_length > len(y):
+        raise ParameterError(f"start + win_length = {start + win_length} exceeds the {len(y)} samples of y")
+    w = _window(window, win_length)
+    X = np.fft.rfft(y[start:start + win_length] * w, n=n_fft)
+    return _to_db(np.abs(X) / (w.sum() / 2.0)), np.fft.rfftfreq(n_fft, d=1.0 / sr)
+
+
+def average_spectrum(y, *, sr: float, win_length: int = 1024, n_fft: int | None = None, window="hann"):
+    """The power spectrum averaged over all frames (hop ``win_length // 4``, no centring), in dBFS.
+
+    The average removes what depends on where a frame starts (the phase of two beating sines),
+    so a verdict about resolution does not depend on the frame one happened to pick.
+
+    Notebook: ``02_spectrograms.ipynb``.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(n,)]
+        Samples, at least ``win_length`` of them.
+    sr : float > 0
+        Sample rate in Hz.
+    win_length, n_fft, window
+        As in :func:`window_spectrum`.
+
+    Returns
+    -------
+    level_db : np.ndarray [shape=(1 + n_fft // 2,)]
+        ``10 log10`` of the mean power of each bin, scaled as in :func:`window_spectrum`.
+    freqs : np.ndarray [shape=(1 + n_fft // 2,)]
+        Bin frequencies in Hz.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz import spectrograms
+    >>> y = spectrograms.test_signal("sine", sr=22050, freq=1000.0, amplitude=1.0)
+    >>> level, freqs = spectrograms.average_spectrum(y, sr=22050, win_length=2048)
+    >>> round(float(freqs[np.argmax(level)]))
+    1001
+    """
+    import librosa
+
+    y, win_length, n_fft = _frame_args(y, sr=sr, win_length=win_length, n_fft=n_fft)
+    w = _window(window, win_length)
+    frames = librosa.util.frame(np.ascontiguousarray(y), frame_length=win_length, hop_length=max(1, win_length // 4))
+    X = np.fft.rfft(frames * w[:, None], n=n_fft, axis=0)
+    amplitude = np.sqrt(np.mean(np.abs(X) ** 2, axis=1)) / (w.sum() / 2.0)
+    return _to_db(amplitude), np.fft.rfftfreq(n_fft, d=1.0 / sr)
+
+
+def separates(
+    y,
+    *,
+    sr: float,
+    f1: float,
+    f2: float,
+    win_length: int,
+    n_fft: int | None = None,
+    window="hann",
+    dip_db: float = 3.0,
+) -> bool:
+    """Whether a spectrum shows two sines at ``f1`` and ``f2`` as two peaks: the course's definition.
+
+    Take the frame-averaged spectrum (:func:`average_spectrum`) and the bins nearest to ``f1``
+    and ``f2``. The sines are **separated** when there is at least one bin strictly between
+    those two bins and the lowest level between them is at least ``dip_db`` dB below the
+    lower of the two levels at ``f1`` and ``f2``. (One hump with its top between the two
+    frequencies fails: nothing between them dips below both.)
+
+    Notebook: ``02_spectrograms.ipynb``.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(n,)]
+        Samples (e.g. ``test_signal("two_sines", ...)``).
+    sr : float > 0
+        Sample rate in Hz.
+    f1, f2 : float
+        The two true frequencies in Hz.
+    win_length : int > 0
+        Window length in samples.
+    n_fft : int >= win_length or None
+        DFT length (zero-padding; default ``win_length``).
+    window : str or tuple
+        As in :func:`window_spectrum`.
+    dip_db : float > 0
+        How deep the valley between the two peaks must be, in dB.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from musicviz import spectrograms
+    >>> y = spectrograms.test_signal("two_sines", sr=22050, duration=2.0, freq=440, spacing=30)
+    >>> [spectrograms.separates(y, sr=22050, f1=440, f2=470, win_length=n) for n in (1024, 2048)]
+    [False, True]
+    """
+    from musicviz._checks import positive_float
+
+    dip_db = positive_float(dip_db, "dip_db")
+    level, freqs = average_spectrum(y, sr=sr, win_length=win_length, n_fft=n_fft, window=window)
+    f1, f2 = sorted((positive_float(f1, "f1"), positive_float(f2, "f2")))
+    if f2 > sr / 2:
+        raise ParameterError(f"f1 and f2 must lie below sr / 2 = {sr / 2:g} Hz, got {f2}")
+    k1, k2 = (int(np.argmin(np.abs(freqs - f))) for f in (f1, f2))
+    if k2 - k1 < 2:
+        return False
+    return bool(level[k1 + 1:k2].min() <= min(level[k1], level[k2]) - dip_db)

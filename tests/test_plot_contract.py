@@ -78,6 +78,8 @@ def _samples():
         "spectrograms.plot_spectrogram": Sample((S_db,), {"times": times, "freqs": freqs}),
         "spectrograms.plot_spectrogram_grid": Sample((clips,), {"sr": SR}, panels=2),
         "spectrograms.plot_waterfall": Sample((S_db,), {"times": times, "freqs": freqs}, projection="3d"),
+        "spectrograms.plot_waterfall_lines": Sample((S_db,), {"times": times, "freqs": freqs, "n_times": 5}),
+        "spectrograms.plot_spectrum": Sample((S_db[:, 0],), {"freqs": freqs}),
         "chroma.plot_chromagram": Sample((np.random.default_rng(0).random((12, 20)),), {"times": np.arange(20) * 0.02}),
         "chroma.plot_chroma_profiles": Sample(({"rock": np.ones(12) / 12, "jazz": np.eye(12)[0]},)),
         "chroma.plot_zcr": Sample((np.full(10, 880.0),), {"times": np.arange(10) * 0.02}),

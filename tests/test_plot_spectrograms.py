@@ -215,27 +215,115 @@ def test_grid_explicit_scale_and_given_axes():
         ps.plot_spectrogram_grid({"a": noise()}, sr=SR, kind="cqt")
 
 
-def test_waterfall_is_3d_labelled_and_fast():
+def test_waterfall_ridges_are_3d_labelled_fast_and_newest_in_front():
     S_db, times, freqs = stft_db(noise(30.0), sr=SR)  # a full 30 s clip
     start = time.perf_counter()
-    surface = ps.plot_waterfall(S_db, times=times, freqs=freqs, fmax=5000)
-    ax = surface.axes
+    ridges = ps.plot_waterfall(S_db, times=times, freqs=freqs, fmax=5000, n_times=24)
+    ax = ridges.axes
     ax.figure.canvas.draw()
     elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, f"waterfall took {elapsed:.2f} s"
+    assert elapsed < 1.5, f"waterfall took {elapsed:.2f} s"
     assert ax.name == "3d"
-    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_zlabel()) == ("Time (s)", "Frequency (Hz)", "Level (dBFS)")
-    (surface,) = ax.collections
-    assert len(surface.get_paths()) <= 40 * 128
-    assert ax.get_ylim()[1] <= 5000 + 1
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_zlabel()) == ("Frequency (Hz)", "Time (s)", "Level (dBFS)")
+    (only,) = ax.collections
+    assert only is ridges and len(ridges.get_paths()) == 24  # one filled ridge per moment
+    assert ax.get_xlim()[1] <= 5000 + 1
+    t_lo, t_hi = ax.get_ylim()
+    assert t_lo > t_hi  # the time axis is reversed: the latest moment is nearest the viewer
+    z_lo, z_hi = ax.get_zlim()
+    assert z_hi - z_lo == pytest.approx(61.0)  # range_db (60) + 1 dB of headroom
+    # few ticks per axis, so the labels do not collide
+    assert all(len(axis.get_majorticklocs()) <= 6 for axis in (ax.xaxis, ax.yaxis, ax.zaxis))
 
 
 def test_waterfall_reuses_3d_axes_only():
     S_db, times, freqs = stft_db(noise(1.0), sr=SR)
     fig = plt.figure()
     ax3 = fig.add_subplot(projection="3d")
-    surface = ps.plot_waterfall(S_db, times=times, freqs=freqs, ax=ax3)
-    assert surface.axes is ax3 and list(ax3.collections) == [surface] and len(fig.axes) == 1
+    ridges = ps.plot_waterfall(S_db, times=times, freqs=freqs, ax=ax3)
+    assert ridges.axes is ax3 and list(ax3.collections) == [ridges] and len(fig.axes) == 1
     _, flat = plt.subplots()
     with pytest.raises(ParameterError, match="3-D"):
         ps.plot_waterfall(S_db, times=times, freqs=freqs, ax=flat)
+    with pytest.raises(ParameterError, match="floor_db"):
+        ps.plot_waterfall(S_db, times=times, freqs=freqs, ax=ax3, floor_db=10.0)
+
+
+def _peaks_of(n_lines, seconds=3.0):
+    """A signal whose spectrum has a 500 Hz tone in the first half and a 2 kHz tone in the second."""
+    half = int(SR * seconds / 2)
+    t = np.arange(half) / SR
+    y = np.concatenate([0.5 * np.sin(2 * np.pi * 500 * t), 0.5 * np.sin(2 * np.pi * 2000 * t)])
+    y = y + noise(seconds, scale=1e-4)
+    return stft_db(y, sr=SR)
+
+
+def test_waterfall_lines_newest_in_front_on_a_log_axis_in_hz():
+    S_db, times, freqs = _peaks_of(12)
+    before = plt.get_fignums()
+    ax = ps.plot_waterfall_lines(S_db, times=times, freqs=freqs, n_times=12, fmin=50, fmax=8000)
+    assert len(plt.get_fignums()) == len(before) + 1
+    assert ax.get_xscale() == "log" and ax.get_xlim() == pytest.approx((50, 8000))
+    assert ax.get_xlabel() == "Frequency (Hz)" and ax.get_ylabel().startswith("Time (s)")
+    ax.figure.canvas.draw()
+    xticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert set(xticks) <= {"50", "100", "200", "500", "1000", "2000", "5000"} and "1000" in xticks
+    curves = ax.lines[:-1]  # the last line is the 20 dB bar
+    assert len(curves) == 12 and len(ax.collections) == 12
+    # newest in front: later moments sit lower and are drawn on top (higher zorder)
+    bases = [line.get_ydata().min() for line in curves]
+    assert all(a >= b for a, b in zip(bases, bases[1:]))
+    zorders = [line.get_zorder() for line in curves]
+    assert zorders == sorted(zorders)
+    # the tone moves from 500 Hz (old, top lines) to 2 kHz (new, bottom lines)
+    x = curves[0].get_xdata()
+    first = x[np.argmax(curves[0].get_ydata())]
+    last = x[np.argmax(curves[-1].get_ydata())]
+    assert first == pytest.approx(500, rel=0.05) and last == pytest.approx(2000, rel=0.05)
+    # time ticks are labelled in seconds, within the clip
+    labels = [float(t.get_text()) for t in ax.get_yticklabels() if t.get_text()]
+    assert labels and min(labels) >= 0 and max(labels) <= times[-1] + 0.2
+
+
+def test_waterfall_lines_given_axes_and_bad_input():
+    S_db, times, freqs = stft_db(noise(1.0), sr=SR)
+    fig, ax = plt.subplots()
+    before = plt.get_fignums()
+    assert ps.plot_waterfall_lines(S_db, times=times, freqs=freqs, ax=ax, n_times=5) is ax
+    assert plt.get_fignums() == before and len(fig.axes) == 1
+    with pytest.raises(ParameterError, match="fmin"):
+        ps.plot_waterfall_lines(S_db, times=times, freqs=freqs, fmin=5000, fmax=1000)
+    with pytest.raises(ParameterError, match="n_times"):
+        ps.plot_waterfall_lines(S_db, times=times, freqs=freqs, n_times=1)
+    with pytest.raises(ParameterError, match="times"):
+        ps.plot_waterfall_lines(S_db, times=times[:-1], freqs=freqs)
+    assert plt.get_fignums() == before
+
+
+def test_plot_spectrum_one_line_in_hz():
+    from musicviz import spectrograms as sp
+
+    y = sp.test_signal("sine", sr=SR, freq=445.0)
+    level, f = sp.window_spectrum(y, sr=SR, window="hann")
+    line = ps.plot_spectrum(level, freqs=f, fmin=200, fmax=700, color="C2")
+    ax = line.axes
+    assert list(ax.lines) == [line] and ax.get_xlim() == (200.0, 700.0)
+    assert ax.get_xlabel() == "Frequency (Hz)" and ax.get_ylabel() == "Level (dBFS)"
+    assert np.array_equal(line.get_xdata(), f)
+    fig, given = plt.subplots()
+    assert ps.plot_spectrum(level, freqs=f, ax=given, ylabel="dB").axes is given and given.get_ylabel() == "dB"
+    before = plt.get_fignums()
+    with pytest.raises(ParameterError, match="1-D"):
+        ps.plot_spectrum(np.ones((2, 3)), freqs=f)
+    with pytest.raises(ParameterError, match="freqs"):
+        ps.plot_spectrum(level, freqs=f[:-1])
+    with pytest.raises(ParameterError, match="fmin"):
+        ps.plot_spectrum(level, freqs=f, fmin=800, fmax=700)
+    assert plt.get_fignums() == before
+
+
+def test_grid_colour_scale_never_reads_minus_zero():
+    clips = {"full": tone(1000.0, amp=0.99)}
+    axes = ps.plot_spectrogram_grid(clips, sr=SR, kind="stft")
+    _, vmax = axes[0].collections[0].get_clim()
+    assert f"{vmax:.0f}" == "0"

@@ -20,13 +20,16 @@ from musicviz.plot._helpers import (
     edges,
     get_axes,
     grid_axes,
+    positive_int,
 )
 
 __all__ = [
     "LEVEL_LABEL",
     "plot_spectrogram",
     "plot_spectrogram_grid",
+    "plot_spectrum",
     "plot_waterfall",
+    "plot_waterfall_lines",
 ]
 
 LEVEL_LABEL = "Level (dBFS)"
@@ -210,7 +213,7 @@ def plot_spectrogram_grid(
             S, t, f = stft_db(y, sr=sr, n_fft=n_fft, hop_length=hop_length)
         data.append((label, S, t, f))
     if vmax is None:
-        vmax = float(np.ceil(max(S.max() for _, S, _, _ in data)))
+        vmax = float(np.ceil(max(S.max() for _, S, _, _ in data))) + 0.0  # + 0.0: never print '-0'
     if vmin is None:
         vmin = float(vmax) - 80.0
     fig, flat, created = grid_axes(
@@ -230,23 +233,228 @@ def plot_spectrogram_grid(
     return flat
 
 
+def plot_spectrum(
+    level_db,
+    *,
+    freqs,
+    ax=None,
+    fmin: float | None = None,
+    fmax: float | None = None,
+    ylabel: str = LEVEL_LABEL,
+    **kwargs,
+):
+    """One spectrum (one frame, or an average): level against frequency in Hz.
+
+    For the test-signal figures of notebook 02 (leakage, zero-padding, resolution, log
+    compression). Mark true frequencies yourself with ``ax.axvline``.
+
+    Notebook: ``02_spectrograms.ipynb``.
+
+    Parameters
+    ----------
+    level_db : np.ndarray [shape=(f,)]
+        Levels (dBFS by default), e.g. from :func:`musicviz.spectrograms.window_spectrum`.
+    freqs : np.ndarray [shape=(f,)]
+        Frequency of each value in Hz, increasing.
+    ax : Axes or None
+        Where to draw (a new figure when None).
+    fmin, fmax : float or None
+        Frequency range shown in Hz (default: all of ``freqs``).
+    ylabel : str
+        Label of the level axis (change it when you plot something other than dBFS).
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.plot` (``label``, ``color``, ``marker``, ...).
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+        The curve; ``line.axes`` is the Axes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz import spectrograms
+    >>> from musicviz.plot.spectrograms import plot_spectrum
+    >>> y = spectrograms.test_signal("sine", sr=22050, freq=445.0)
+    >>> level, freqs = spectrograms.window_spectrum(y, sr=22050, window="boxcar")
+    >>> line = plot_spectrum(level, freqs=freqs, fmin=200, fmax=700, label="rectangular")
+    >>> line.axes.get_xlabel(), line.axes.get_xlim()
+    ('Frequency (Hz)', (200.0, 700.0))
+    """
+    level = np.asarray(level_db, dtype=float)
+    if level.ndim != 1 or level.size == 0:
+        raise ParameterError(f"level_db must be a non-empty 1-D array (one value per frequency), got shape {level.shape}")
+    if not np.all(np.isfinite(level)):
+        raise ParameterError("level_db contains NaN or infinite values")
+    freqs = check_coords(freqs, n=level.shape[0], name="freqs", unit="Hz")
+    lo = float(freqs[0]) if fmin is None else float(fmin)
+    hi = float(freqs[-1]) if fmax is None else float(fmax)
+    if not (0 <= lo < hi):
+        raise ParameterError(f"need 0 <= fmin < fmax (Hz), got fmin={lo}, fmax={hi}")
+    fig, ax, created = get_axes(ax)
+    (line,) = ax.plot(freqs, level, **kwargs)
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel("Frequency (Hz)")
+    ax.set_ylabel(ylabel)
+    if created:
+        fig.tight_layout()
+    return line
+
+
+def plot_waterfall_lines(
+    S_db,
+    *,
+    times,
+    freqs,
+    ax=None,
+    n_times: int = 20,
+    fmin: float = 40.0,
+    fmax: float | None = None,
+    range_db: float = 50.0,
+    spacing: float = 0.35,
+    smooth_octaves: float = 1 / 12,
+    **kwargs,
+):
+    """A readable waterfall in 2-D: one line spectrum per moment, offset upwards, the newest in front.
+
+    The spectrogram is averaged (on power) into ``n_times`` moments; each moment's spectrum is
+    drawn against a logarithmic frequency axis in Hz, smoothed over ``smooth_octaves`` octaves
+    (the noisy single bins would hide the shape), clipped ``range_db`` below the peak and
+    lifted by ``spacing`` (a fraction of ``range_db``) per step back in time. The oldest
+    moment is at the top and the newest at the bottom, in front: each line is filled down to
+    its own floor in white, so it hides what lies behind it, as on a spectrum analyser. The
+    y axis is labelled with the time of each moment; a bar at the right shows how high 20 dB
+    is.
+
+    Notebook: ``02_spectrograms.ipynb``.
+
+    Parameters
+    ----------
+    S_db : np.ndarray [shape=(f, t)]
+        Levels in dB (e.g. from :func:`musicviz.spectrograms.stft_db`).
+    times : np.ndarray [shape=(t,)]
+        Seconds.
+    freqs : np.ndarray [shape=(f,)]
+        Hz.
+    ax : Axes or None
+        Where to draw (a new figure when None).
+    n_times : int > 1
+        Number of lines (moments).
+    fmin, fmax : float
+        Frequency range in Hz (``fmax`` default: the highest bin).
+    range_db : float > 0
+        Levels more than this below the highest one are drawn at the line's floor.
+    spacing : float > 0
+        Vertical step between consecutive lines, as a fraction of ``range_db``.
+    smooth_octaves : float >= 0
+        Width of the moving average along frequency, in octaves (0: no smoothing).
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.plot` for every line (``color``, ``linewidth``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes (it holds one line and one fill per moment, and the 20 dB bar).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.spectrograms import stft_db
+    >>> from musicviz.plot.spectrograms import plot_waterfall_lines
+    >>> S_db, times, freqs = stft_db(np.random.default_rng(0).normal(size=22050), sr=22050)
+    >>> ax = plot_waterfall_lines(S_db, times=times, freqs=freqs, n_times=8, fmax=4000)
+    >>> len(ax.lines), ax.get_xscale(), ax.get_xlabel()
+    (9, 'log', 'Frequency (Hz)')
+    """
+    from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator, ScalarFormatter
+
+    from musicviz._checks import positive_float
+    from musicviz.spectrograms import downsample_spectrogram
+
+    S = check_matrix(S_db, name="S_db")
+    times = check_coords(times, n=S.shape[1], name="times", unit="seconds")
+    freqs = check_coords(freqs, n=S.shape[0], name="freqs", unit="Hz")
+    n_times = positive_int(n_times, "n_times", minimum=2)
+    range_db = positive_float(range_db, "range_db")
+    spacing = positive_float(spacing, "spacing")
+    smooth_octaves = positive_float(smooth_octaves, "smooth_octaves", allow_zero=True)
+    fmin = positive_float(fmin, "fmin")
+    fmax = float(freqs[-1]) if fmax is None else positive_float(fmax, "fmax")
+    if not (freqs[0] <= fmin < fmax <= freqs[-1] + 1e-9):
+        raise ParameterError(
+            f"need {freqs[0]:g} <= fmin < fmax <= {freqs[-1]:g} Hz (the range of freqs), got fmin={fmin}, fmax={fmax}"
+        )
+    small, t, _ = downsample_spectrogram(S, times=times, freqs=freqs, n_times=n_times, n_freqs=S.shape[0])
+    # Resample every moment onto a log-frequency grid (on power), then smooth along it.
+    n_grid = 400
+    grid = np.geomspace(fmin, fmax, n_grid)
+    power = 10.0 ** (small / 10.0)
+    P = np.stack([np.interp(grid, freqs, power[:, j]) for j in range(power.shape[1])], axis=1)
+    width = int(round(smooth_octaves / (np.log2(fmax / fmin) / (n_grid - 1))))
+    if width > 1:
+        kernel = np.ones(width) / width
+        padded = np.pad(P, ((width // 2, width - 1 - width // 2), (0, 0)), mode="edge")
+        P = np.stack([np.convolve(padded[:, j], kernel, mode="valid") for j in range(P.shape[1])], axis=1)
+    L = 10.0 * np.log10(np.maximum(P, 1e-30))
+    top = float(L.max())
+    H = (np.maximum(L, top - range_db) - (top - range_db)) / range_db  # 0 at the floor, 1 at the peak
+    fig, ax, created = get_axes(ax)
+    kwargs.setdefault("color", "0.1")
+    kwargs.setdefault("linewidth", 0.9)
+    n = len(t)
+    for j in range(n):  # oldest first, at the top and at the back
+        base = (n - 1 - j) * spacing
+        ax.fill_between(grid, base, base + H[:, j], color="white", zorder=2 * j + 1, linewidth=0)
+        ax.plot(grid, base + H[:, j], zorder=2 * j + 2, **kwargs)
+    ax.set_xscale("log")
+    ax.set_xlim(fmin, fmax)
+    ticks = [f for f in (50, 100, 200, 500, 1000, 2000, 5000, 10000) if fmin <= f <= fmax]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_ylim(-0.05, (n - 1) * spacing + 1.05)
+    # Time ticks at round times, placed where a moment at that time would sit (moments are evenly spaced).
+    step = (t[-1] - t[0]) / (n - 1)
+    nice = [v for v in MaxNLocator(nbins=5).tick_values(t[0], t[-1]) if t[0] - step / 2 <= v <= t[-1] + step / 2]
+    ax.set_yticks([(t[-1] - v) / step * spacing for v in nice])
+    ax.set_yticklabels([f"{v:g}" for v in nice])
+    ax.set_xlabel("Frequency (Hz)")
+    ax.set_ylabel("Time (s), newest in front")
+    # A scale bar: how high 20 dB is.
+    bar = 20.0 / range_db
+    x_bar = fmax / (fmax / fmin) ** 0.02
+    ax.plot([x_bar, x_bar], [(n - 1) * spacing + 1.0 - bar, (n - 1) * spacing + 1.0], color="C3", linewidth=2.5, zorder=2 * n + 2)
+    ax.annotate("20 dB", xy=(x_bar, (n - 1) * spacing + 1.0 - bar / 2), xytext=(-4, 0), textcoords="offset points",
+                ha="right", va="center", color="C3", fontsize="small", zorder=2 * n + 2)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if created:
+        fig.tight_layout()
+    return ax
+
+
 def plot_waterfall(
     S_db,
     *,
     times,
     freqs,
     ax=None,
-    n_times: int = 40,
-    n_freqs: int = 128,
+    n_times: int = 24,
+    n_freqs: int = 160,
     fmax: float | None = None,
     floor_db: float | None = None,
+    range_db: float = 60.0,
     **kwargs,
 ):
-    """The spectrogram as a landscape: level (height) over time and frequency, in 3-D.
+    """A waterfall: one filled line spectrum per moment, stacked along time, the newest in front.
 
-    The spectrogram is first averaged down to at most ``n_times`` x ``n_freqs`` cells
-    (:func:`musicviz.spectrograms.downsample_spectrogram`), so that the surface draws in
-    well under a second even for a 30 s clip.
+    The spectrogram is first averaged (on power) down to ``n_times`` moments of at most
+    ``n_freqs`` frequencies (:func:`musicviz.spectrograms.downsample_spectrogram`), which both
+    smooths the noisy bins and keeps the picture light. Each moment is drawn as a filled
+    ridge (level above the floor) at its time; the ridges in front hide the ones behind, as
+    on a spectrum analyser's waterfall display, so a peak that lasts makes a ridge running
+    back in time and a drum hit makes one ridge stand out. Levels below the floor are drawn
+    at the floor, so the noise does not turn the picture into a rough surface.
 
     Notebook: ``02_spectrograms.ipynb``.
 
@@ -260,21 +468,24 @@ def plot_waterfall(
         Hz.
     ax : 3-D Axes or None
         Where to draw (a new figure with a 3-D Axes when None).
-    n_times, n_freqs : int > 0
-        Resolution of the surface.
+    n_times : int > 0
+        Number of ridges (moments).
+    n_freqs : int > 0
+        Points along each ridge.
     fmax : float or None
-        Highest frequency shown in Hz (most musical energy is below 5 kHz).
+        Highest frequency shown in Hz (most musical energy is below 4 kHz).
     floor_db : float or None
-        Levels below this are drawn at this height (default: 80 dB below the peak), so the
-        noise floor does not dominate the picture.
+        Levels below this are drawn at this height (default: ``range_db`` below the peak).
+    range_db : float > 0
+        Height of the level axis when ``floor_db`` is None.
     **kwargs
-        Passed to :meth:`~mpl_toolkits.mplot3d.axes3d.Axes3D.plot_surface`.
+        Passed to :class:`~mpl_toolkits.mplot3d.art3d.Poly3DCollection` (``facecolors``,
+        ``edgecolors``, ``linewidths``, ``alpha``, ...).
 
     Returns
     -------
     mpl_toolkits.mplot3d.art3d.Poly3DCollection
-        The surface (one artist, so the helper returns it, as :mod:`musicviz.plot` says);
-        ``surface.axes`` is the 3-D Axes.
+        The ridges (one artist); ``ridges.axes`` is the 3-D Axes.
 
     Examples
     --------
@@ -282,35 +493,50 @@ def plot_waterfall(
     >>> from musicviz.spectrograms import stft_db
     >>> from musicviz.plot.spectrograms import plot_waterfall
     >>> S_db, times, freqs = stft_db(np.random.default_rng(0).normal(size=22050), sr=22050)
-    >>> surface = plot_waterfall(S_db, times=times, freqs=freqs, fmax=5000)
-    >>> surface.axes.get_zlabel()
-    'Level (dBFS)'
+    >>> ridges = plot_waterfall(S_db, times=times, freqs=freqs, fmax=4000, n_times=10)
+    >>> len(ridges.get_paths()), ridges.axes.get_zlabel()
+    (10, 'Level (dBFS)')
     """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+    from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+
+    from musicviz._checks import positive_float
     from musicviz.spectrograms import downsample_spectrogram
 
     S = check_matrix(S_db, name="S_db")
     times = check_coords(times, n=S.shape[1], name="times", unit="seconds")
     freqs = check_coords(freqs, n=S.shape[0], name="freqs", unit="Hz")
+    range_db = positive_float(range_db, "range_db")
     small, t, f = downsample_spectrogram(S, times=times, freqs=freqs, n_times=n_times, n_freqs=n_freqs, fmax=fmax)
-    floor = float(small.max()) - 80.0 if floor_db is None else float(floor_db)
+    top = float(small.max())
+    floor = top - range_db if floor_db is None else float(floor_db)
+    if not floor < top:
+        raise ParameterError(f"floor_db={floor} must lie below the highest level, {top:.1f} dB")
     Z = np.maximum(small, floor)
     fig, ax, created = get_axes(ax, projection="3d")
-    T, F = np.meshgrid(t, f)
-    kwargs.setdefault("cmap", "magma")
-    kwargs.setdefault("rstride", 1)
-    kwargs.setdefault("cstride", 1)
-    kwargs.setdefault("linewidth", 0)
-    kwargs.setdefault("antialiased", False)
-    kwargs.setdefault("vmin", floor)
-    kwargs.setdefault("vmax", float(Z.max()))
-    surface = ax.plot_surface(T, F, Z, **kwargs)
-    ax.set_xlabel("Time (s)")
-    ax.set_ylabel("Frequency (Hz)")
-    ax.set_zlabel(LEVEL_LABEL)
-    ax.set_xlim(float(t[0]), float(t[-1]))
-    ax.set_ylim(float(f[0]), float(f[-1]))
-    ax.set_zlim(floor, float(Z.max()) + 1.0)
-    ax.view_init(elev=35, azim=-60)
+    # One closed outline per moment: along the spectrum, then back along the floor.
+    verts = []
+    for j, tj in enumerate(t):
+        xs = np.concatenate([[f[0]], f, [f[-1]]])
+        zs = np.concatenate([[floor], Z[:, j], [floor]])
+        verts.append(np.column_stack([xs, np.full_like(xs, tj), zs]))
+    shade = plt.get_cmap("viridis")(np.linspace(0.15, 0.85, len(t)))
+    kwargs.setdefault("facecolors", shade)
+    kwargs.setdefault("edgecolors", "0.15")
+    kwargs.setdefault("linewidths", 0.6)
+    ridges = Poly3DCollection(verts, **kwargs)
+    ax.add_collection3d(ridges)
+    ax.set_xlim(float(f[0]), float(f[-1]))
+    ax.set_ylim(float(t[-1]), float(t[0]))  # time runs towards the viewer: the newest ridge in front
+    ax.set_zlim(floor, top + 1.0)
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        axis.set_major_locator(MaxNLocator(nbins=4))
+    ax.set_xlabel("Frequency (Hz)", labelpad=10)
+    ax.set_ylabel("Time (s)", labelpad=10)
+    ax.set_zlabel(LEVEL_LABEL, labelpad=8)
+    ax.tick_params(pad=2)
+    ax.view_init(elev=28, azim=-72)
     if created:
         fig.tight_layout()
-    return surface
+    return ridges
