@@ -10,6 +10,7 @@ from musicviz._exercise_checks import (  # noqa: F401  (each import registers it
     nb01,
     nb02,
     nb03,
+    nb03b,
     nb04,
     nb05,
     nb05b,
