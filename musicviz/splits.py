@@ -6,7 +6,8 @@ Notebooks: ``04_features_and_standardization.ipynb``, ``05_baseline_models.ipynb
 :func:`course_split` is the one split every model notebook uses, so all of them are tested on
 the same clips. Which split it is depends on the data, and it always says which and why:
 
-* the synthetic set: a stratified, seeded random split (its clips share no artists);
+* the synthetic set: a stratified, seeded random split (by track; it does not group a
+  synthetic artist's clips, see notebook 05);
 * real GTZAN: the fault-filtered, artist-conscious split of Kereliuk, Sturm & Larsen (2015)
   when it can be formed from the clips present; otherwise contiguous blocks of track numbers
   per genre (GTZAN is roughly ordered by artist, so blocks keep most artists on one side);

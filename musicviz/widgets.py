@@ -184,7 +184,7 @@ def stft_explorer(y, *, sr: int, start: float = 0.0, seconds: float = 3.0) -> No
     explorer(render, {"n_fft": n_fft, "overlap": overlap}, title="STFT window and hop")
 
 
-def knn_explorer(X_train, y_train, X_test, y_test, *, labels, k_max: int = 25) -> None:
+def knn_explorer(X_train, y_train, X_test, y_test, *, labels, k_max: int = 25, data: str | None = None) -> None:
     """A slider for the k of KNN: test accuracy and confusion matrix for each k.
 
     Notebook: ``05_baseline_models.ipynb``.
@@ -199,6 +199,9 @@ def knn_explorer(X_train, y_train, X_test, y_test, *, labels, k_max: int = 25) -
         Genre names, in the order of the confusion matrix.
     k_max : int
         Largest k offered (capped by the training set size).
+    data : str, optional
+        What the clips are (``"synthetic"``, ``"real GTZAN"``), said in the figure's title:
+        an exported figure loses the notebook around it.
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
@@ -217,7 +220,7 @@ def knn_explorer(X_train, y_train, X_test, y_test, *, labels, k_max: int = 25) -
         accuracy = float((predicted == list(y_test)).mean()) if len(y_test) else float("nan")
         fig, ax = plt.subplots(figsize=(5.5, 5))
         plot_confusion_matrix(y_test, predicted, labels=labels, ax=ax)
-        ax.set_title(f"KNN, k = {k}")
+        ax.set_title(f"KNN, k = {k}" + (f" ({data} test clips)" if data else ""))
         fig.tight_layout()
         tag(fig, "knn-explorer", caption=f"Confusion matrix of KNN with k = {k}.")
         return [_markdown(f"k = {k}: test accuracy **{accuracy:.3f}**"), fig]

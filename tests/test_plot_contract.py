@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 
 import musicviz.plot
 
-MODULES = ("waveforms", "spectrograms", "chroma", "features", "models", "cnn")
+MODULES = ("waveforms", "spectrograms", "chroma", "mfcc_hpss_tempo", "features", "models", "cnn")
 #: Public functions that draw nothing.
 NOT_PLOTS = {"features.genre_order"}
 #: Helpers drawn by seaborn's axes-level functions: the Axes, whatever they drew (rule 2).
@@ -64,6 +64,18 @@ class Sample:
     projection: str | None = None
 
 
+def _steps():
+    from musicviz.mfcc_hpss_tempo import mfcc_steps
+
+    return mfcc_steps(_noise(), sr=SR)
+
+
+def _tempo_errors():
+    from musicviz.mfcc_hpss_tempo import tempo_errors
+
+    return tempo_errors([120.0, 240.0], [120.0, 120.0], genres=["rock", "jazz"])
+
+
 def _samples():
     from musicviz.spectrograms import stft_db
 
@@ -80,6 +92,23 @@ def _samples():
         "spectrograms.plot_waterfall": Sample((S_db,), {"times": times, "freqs": freqs}, projection="3d"),
         "spectrograms.plot_waterfall_lines": Sample((S_db,), {"times": times, "freqs": freqs, "n_times": 5}),
         "spectrograms.plot_spectrum": Sample((S_db[:, 0],), {"freqs": freqs}),
+        "mfcc_hpss_tempo.plot_mfcc_steps": Sample((_steps(),), panels=3),
+        "mfcc_hpss_tempo.plot_log_mel_reconstructions": Sample((_steps(),), {"n_coeffs": [5, 20]}, panels=3),
+        "mfcc_hpss_tempo.plot_frame_envelopes": Sample((_steps(),), {"time": 0.5}),
+        "mfcc_hpss_tempo.plot_genre_means": Sample((pd.DataFrame({"a": [1.0, -1.0], "b": [0.5, 0.0]}, index=["rock", "jazz"]),)),
+        "mfcc_hpss_tempo.plot_f_statistic": Sample((pd.Series([3.0, 40.0, 9.0], index=["a", "b", "c"]),)),
+        "mfcc_hpss_tempo.plot_hpss": Sample((_noise(), 0.5 * _noise(), 0.5 * _noise()), {"sr": SR}, panels=3),
+        "mfcc_hpss_tempo.plot_beats": Sample((np.ones(50),), {"times": np.arange(50) * 0.02, "beats": [0.2, 0.6]}),
+        "mfcc_hpss_tempo.plot_tempo_scatter": Sample((_tempo_errors(),)),
+        "mfcc_hpss_tempo.plot_spectral_contrast": Sample(
+            (np.full((7, 20), 20.0),), {"times": np.arange(20) * 0.02, "bands": list("abcdefg")}
+        ),
+        "mfcc_hpss_tempo.plot_contrast_bands": Sample(
+            (pd.DataFrame([[20.0, 18, 25], [15.0, 14, 16]], index=["classical", "metal"]),)
+        ),
+        "features.plot_genre_map": Sample(
+            (pd.DataFrame({"x": [0.0, 1, 2, 3], "y": [1.0, 0, 1, 0], "label": ["blues", "jazz", "rock", "blues"]}),)
+        ),
         "chroma.plot_chromagram": Sample((np.random.default_rng(0).random((12, 20)),), {"times": np.arange(20) * 0.02}),
         "chroma.plot_chroma_profiles": Sample(({"rock": np.ones(12) / 12, "jazz": np.eye(12)[0]},)),
         "chroma.plot_zcr": Sample((np.full(10, 880.0),), {"times": np.arange(10) * 0.02}),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from musicviz._exercise_registry import as_float, exercise
-from musicviz._exercise_checks._common import course_split
+from musicviz._exercise_registry import exercise
+from musicviz._exercise_checks._common import close, course_split, genre_name
+
+#: The grid of exercise 05.2 (wider than ``bl.SVM_GRID``, on purpose).
+GRID = {"svc__C": [0.1, 1, 10, 100], "svc__gamma": [0.001, 0.01, 0.1]}
 
 
 def _baseline_split():
@@ -16,54 +19,119 @@ def _baseline_split():
     return X, y, X[train], y[train], X[test], y[test]
 
 
-@exercise(
-    "05.1",
-    question="Which k in 1..15 gives KNN the best 5-fold cross-validated accuracy on the training clips? (an int)",
-    kind="read",
-    hints="bl.knn_curve(X_train, y_train, ks=range(1, 16), seed=0), then idxmax() of its cv_accuracy column.",
-)
-def _check_05_1(answer) -> bool:
+def _folds():
+    from sklearn.model_selection import StratifiedKFold
+
+    return StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+
+
+def _kmeans_score(k: int, score: str = "ari") -> float:
     from musicviz import baselines as bl
 
-    _, _, X_train, y_train, _, _ = _baseline_split()
-    curve = bl.knn_curve(X_train, y_train, ks=range(1, 16), seed=0)
-    best = curve.index[curve["cv_accuracy"] == curve["cv_accuracy"].max()]
-    if isinstance(answer, bool) or as_float(answer) != int(as_float(answer)):
-        return False
-    return int(as_float(answer)) in {int(k) for k in best}
+    X, y, _, _, _, _ = _baseline_split()
+    clusters = bl.make_kmeans(k, seed=0).fit(X).named_steps["kmeans"].labels_
+    return round(float(bl.cluster_scores(y, clusters)[score]), 2)
+
+
+def _distinct(wrong, right, tol) -> list:
+    """The wrong answers that really are wrong (on another data set one may equal the right one)."""
+    return [w for w in wrong if abs(float(w) - float(right)) > tol]
+
+
+@exercise(
+    "05.1",
+    question=(
+        "Predict first: with k = 20 clusters (twice the number of genres) instead of 10, does K-means' ARI "
+        "against the genres go up or down? Then compute it (make_kmeans(20, seed=0) on all clips; 2 decimals)."
+    ),
+    kind="predict",
+    hints=(
+        "The ARI rewards pairs of clips that share a genre *and* a cluster; more clusters split genres apart.",
+        "Same steps as the k=10 cell: bl.make_kmeans(20, seed=SEED).fit(X), then the kmeans step's labels_.",
+        "bl.cluster_scores(genres, clusters)['ari'], rounded to 2 decimals.",
+    ),
+    wrong_answers=lambda: _distinct(
+        [_kmeans_score(10), _kmeans_score(5), _kmeans_score(20, "purity")], _kmeans_score(20), 0.0051
+    ),
+)
+def _check_05_1(answer) -> bool:
+    return close(answer, _kmeans_score(20), 0.0051)
+
+
+def _grid_search(X, y, cv):
+    from sklearn.model_selection import GridSearchCV
+
+    from musicviz import baselines as bl
+
+    return GridSearchCV(bl.make_svm(), GRID, cv=cv).fit(X, y)
+
+
+def _wrong_05_2() -> list:
+    X, y, X_train, y_train, X_test, y_test = _baseline_split()
+    right = round(float(_grid_search(X_train, y_train, _folds()).best_score_), 3)
+    search = _grid_search(X_train, y_train, _folds())
+    wrong = [
+        round(float(search.best_estimator_.score(X_test, y_test)), 3),  # the test score, not the CV score
+        round(float(_grid_search(X, y, _folds()).best_score_), 3),  # searched on every clip: the test clips leak in
+    ]
+    return _distinct(wrong, right, 0.0011)
 
 
 @exercise(
     "05.2",
-    question="What ARI does K-means with only 5 clusters (seed 0, all clips) reach? (a float, 2 decimals)",
-    kind="read",
-    hints="bl.make_kmeans(5, seed=0).fit(X), then bl.cluster_scores(genres, its kmeans step's labels_).",
+    question=(
+        "GridSearchCV over C in [0.1, 1, 10, 100] and gamma in [0.001, 0.01, 0.1] for bl.make_svm(), on the "
+        "training clips only, with StratifiedKFold(5, shuffle=True, random_state=0). Which C wins, and what is "
+        "its cross-validated accuracy (best_score_, 3 decimals)?"
+    ),
+    kind="code",
+    hints=(
+        "GridSearchCV takes the pipeline, a dict of parameter lists and cv=; the SVC step is named 'svc'.",
+        "param_grid={'svc__C': [...], 'svc__gamma': [...]}; fit it on X_train, y_train only (never the test clips).",
+        "search = GridSearchCV(bl.make_svm(), grid, cv=StratifiedKFold(5, shuffle=True, random_state=0)).fit(X_train, y_train); search.best_score_.",
+    ),
+    wrong_answers=_wrong_05_2,
 )
 def _check_05_2(answer) -> bool:
+    _, _, X_train, y_train, _, _ = _baseline_split()
+    return close(answer, _grid_search(X_train, y_train, _folds()).best_score_, 0.0011)
+
+
+def _cv_recall():
+    """Per genre, the 5-fold cross-validated recall of the SVM (C=10) on the training clips."""
+    import pandas as pd
+    from sklearn.metrics import recall_score
+    from sklearn.model_selection import cross_val_predict
+
     from musicviz import baselines as bl
 
-    X, y, _, _, _, _ = _baseline_split()
-    clusters = bl.make_kmeans(5, seed=0).fit(X).named_steps["kmeans"].labels_
-    ari = bl.cluster_scores(y, clusters)["ari"]
-    return abs(as_float(answer) - round(ari, 2)) < 0.0051
+    _, _, X_train, y_train, _, _ = _baseline_split()
+    predicted = cross_val_predict(bl.make_svm(C=10), X_train, y_train, cv=_folds())
+    genres = sorted(set(y_train))
+    return pd.Series(recall_score(y_train, predicted, labels=genres, average=None), index=genres)
+
+
+def _wrong_05_3() -> list:
+    recall = _cv_recall()
+    lowest = set(recall.index[recall == recall.min()])
+    candidates = [recall.idxmax(), recall.drop(list(lowest)).idxmin() if len(lowest) < len(recall) else None]
+    return [g for g in candidates if g is not None and g not in lowest]
 
 
 @exercise(
     "05.3",
-    question="Counting both directions, which pair of genres does K-means → genre (KMeansGenreClassifier, seed 0) "
-    "confuse most often on the test clips? (two genre names, any order)",
-    kind="read",
-    hints="bl.confused_pairs(y_test, predictions, top=20), then add up the counts of (a, b) and (b, a).",
+    question=(
+        "Which genre has the lowest 5-fold cross-validated recall of the SVM (bl.make_svm(C=10)) on the training "
+        "clips, with StratifiedKFold(5, shuffle=True, random_state=0)? (a genre name)"
+    ),
+    kind="code",
+    hints=(
+        "Cross-validation can predict every training clip once, from a model that did not see it: cross_val_predict.",
+        "predicted = cross_val_predict(bl.make_svm(C=10), X_train, y_train, cv=...); then the recall of each genre.",
+        "sklearn.metrics.recall_score(y_train, predicted, labels=mv.GENRES, average=None), then the genre of the smallest value.",
+    ),
+    wrong_answers=_wrong_05_3,
 )
 def _check_05_3(answer) -> bool:
-    from collections import Counter
-
-    from musicviz import baselines as bl
-
-    _, _, X_train, y_train, X_test, y_test = _baseline_split()
-    predicted = bl.KMeansGenreClassifier(seed=0).fit(X_train, y_train).predict(X_test)
-    pairs = Counter(frozenset((t, p)) for t, p in zip(y_test, predicted) if t != p)
-    if isinstance(answer, str) or not hasattr(answer, "__len__") or len(answer) != 2:
-        return False
-    given = frozenset(str(g).strip().lower() for g in answer)
-    return len(given) == 2 and pairs.get(given, 0) == max(pairs.values())
+    recall = _cv_recall()
+    return genre_name(answer) in set(recall.index[recall == recall.min()])

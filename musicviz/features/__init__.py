@@ -15,6 +15,8 @@ module                                 what it holds
 :mod:`~musicviz.features.table`        many clips: :func:`feature_table` (workers,
                                        cache, skipped clips), :func:`course_feature_table`,
                                        :func:`run_features_command`
+:mod:`~musicviz.features.maps`         genre maps: :func:`genre_map` (PCA or t-SNE of the
+                                       standardized table), :func:`map_examples`
 =====================================  ==================================================
 
 Every name is importable from ``musicviz.features`` itself, as before the split.
@@ -118,6 +120,7 @@ from musicviz.features.columns import (
     save_table,
 )
 from musicviz.features.extract import extract_clip_features, hpss, median_filter_along
+from musicviz.features.maps import MAP_METHODS, genre_map, map_examples
 from musicviz.features.table import (
     _assemble,
     _Clip,
@@ -156,4 +159,7 @@ __all__ = [
     "save_table",
     "load_table",
     "run_features_command",
+    "MAP_METHODS",
+    "genre_map",
+    "map_examples",
 ]

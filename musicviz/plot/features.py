@@ -1,5 +1,5 @@
 """Plots of the feature table: one feature over time, per-genre distributions, correlations,
-and standardization before/after.
+standardization before/after, and the genre map (PCA / t-SNE).
 
 Notebook: ``04_features_and_standardization.ipynb``.
 
@@ -23,6 +23,7 @@ __all__ = [
     "plot_correlation",
     "plot_standardization",
     "pair_plot",
+    "plot_genre_map",
 ]
 
 
@@ -236,6 +237,92 @@ def pair_plot(table, *, columns, label_column: str = "label", **kwargs):
     kwargs.setdefault("palette", genre_palette(order))
     kwargs.setdefault("markers", [genre_marker(g) for g in order])
     kwargs.setdefault("height", 1.6)
-    kwargs.setdefault("plot_kws", {"s": 12, "alpha": 0.7, "linewidth": 0})
+    # A thin dark rim keeps the pale colours (pop's yellow) visible; markers big enough to tell apart.
+    kwargs.setdefault("plot_kws", {"s": 18, "alpha": 0.85, "linewidth": 0.3, "edgecolor": "0.25"})
     kwargs.setdefault("corner", True)
     return sns.pairplot(table[[*columns, label_column]], hue=label_column, hue_order=order, **kwargs)
+
+
+def plot_genre_map(coords, *, labels="label", highlight=None, ax=None, legend=True, **kwargs):
+    """A genre map: one point per clip, the course colour *and* marker of its genre.
+
+    Parameters
+    ----------
+    coords : pandas.DataFrame
+        Columns ``x`` and ``y``, e.g. from :func:`musicviz.features.genre_map` (its
+        ``attrs["axis_labels"]`` label the axes).
+    labels : str or array-like
+        The genre of each row: a column of ``coords`` or one value per row.
+    highlight : pandas.DataFrame, sequence or None
+        Clips to mark with a ring and a number: a table with ``row`` (index labels of
+        ``coords``) and ``number`` columns (:func:`musicviz.features.map_examples`), or a
+        sequence of index labels (numbered from 1).
+    ax : matplotlib Axes or None
+    legend : bool
+        One legend entry per genre, placed outside the axes on the right (never over the points).
+    **kwargs
+        Passed to every ``ax.scatter`` (defaults ``s=26``, ``alpha=0.9``, a thin dark edge).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from musicviz.plot.features import plot_genre_map
+    >>> c = pd.DataFrame({"x": [0, 1, 2, 3], "y": [1, 0, 1, 0], "label": ["rock", "jazz"] * 2})
+    >>> ax = plot_genre_map(c, highlight=[0])
+    >>> len(ax.collections)
+    3
+    """
+    from musicviz.errors import ParameterError
+
+    for column in ("x", "y"):
+        if column not in getattr(coords, "columns", ()):
+            raise ParameterError(f"coords must be a table with columns 'x' and 'y' (e.g. from genre_map), missing {column!r}")
+    if isinstance(labels, str):
+        if labels not in coords.columns:
+            raise ParameterError(f"labels={labels!r} is not a column of coords; pass a column name or one genre per row")
+        genres = coords[labels].astype(str).to_numpy()
+    else:
+        genres = np.asarray(labels).astype(str)
+        if genres.shape != (len(coords),):
+            raise ParameterError(f"labels must hold one genre per row of coords ({len(coords)}), got shape {genres.shape}")
+    x, y = coords["x"].to_numpy(dtype=float), coords["y"].to_numpy(dtype=float)
+    fig, ax, made = get_axes(ax)
+    kwargs.setdefault("s", 26)
+    kwargs.setdefault("alpha", 0.9)
+    kwargs.setdefault("edgecolors", "0.25")  # a thin dark rim: the pale colours (pop's yellow) stay visible
+    kwargs.setdefault("linewidths", 0.4)
+    palette = genre_palette(genre_order(genres))
+    for genre in genre_order(genres):
+        rows = genres == genre
+        ax.scatter(x[rows], y[rows], color=palette[genre], marker=genre_marker(genre), label=genre, **kwargs)
+    if highlight is not None:
+        if hasattr(highlight, "columns"):
+            if not {"row", "number"} <= set(highlight.columns):
+                raise ParameterError("highlight must be a table with 'row' and 'number' columns (map_examples) or a list of rows")
+            marks = list(zip(highlight["row"], highlight["number"]))
+        else:
+            marks = [(row, k + 1) for k, row in enumerate(highlight)]
+        position = {label: i for i, label in enumerate(coords.index)}
+        unknown = [row for row, _ in marks if row not in position]
+        if unknown:
+            raise ParameterError(f"highlight names row {unknown[0]!r}, which is not in coords")
+        at = np.array([position[row] for row, _ in marks], dtype=int)
+        ax.scatter(x[at], y[at], s=140, facecolors="none", edgecolors="black", linewidths=1.2, zorder=3)
+        for i, (_, number) in zip(at, marks):
+            ax.annotate(
+                str(number), (x[i], y[i]), xytext=(5, 5), textcoords="offset points", fontsize=9, fontweight="bold",
+                zorder=4, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+            )
+    axis_labels = getattr(coords, "attrs", {}).get("axis_labels")
+    if axis_labels:
+        ax.set_xlabel(axis_labels[0])
+        ax.set_ylabel(axis_labels[1])
+    if legend:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, borderaxespad=0)
+    if made:
+        fig.tight_layout()
+    return ax
