@@ -17,7 +17,7 @@ from musicviz.errors import ParameterError
 from musicviz._checks import positive_int
 from musicviz._checks import signal as _signal
 
-__all__ = ["PITCH_CLASSES", "pitch_class", "chromagram", "mean_chroma"]
+__all__ = ["PITCH_CLASSES", "pitch_class", "chroma_filterbank", "chromagram", "mean_chroma"]
 
 #: Names of the twelve pitch classes, row order of every chromagram (C first, like librosa).
 PITCH_CLASSES: tuple[str, ...] = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -56,6 +56,60 @@ def pitch_class(freqs, *, tuning_hz: float = 440.0):
     return int(pc) if pc.ndim == 0 else pc
 
 
+def chroma_filterbank(*, sr: float, n_fft: int = 2048, tuning: float = 0.0):
+    """The weights with which :func:`chromagram` adds each STFT bin into each pitch class.
+
+    librosa's ``chroma_stft`` does not put each bin into exactly one class. Its filter bank
+    (:func:`librosa.filters.chroma`) gives every bin a *Gaussian* weight around the centre
+    of each pitch class (so a bin between two notes feeds both, and a low bin, wider than a
+    semitone, spreads over several), normalises each bin's weights, and then weights whole
+    octaves with a broad Gaussian centred near 880 Hz (two octaves wide), so very low and
+    very high bins count less.
+
+    Notebook: ``03_chroma_and_zero_crossings.ipynb``.
+
+    Parameters
+    ----------
+    sr : float > 0
+        Sample rate in Hz.
+    n_fft : int > 0
+        STFT frame length (the filter bank has ``1 + n_fft // 2`` columns).
+    tuning : float
+        Deviation from A440 in fractions of a bin (as in :func:`chromagram`).
+
+    Returns
+    -------
+    weights : np.ndarray [shape=(12, 1 + n_fft // 2)]
+        Weight of each bin (column) in each pitch class (row, C first).
+    freqs : np.ndarray [shape=(1 + n_fft // 2,)]
+        Centre frequency of each bin in Hz.
+    pitch_classes : tuple of str
+        :data:`PITCH_CLASSES`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.chroma import chroma_filterbank
+    >>> W, freqs, names = chroma_filterbank(sr=22050)
+    >>> W.shape, freqs.shape
+    ((12, 1025), (1025,))
+    >>> k = int(np.argmin(np.abs(freqs - 440.0)))  # the bin nearest 440 Hz
+    >>> names[int(np.argmax(W[:, k]))], bool(W[:, k].min() > 0)  # mostly A, a little everywhere
+    ('A', True)
+    """
+    import librosa
+
+    from musicviz._checks import positive_float
+
+    sr = positive_float(sr, "sr")
+    n_fft = positive_int(n_fft, "n_fft")
+    if isinstance(tuning, bool) or not np.isscalar(tuning) or not np.isfinite(tuning):
+        raise ParameterError(f"tuning must be a finite number of bins, got {tuning!r}")
+    weights = librosa.filters.chroma(sr=sr, n_fft=n_fft, tuning=float(tuning), n_chroma=12)
+    freqs = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
+    return weights, freqs, PITCH_CLASSES
+
+
 def chromagram(
     y,
     *,
@@ -67,7 +121,9 @@ def chromagram(
 ):
     """Short-time chroma (STFT-based), with its time coordinates and pitch class names.
 
-    Computed with ``librosa.feature.chroma_stft``, like GTZAN's ``chroma_stft`` feature, but
+    Computed with ``librosa.feature.chroma_stft``, which folds the power spectrogram with
+    a Gaussian-weighted filter bank (:func:`chroma_filterbank`), not with hard bins. Like
+    GTZAN's ``chroma_stft`` feature, but
     with the tuning fixed (``tuning=0`` by default) and librosa's current zero padding, so the
     values differ slightly (about 0.003 in the mean) from the feature table's; for table values
     use :func:`musicviz.features.extract_clip_features`.

@@ -69,6 +69,7 @@ def test_chroma_profiles_heatmap():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["blues", "rock", "jazz"]
     assert [t.get_text() for t in ax.get_xticklabels()] == list(PITCH_CLASSES)
     assert ax.get_xlabel() == "Pitch class"
+    assert image.get_clim() == (0.0, 1.0)  # fixed 0..max, not fitted to the data's range
     with pytest.raises(ParameterError):
         pc.plot_chroma_profiles({"a": np.ones(11)})
     with pytest.raises(ParameterError, match="labels"):
@@ -100,6 +101,77 @@ def test_zero_crossings_zoom_marks_every_crossing():
     assert np.all((crossings >= 0.2) & (crossings <= 0.22)) and np.allclose(markers[0].get_ydata(), 0)
     assert f"{len(crossings)} zero crossings in 20 ms" in ax.get_title()
     assert ax.get_xlabel() == "Time (s)"
+
+
+def test_zero_crossings_5ms_marks_samples_and_can_hide_the_count():
+    y = tones(441.0, seconds=20.0)
+    ax = pc.plot_zero_crossings(y, sr=SR, start=17.765, duration=0.005, show_count=False)
+    assert ax.get_title() == ""  # the student counts first
+    (wave,) = [ln for ln in ax.lines if ln.get_label() != "zero crossing" and len(ln.get_xdata()) > 2]
+    assert wave.get_marker() == "." and len(wave.get_xdata()) == round(0.005 * SR)  # one dot per sample
+    (marks,) = [ln for ln in ax.lines if ln.get_label() == "zero crossing"]
+    signs = np.signbit(wave.get_ydata())
+    assert len(marks.get_xdata()) == np.count_nonzero(signs[1:] != signs[:-1])  # 441 Hz: 4 or 5 in 5 ms
+    assert 4 <= len(marks.get_xdata()) <= 5
+    assert ax.xaxis.get_major_formatter().get_useOffset() is False
+    shown = pc.plot_zero_crossings(y, sr=SR, start=17.765, duration=0.005)
+    assert shown.get_title().startswith(f"{len(marks.get_xdata())} zero crossings in 5 ms")
+
+
+def test_chroma_profiles_deviation_from_uniform_is_centred():
+    flat = np.full(12, 1 / 12)
+    peaked = flat + np.where(np.arange(12) == 9, 0.03, -0.03 / 11)  # A a little above uniform
+    image = pc.plot_chroma_profiles({"flat": flat, "peaked": peaked}, deviation=True)
+    data = image.get_array()
+    assert np.allclose(data[0], 0.0) and data[1].argmax() == 9 and data[1, 9] == pytest.approx(0.03)
+    low, high = image.get_clim()
+    assert low == pytest.approx(-high) and high == pytest.approx(0.03)  # symmetric around 0
+    assert image.get_cmap().name == "RdBu_r"
+    colorbar = image.axes.figure.axes[-1]
+    assert "1/12" in colorbar.get_ylabel()
+    uniform = pc.plot_chroma_profiles({"flat": flat}, deviation=True)  # all zero: still a valid scale
+    assert uniform.get_clim()[1] > 0
+
+
+def test_chroma_filterbank_is_gaussian_not_hard_bins():
+    from musicviz.chroma import chroma_filterbank
+
+    W, freqs, names = chroma_filterbank(sr=SR, n_fft=2048)
+    assert W.shape == (12, 1025) and freqs.shape == (1025,) and names == PITCH_CLASSES
+    near_a = int(np.argmin(np.abs(freqs - 440.0)))
+    column = W[:, near_a]
+    assert names[int(column.argmax())] == "A"
+    assert np.count_nonzero(column > 0.01 * column.max()) >= 2  # a bin feeds more than one class
+    a_row = W[PITCH_CLASSES.index("A")]
+    in_band = (freqs > 400) & (freqs < 480)
+    bump = a_row[in_band]
+    partial = (bump > 0.1 * bump.max()) & (bump < 0.9 * bump.max())
+    assert np.count_nonzero(partial) >= 2  # graded weights around 440 Hz: a bump, not a 0/1 plateau
+    # the octave weighting: the bump near 880 Hz is stronger than the one near 110 Hz
+    assert a_row[(freqs > 850) & (freqs < 910)].max() > a_row[(freqs > 95) & (freqs < 125)].max()
+    with pytest.raises(ParameterError, match="n_fft"):
+        chroma_filterbank(sr=SR, n_fft=0)
+    with pytest.raises(ParameterError, match="tuning"):
+        chroma_filterbank(sr=SR, tuning=float("nan"))
+
+
+def test_plot_chroma_filters():
+    from musicviz.chroma import chroma_filterbank
+
+    W, freqs, _ = chroma_filterbank(sr=SR)
+    ax = pc.plot_chroma_filters(W, freqs=freqs, classes=("A", "C"))
+    assert [ln.get_label() for ln in ax.lines] == ["A", "C"]
+    assert ax.get_xscale() == "log" and ax.get_xlabel() == "Frequency (Hz)"
+    assert ax.get_xlim() == pytest.approx((50.0, 5000.0))
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["55", "110", "220", "440", "880", "1760", "3520"]
+    fig, given = plt.subplots()
+    assert pc.plot_chroma_filters(W, freqs=freqs, ax=given) is given
+    with pytest.raises(ParameterError, match="classes"):
+        pc.plot_chroma_filters(W, freqs=freqs, classes=("H",))
+    with pytest.raises(ParameterError, match="fmin"):
+        pc.plot_chroma_filters(W, freqs=freqs, fmin=1000.0, fmax=100.0)
+    with pytest.raises(ParameterError, match="freqs"):
+        pc.plot_chroma_filters(W, freqs=freqs[:-1])
 
 
 def test_zcr_distribution_per_genre():

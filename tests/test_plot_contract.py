@@ -106,6 +106,9 @@ def _samples():
         "mfcc_hpss_tempo.plot_contrast_bands": Sample(
             (pd.DataFrame([[20.0, 18, 25], [15.0, 14, 16]], index=["classical", "metal"]),)
         ),
+        "chroma.plot_chroma_filters": Sample(
+            (np.random.default_rng(0).random((12, 1025)),), {"freqs": np.linspace(0, 11025, 1025)}
+        ),
         "features.plot_genre_map": Sample(
             (pd.DataFrame({"x": [0.0, 1, 2, 3], "y": [1.0, 0, 1, 0], "label": ["blues", "jazz", "rock", "blues"]}),)
         ),

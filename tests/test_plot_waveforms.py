@@ -176,3 +176,68 @@ def test_use_style_sets_fixed_figure_size():
         fig = plt.figure()
         assert tuple(fig.get_size_inches()) == tuple(STYLE["figure.figsize"])
         plt.close(fig)
+
+
+# ----------------------------------------------------------------- periodicity (notebooks 01, 03)
+def test_periodicity_finds_the_tone_and_its_fundamental():
+    from musicviz.waveforms import periodicity
+
+    rng = np.random.default_rng(0)
+    y = np.concatenate([0.3 * rng.normal(size=SR), tone(441.0, seconds=1.0), 0.3 * rng.normal(size=SR)])
+    p, f0, starts = periodicity(y, sr=SR)
+    assert p.shape == f0.shape == starts.shape and starts[1] - starts[0] == pytest.approx(0.005, abs=1 / SR)
+    inside = (starts >= 1.0) & (starts <= 1.95)
+    noise = (starts <= 0.9) | (starts >= 2.0)
+    assert np.nanmin(p[inside]) > 0.95 and np.nanmax(p[noise]) < 0.5
+    assert np.allclose(f0[inside], 441.0, rtol=0.01)  # the period, not twice it (no octave error)
+    assert 1.0 <= starts[int(np.nanargmax(p))] <= 1.95
+
+
+def test_periodicity_of_a_harmonic_tone_is_its_fundamental():
+    from musicviz.waveforms import periodicity
+
+    t = np.arange(SR) / SR
+    y = sum(np.sin(2 * np.pi * 220.0 * k * t) / k for k in (1, 2, 3, 4))  # a sawtooth-like 220 Hz
+    p, f0, _ = periodicity(y, sr=SR)
+    assert np.nanmedian(p) > 0.95 and np.median(f0) == pytest.approx(220.0, rel=0.01)
+
+
+def test_periodicity_marks_quiet_windows_nan():
+    from musicviz.waveforms import periodicity
+
+    y = np.concatenate([np.zeros(SR), tone(300.0, seconds=1.0)])
+    p, _, starts = periodicity(y, sr=SR)
+    assert np.all(np.isnan(p[starts < 0.9])) and not np.any(np.isnan(p[starts > 1.0]))
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"fmin": 500.0, "fmax": 400.0}, "fmin"),
+        ({"fmax": 20000.0}, "fmax"),
+        ({"duration": 0.005}, "duration"),
+        ({"hop": 0}, "hop"),
+        ({"min_level_db": 3.0}, "min_level_db"),
+    ],
+)
+def test_periodicity_bad_arguments(kwargs, match):
+    from musicviz.waveforms import periodicity
+
+    with pytest.raises(ParameterError, match=match):
+        periodicity(tone(), sr=SR, **kwargs)
+    with pytest.raises(ParameterError, match="shorter"):
+        periodicity(tone(seconds=0.01), sr=SR)
+
+
+def test_waveform_zoom_5ms_shows_every_sample_in_plain_seconds():
+    y = tone(441.0, seconds=20.0)
+    ax = pw.plot_waveform_zoom(y, sr=SR, start=17.765, duration=0.005)
+    (line,) = [ln for ln in ax.lines if len(ln.get_xdata()) > 2]  # not the zero line
+    assert line.get_marker() == "." and len(line.get_xdata()) == round(0.005 * SR)
+    assert ax.xaxis.get_major_formatter().get_useOffset() is False  # 17.765, never 0.005 + 1.776e1
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels and all(label.startswith("17.7") for label in labels) and len(labels) <= 6
+    wide = pw.plot_waveform_zoom(y, sr=SR, start=1.0, duration=0.05)
+    (wide_line,) = [ln for ln in wide.lines if len(ln.get_xdata()) > 2]
+    assert wide_line.get_marker() in ("None", None, "")  # 1102 samples: a line, no dots

@@ -15,12 +15,13 @@ from musicviz.chroma import PITCH_CLASSES
 from musicviz.errors import ParameterError
 from musicviz._checks import signal as _signal
 from musicviz.plot._helpers import check_coords, check_matrix, edges, get_axes
-from musicviz.plot.waveforms import plot_waveform
+from musicviz.plot.waveforms import _plain_time_ticks, plot_waveform
 from musicviz.waveforms import zero_crossing_rate, zero_crossings
 
 __all__ = [
     "ZCR_LABEL",
     "plot_chromagram",
+    "plot_chroma_filters",
     "plot_chroma_profiles",
     "plot_zcr",
     "plot_waveform_with_zcr",
@@ -83,8 +84,94 @@ def plot_chromagram(C, *, times, ax=None, colorbar: bool = True, **kwargs):
     return mesh
 
 
-def plot_chroma_profiles(profiles, *, labels=None, ax=None, colorbar: bool = True, **kwargs):
+def plot_chroma_filters(weights, *, freqs, classes=("A",), ax=None, fmin: float = 50.0, fmax: float = 5000.0, **kwargs):
+    """The weight of every STFT bin in some pitch classes, against frequency (log axis).
+
+    Shows what :func:`musicviz.chroma.chroma_filterbank` does: Gaussian bumps around every
+    octave of a class (dotted lines: the exact note frequencies), not hard bins, and an overall weighting that favours the middle
+    octaves. The frequency axis is logarithmic, with ticks at the octaves of A (55, 110,
+    220, ... Hz) in plain Hz.
+
+    Notebook: ``03_chroma_and_zero_crossings.ipynb``.
+
+    Parameters
+    ----------
+    weights : np.ndarray [shape=(12, k)]
+        From :func:`musicviz.chroma.chroma_filterbank`.
+    freqs : np.ndarray [shape=(k,)]
+        Frequency of each column in Hz.
+    classes : sequence of str
+        Pitch class names to draw, e.g. ``("A", "C")``.
+    ax : Axes or None
+        Where to draw.
+    fmin, fmax : float > 0
+        Frequency range shown (log scale).
+    **kwargs
+        Passed to every :meth:`~matplotlib.axes.Axes.plot` call.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        A curve and the dotted note frequencies per class (several artists: the Axes).
+
+    Examples
+    --------
+    >>> from musicviz.chroma import chroma_filterbank
+    >>> from musicviz.plot.chroma import plot_chroma_filters
+    >>> W, freqs, _ = chroma_filterbank(sr=22050)
+    >>> ax = plot_chroma_filters(W, freqs=freqs, classes=("A", "C"))
+    >>> ax.get_xlabel(), [line.get_label() for line in ax.lines]
+    ('Frequency (Hz)', ['A', 'C'])
+    """
+    W = check_matrix(weights, name="weights", rows=12)
+    freqs = check_coords(freqs, n=W.shape[1], name="freqs", unit="Hz")
+    if isinstance(classes, str):
+        classes = (classes,)
+    unknown = [c for c in classes if c not in PITCH_CLASSES]
+    if not classes or unknown:
+        raise ParameterError(f"classes must be pitch class names from {PITCH_CLASSES}, got {tuple(classes)!r}")
+    from musicviz._checks import positive_float
+
+    fmin, fmax = positive_float(fmin, "fmin"), positive_float(fmax, "fmax")
+    if not fmin < fmax:
+        raise ParameterError(f"need 0 < fmin < fmax, got fmin={fmin!r}, fmax={fmax!r}")
+    fig, ax, created = get_axes(ax)
+    shown = (freqs >= fmin) & (freqs <= fmax)
+    for name in classes:
+        (line,) = ax.plot(freqs[shown], W[PITCH_CLASSES.index(name), shown], label=name, **kwargs)
+        # the exact frequency of every octave of the class (A: 440 * 2**k Hz), where its bumps centre
+        midi = np.arange(12, 128)[(np.arange(12, 128) % 12) == PITCH_CLASSES.index(name)]
+        centres = 440.0 * 2.0 ** ((midi - 69) / 12)
+        centres = centres[(centres >= fmin) & (centres <= fmax)]
+        ax.vlines(centres, 0, 1, transform=ax.get_xaxis_transform(), colors=line.get_color(),
+                  linestyles="dotted", linewidth=0.8, alpha=0.6)
+    from matplotlib.ticker import NullFormatter
+
+    ax.set_xscale("log")
+    ticks = [27.5 * 2**k for k in range(12) if fmin <= 27.5 * 2**k <= fmax]  # the octaves of A, in Hz
+    if ticks:
+        ax.set_xticks(ticks, labels=[f"{t:g}" for t in ticks])
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlim(fmin, fmax)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("Frequency (Hz)")
+    ax.set_ylabel("Weight in the class")
+    ax.legend(title="pitch class", loc="upper left", fontsize="small")
+    if created:
+        fig.tight_layout()
+    return ax
+
+
+def plot_chroma_profiles(
+    profiles, *, labels=None, ax=None, colorbar: bool = True, deviation: bool = False, **kwargs
+):
     """Heatmap of one mean-chroma profile per row (e.g. per genre) against pitch class.
+
+    Profiles that sum to 1 all hover around the uniform share 1/12 = 0.083; a colour scale
+    fitted to their range would make tiny differences look dramatic. So the scale is fixed:
+    from 0 to the largest share (default), or, with ``deviation=True``, the share *minus*
+    1/12 on a diverging map centred on 0 (red: more than a uniform share, blue: less), its
+    limits symmetric around 0.
 
     Notebook: ``03_chroma_and_zero_crossings.ipynb``.
 
@@ -98,8 +185,11 @@ def plot_chroma_profiles(profiles, *, labels=None, ax=None, colorbar: bool = Tru
         Where to draw.
     colorbar : bool
         Add a colorbar.
+    deviation : bool
+        Draw ``profile - 1/12`` with a diverging colour map centred on 0.
     **kwargs
-        Passed to :meth:`~matplotlib.axes.Axes.imshow`.
+        Passed to :meth:`~matplotlib.axes.Axes.imshow` (``cmap``, ``vmin``, ``vmax`` override
+        the defaults above).
 
     Returns
     -------
@@ -112,6 +202,11 @@ def plot_chroma_profiles(profiles, *, labels=None, ax=None, colorbar: bool = Tru
     >>> im = plot_chroma_profiles({"rock": np.ones(12) / 12, "jazz": np.eye(12)[0]})
     >>> im.get_array().shape
     (2, 12)
+    >>> im.get_clim()
+    (0.0, 1.0)
+    >>> im = plot_chroma_profiles({"rock": np.ones(12) / 12, "jazz": np.eye(12)[0]}, deviation=True)
+    >>> [round(v, 3) for v in im.get_clim()]
+    [-0.917, 0.917]
     """
     if hasattr(profiles, "items"):
         labels = [str(k) for k in profiles]
@@ -132,8 +227,20 @@ def plot_chroma_profiles(profiles, *, labels=None, ax=None, colorbar: bool = Tru
     if len(labels) != P.shape[0]:
         raise ParameterError(f"got {len(labels)} labels for {P.shape[0]} profiles")
     P = check_matrix(P, name="profiles")
+    if deviation:
+        P = P - 1.0 / 12
+        limit = float(np.max(np.abs(P)))
+        limit = limit if limit > 0 else 1.0 / 12
+        kwargs.setdefault("cmap", "RdBu_r")
+        kwargs.setdefault("vmin", -limit)
+        kwargs.setdefault("vmax", limit)
+        label = "Share minus uniform 1/12"
+    else:
+        kwargs.setdefault("cmap", "viridis")
+        kwargs.setdefault("vmin", 0.0)
+        kwargs.setdefault("vmax", max(float(P.max()), 1e-12))
+        label = "Share of chroma energy"
     fig, ax, created = get_axes(ax)
-    kwargs.setdefault("cmap", "viridis")
     kwargs.setdefault("aspect", "auto")
     kwargs.setdefault("interpolation", "nearest")
     image = ax.imshow(P, **kwargs)
@@ -141,7 +248,7 @@ def plot_chroma_profiles(profiles, *, labels=None, ax=None, colorbar: bool = Tru
     ax.set_yticks(np.arange(P.shape[0]), labels=labels)
     ax.set_xlabel("Pitch class")
     if colorbar:
-        ax.figure.colorbar(image, ax=ax, label="Share of chroma energy", pad=0.02)
+        ax.figure.colorbar(image, ax=ax, label=label, pad=0.02)
     if created:
         fig.tight_layout()
     return image
@@ -239,8 +346,13 @@ def plot_waveform_with_zcr(y, *, sr: float, axes=None, frame_length: int = 2048,
     return np.asarray(axes, dtype=object)
 
 
-def plot_zero_crossings(y, *, sr: float, start: float = 0.0, duration: float = 0.01, ax=None, **kwargs):
-    """A zoom (default 10 ms) that marks every single zero crossing of the waveform.
+def plot_zero_crossings(
+    y, *, sr: float, start: float = 0.0, duration: float = 0.01, ax=None, show_count: bool = True, **kwargs
+):
+    """A zoom (default 10 ms) that marks every sample and every single zero crossing.
+
+    Each sample is a dot and each crossing a circle, so a student can count the crossings
+    by hand (and, with ``show_count=False``, count before the answer is shown).
 
     Notebook: ``03_chroma_and_zero_crossings.ipynb``.
 
@@ -256,13 +368,17 @@ def plot_zero_crossings(y, *, sr: float, start: float = 0.0, duration: float = 0
         Length of the window in seconds.
     ax : Axes or None
         Where to draw.
+    show_count : bool
+        Title the Axes with the number of crossings and the rate in crossings per second
+        (``False``: no title, the student counts).
     **kwargs
         Passed to the :meth:`~matplotlib.axes.Axes.plot` of the waveform.
 
     Returns
     -------
     matplotlib.axes.Axes
-        Its title says how many crossings the window holds and the rate in crossings per second.
+        With ``show_count``, its title says how many crossings the window holds and the rate
+        in crossings per second.
 
     Examples
     --------
@@ -286,16 +402,18 @@ def plot_zero_crossings(y, *, sr: float, start: float = 0.0, duration: float = 0
     kwargs.setdefault("color", "#1f4e79")
     kwargs.setdefault("linewidth", 1.0)
     kwargs.setdefault("marker", ".")
-    kwargs.setdefault("markersize", 3)
+    kwargs.setdefault("markersize", 4)
     ax.plot(t, piece, **kwargs)
     ax.axhline(0.0, color="0.6", linewidth=0.5, zorder=0)
     ax.plot(crossings, np.zeros_like(crossings), linestyle="none", marker="o", markersize=6,
             markerfacecolor="none", markeredgecolor="#c0392b", label="zero crossing")
     ax.set_xlim(start, start + duration)
+    _plain_time_ticks(ax)
     ax.set_xlabel("Time (s)")
     ax.set_ylabel("Amplitude")
-    n = len(crossings)
-    ax.set_title(f"{n} zero crossings in {duration * 1000:.0f} ms = {n / duration:.0f} per second")
+    if show_count:
+        n = len(crossings)
+        ax.set_title(f"{n} zero crossings in {duration * 1000:g} ms = {n / duration:.0f} per second")
     if created:
         fig.tight_layout()
     return ax

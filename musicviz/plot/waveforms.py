@@ -143,6 +143,10 @@ def plot_waveform_zoom(
 ):
     """A short window (default 50 ms) of a clip, where individual cycles become visible.
 
+    Times are labelled in plain seconds of the clip (no offset notation). In a window of a
+    few milliseconds (at most 300 samples) every sample is a dot, so a student can count
+    samples and zero crossings by hand.
+
     Notebook: ``01_waveforms.ipynb``.
 
     Parameters
@@ -158,7 +162,8 @@ def plot_waveform_zoom(
     ax : Axes or None
         Where to draw.
     show_samples : bool or None
-        Mark each sample with a dot (default: when the window has at most 300 samples).
+        Mark each sample with a dot (default: when the window has at most 300 samples,
+        e.g. 5 ms at 22 050 Hz = 110 samples).
     **kwargs
         Passed to :meth:`~matplotlib.axes.Axes.plot`.
 
@@ -187,12 +192,38 @@ def plot_waveform_zoom(
     kwargs.setdefault("linewidth", 1.0)
     if show_samples:
         kwargs.setdefault("marker", ".")
-        kwargs.setdefault("markersize", 3)
+        kwargs.setdefault("markersize", 4)
     ax.plot(t, piece, **kwargs)
     ax.axhline(0.0, color="0.6", linewidth=0.5, zorder=0)
     ax.set_xlim(float(start), float(start) + float(duration))
+    _plain_time_ticks(ax)
     ax.set_xlabel("Time (s)")
     ax.set_ylabel("Amplitude")
     if created:
         fig.tight_layout()
     return ax
+
+
+def _plain_time_ticks(ax, *, nbins: int = 4) -> None:
+    """Show times as plain seconds (``17.765``), never as an offset (``0.005 + 1.776e1``).
+
+    A window of a few milliseconds deep into a clip otherwise gets matplotlib's offset
+    notation, which students misread. ``nbins`` keeps the long labels from overlapping.
+
+    Notebooks: ``01_waveforms.ipynb``, ``03_chroma_and_zero_crossings.ipynb``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from musicviz.plot.waveforms import _plain_time_ticks
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_xlim(17.765, 17.770)
+    >>> _plain_time_ticks(ax)
+    >>> ax.xaxis.get_major_formatter().get_useOffset()
+    False
+    """
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
+
+    formatter = ScalarFormatter(useOffset=False)
+    ax.xaxis.set_major_formatter(formatter)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=nbins))
