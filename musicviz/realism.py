@@ -32,6 +32,8 @@ __all__ = ["RealismReport", "train_real_model", "synthetic_features", "realism_r
 
 #: The columns of a synthetic set's ``metadata.csv`` that the report reads.
 _METADATA_COLUMNS = ("track_id", "path", "genre")
+#: Read when present (sets written since synthetic artists exist), carried into the predictions.
+_OPTIONAL_COLUMNS = ("artist",)
 
 
 @dataclass
@@ -133,8 +135,9 @@ def _read_metadata(meta: Path):
             f"{meta}: lacks the columns {missing}; a synthetic set's metadata.csv "
             f"(written by `musicviz data synth`) has {list(_METADATA_COLUMNS)}"
         )
-    frame = frame[list(_METADATA_COLUMNS)].reset_index(drop=True)
-    for column in _METADATA_COLUMNS:
+    optional = [c for c in _OPTIONAL_COLUMNS if c in frame.columns]
+    frame = frame[list(_METADATA_COLUMNS) + optional].reset_index(drop=True)
+    for column in _METADATA_COLUMNS + tuple(optional):
         empty = [i + 1 for i, v in enumerate(frame[column]) if not v.strip()]
         if empty:
             raise DatasetError(f"{meta}: row {empty[0]} has no {column} ({len(empty)} such rows)")
@@ -292,7 +295,7 @@ def realism_report(synth_dir, *, table_csv=None, n_jobs: int = -1, limit_per_gen
         reasons = "; ".join(f"{Path(s.path).name}: {s.reason}" for s in skipped[:3])
         raise DatasetError(f"{synth_dir}: none of the {len(skipped)} synthetic clips could be used ({reasons})")
     predicted = model.predict(features[list(model.feature_names_in_)])
-    preds = features[list(_METADATA_COLUMNS)].copy()
+    preds = features[list(_METADATA_COLUMNS) + [c for c in _OPTIONAL_COLUMNS if c in features.columns]].copy()
     preds["predicted"] = predicted
     preds["recognised"] = preds["genre"] == preds["predicted"]
     confusion = pd.crosstab(pd.Categorical(preds["genre"], categories=GENRES),
@@ -304,10 +307,43 @@ def realism_report(synth_dir, *, table_csv=None, n_jobs: int = -1, limit_per_gen
                          recognised=float(preds["recognised"].mean()), table_csv=table, skipped=skipped)
 
 
-def format_report(report: RealismReport) -> str:
+def _check_zero_shot(zero_shot) -> dict:
+    """The optional second realism figure, checked (ParameterError naming the problem)."""
+    import math
+
+    from musicviz.errors import ParameterError
+
+    if not isinstance(zero_shot, dict):
+        raise ParameterError(f"zero_shot must be a dict with a 'recognised' fraction, got {type(zero_shot).__name__}")
+    value = zero_shot.get("recognised")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not 0 <= value <= 1:
+        raise ParameterError(f"zero_shot['recognised'] must be a fraction between 0 and 1, got {value!r}")
+    recall = zero_shot.get("recall") or {}
+    bad = {g: v for g, v in dict(recall).items()
+           if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1}
+    if bad:
+        raise ParameterError(f"zero_shot['recall'] must map genres to fractions between 0 and 1, got {bad}")
+    return zero_shot
+
+
+def format_report(report: RealismReport, *, zero_shot: dict | None = None) -> str:
     """A plain-text summary; the last line is ``realism: recognised X% of N synthetic clips``.
 
     Clips that could not be used are listed (path and reason) before the last line.
+
+    Parameters
+    ----------
+    report : RealismReport
+        The SVM's figure (:func:`realism_report`): always the last line.
+    zero_shot : dict or None
+        An independent second figure, printed just before the last line, e.g. a pretrained
+        network's zero-shot agreement: ``{"recognised": fraction, "n_clips": int,
+        "model": str, "recall": {genre: fraction}}`` (only ``recognised`` is required).
+
+    Raises
+    ------
+    ParameterError
+        ``zero_shot`` is not a dict, or its fractions are not between 0 and 1.
 
     Examples
     --------
@@ -319,6 +355,8 @@ def format_report(report: RealismReport) -> str:
     >>> rep = RealismReport(preds, pd.DataFrame(), pd.Series({"pop": 1.0}), 1.0, Path("t.csv"))
     >>> format_report(rep).splitlines()[-1]
     'realism: recognised 100.0% of 1 synthetic clips'
+    >>> format_report(rep, zero_shot={"recognised": 0.5, "n_clips": 1, "model": "net"}).splitlines()[-2]
+    'zero-shot: net recognised 50.0% of 1 synthetic clips'
     """
     lines = [f"model: StandardScaler + SVC(C=10) trained on {report.table_csv} (real GTZAN, 57 features)",
              "recognised per genre (chance 10%):"]
@@ -330,12 +368,24 @@ def format_report(report: RealismReport) -> str:
     if report.skipped:
         lines.append(f"skipped {len(report.skipped)} clip(s) that could not be used:")
         lines.extend(f"  {s.path}: {s.reason}" for s in report.skipped)
+    if zero_shot is not None:
+        zero_shot = _check_zero_shot(zero_shot)
+        recall = dict(zero_shot.get("recall") or {})
+        if recall:
+            lines.append("zero-shot recognised per genre:")
+            lines.extend(f"  {genre:<10s} {100 * value:5.1f}%" for genre, value in recall.items())
+        model = zero_shot.get("model") or "pretrained model"
+        n = zero_shot.get("n_clips", report.n_clips)
+        lines.append(f"zero-shot: {model} recognised {100 * zero_shot['recognised']:.1f}% of {n} synthetic clips")
     lines.append(f"realism: recognised {100 * report.recognised:.1f}% of {report.n_clips} synthetic clips")
     return "\n".join(lines)
 
 
-def main_realism(synth_dir) -> int:
+def main_realism(synth_dir, *, zero_shot: dict | None = None) -> int:
     """Command-line entry (``musicviz data realism [DIR]``): print the report, return 0.
+
+    ``zero_shot`` (see :func:`format_report`) adds a second, independent figure before the
+    SVM's last line.
 
     Examples
     --------
@@ -343,5 +393,5 @@ def main_realism(synth_dir) -> int:
     >>> main_realism("data/synth")  # doctest: +SKIP
     0
     """
-    print(format_report(realism_report(synth_dir)))
+    print(format_report(realism_report(synth_dir), zero_shot=zero_shot))
     return 0

@@ -219,3 +219,72 @@ def test_metadata_paths_outside_the_set_are_refused(tmp_path, outside, monkeypat
     with pytest.raises(DatasetError, match="outside the set") as info:
         synthetic_features(synth, n_jobs=1, cache_dir=tmp_path / "cache")
     assert "row 2" in str(info.value) and outside in str(info.value)
+
+
+# --------------------------------------------------------------------------- a second, independent figure
+def _two_clip_report():
+    from musicviz.realism import RealismReport
+
+    preds = pd.DataFrame({"track_id": ["pop.00000", "rock.00000"], "path": ["a", "b"], "genre": ["pop", "rock"],
+                          "predicted": ["pop", "metal"], "recognised": [True, False]})
+    return RealismReport(preds, pd.DataFrame(), pd.Series({"pop": 1.0, "rock": 0.0}), 0.5, Path("t.csv"))
+
+
+def test_zero_shot_figure_is_printed_before_the_svm_last_line():
+    from musicviz.realism import format_report
+
+    rep = _two_clip_report()
+    plain = format_report(rep).splitlines()
+    lines = format_report(rep, zero_shot={"recognised": 0.25, "n_clips": 2, "model": "pretrained CNN",
+                                          "recall": {"pop": 0.5, "rock": 0.0}}).splitlines()
+    assert lines[-1] == plain[-1] == "realism: recognised 50.0% of 2 synthetic clips"
+    assert lines[-2] == "zero-shot: pretrained CNN recognised 25.0% of 2 synthetic clips"
+    assert "zero-shot recognised per genre:" in lines and "  pop         50.0%" in lines
+    assert lines[: len(plain) - 1] == plain[:-1]  # the SVM's part is unchanged
+    # Without a model name or clip count: a generic name and the report's clip count.
+    assert format_report(rep, zero_shot={"recognised": 1.0}).splitlines()[-2] == \
+        "zero-shot: pretrained model recognised 100.0% of 2 synthetic clips"
+
+
+@pytest.mark.parametrize("zero_shot, match", [
+    ([0.5], "zero_shot must be a dict"),
+    ({}, r"zero_shot\['recognised'\]"),
+    ({"recognised": 1.5}, r"zero_shot\['recognised'\]"),
+    ({"recognised": True}, r"zero_shot\['recognised'\]"),
+    ({"recognised": 0.5, "recall": {"pop": 2.0}}, r"zero_shot\['recall'\]"),
+])
+def test_bad_zero_shot_figure_is_a_parameter_error(zero_shot, match):
+    from musicviz.errors import ParameterError
+    from musicviz.realism import format_report
+
+    with pytest.raises(ParameterError, match=match):
+        format_report(_two_clip_report(), zero_shot=zero_shot)
+
+
+def test_main_realism_passes_the_zero_shot_figure(monkeypatch, capsys):
+    from musicviz import realism
+
+    monkeypatch.setattr(realism, "realism_report", lambda *a, **k: _two_clip_report())
+    assert realism.main_realism("anywhere", zero_shot={"recognised": 0.75, "model": "net"}) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[-2] == "zero-shot: net recognised 75.0% of 2 synthetic clips" and LAST_LINE.match(out[-1])
+
+
+def test_realism_figure_on_a_small_generated_set_carries_artists(tmp_path):
+    """Fast end to end: three genres, two 3 s clips each (scores on 3 s clips are not the
+    30 s figure; this checks the pipeline, the artists and the report's shape)."""
+    from musicviz.realism import format_report, realism_report
+    from musicviz.synth import generate_dataset
+
+    out = tmp_path / "set"
+    generate_dataset(out, seed=0, clips_per_genre=2, duration=3.0, n_jobs=1, progress=False)
+    meta = pd.read_csv(out / "metadata.csv")
+    keep = meta[meta["genre"].isin(["classical", "metal", "pop"])]
+    keep.to_csv(out / "metadata.csv", index=False)
+    report = realism_report(out, n_jobs=1, cache_dir=tmp_path / "cache")
+    assert report.n_clips == 6 and list(report.recall.index) == ["classical", "metal", "pop"]
+    assert list(report.predictions["artist"]) == list(keep["artist"])
+    assert all(a.startswith(f"{g}_artist_") for a, g in zip(report.predictions["artist"], report.predictions["genre"]))
+    assert int(report.confusion.to_numpy().sum()) == 6
+    assert LAST_LINE.match(format_report(report).splitlines()[-1])
+    assert report.recognised == pytest.approx(report.predictions["recognised"].mean())

@@ -303,3 +303,21 @@ def test_makefile_command_works(tmp_path):
     assert len(wavs(out)) == 10 and (out / "metadata.csv").is_file()
     assert sorted(os.listdir(out)) == sorted([*GENRES, "metadata.csv", gen.MARKER_NAME])
     assert os.listdir(out.parent) == ["synth"]
+
+
+def test_metadata_has_artists_and_is_identical_on_rerun(tmp_path):
+    out = tmp_path / "synth"
+    generate_dataset(out, clips_per_genre=2, seed=4, **FAST)
+    meta = pd.read_csv(out / "metadata.csv")
+    assert "artist" in meta.columns and meta["artist"].notna().all()
+    # With three clips per artist, a two-clip genre is one artist's: its production is shared.
+    for genre, rows in meta.groupby("genre"):
+        assert rows["artist"].nunique() == 1, genre
+        for column in ("reverb", "tone_hz", "eq_low_db", "kick_hz", "compression"):
+            assert rows[column].nunique() == 1, (genre, column)
+    first = snapshot(out)
+    generate_dataset(out, clips_per_genre=2, seed=4, **FAST)
+    assert snapshot(out) == first
+    # A set with artists but without the marker (an older musicviz) is still recognised.
+    (out / gen.MARKER_NAME).unlink()
+    assert gen.is_synthetic_set(out)

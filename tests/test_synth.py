@@ -237,3 +237,85 @@ def test_synthesize_clip_rejects_bad_arguments():
         synthesize_clip("pop", index=-1)
     with pytest.raises(ParameterError, match="duration"):
         synthesize_clip("pop", index=0, duration=1.0)
+
+
+# --- synthetic artists ---------------------------------------------------------------------
+
+#: Metadata columns that record an artist's production: equal on all of its clips.
+_ARTIST_COLUMNS = ("reverb", "tone_hz", "eq_low_db", "eq_mid_db", "eq_high_db", "compression", "kick_hz", "snare_hz",
+                   "cabinet_hz", "distortion", "swing")
+
+
+@pytest.fixture(scope="module")
+def artist_set(tmp_path_factory):
+    """Two genres' worth of metadata with several clips per artist (short clips: only metadata matters)."""
+    from musicviz.synth.artists import CLIPS_PER_ARTIST
+
+    n = 2 * CLIPS_PER_ARTIST
+    return pd.DataFrame([synthesize_clip(g, index=i, seed=3, duration=3.0)[1] for g in ("metal", "jazz") for i in range(n)])
+
+
+def test_artists_are_in_the_metadata_with_several_clips_each(small_set, artist_set):
+    from musicviz.synth.artists import CLIPS_PER_ARTIST, artist_index, artist_name
+
+    _, meta = small_set
+    on_disk = pd.read_csv(small_set[0] / "metadata.csv")
+    assert "artist" in on_disk.columns and list(on_disk["artist"]) == [f"{g}_artist_0" for g in GENRES]
+    counts = artist_set["artist"].value_counts()
+    assert len(counts) == 4 and (counts == CLIPS_PER_ARTIST).all() and CLIPS_PER_ARTIST >= 2
+    assert all(a.startswith(g + "_") for a, g in zip(artist_set["artist"], artist_set["genre"]))
+    assert [artist_index(i) for i in range(2 * CLIPS_PER_ARTIST)] == [0] * CLIPS_PER_ARTIST + [1] * CLIPS_PER_ARTIST
+    assert artist_name("pop", 1) == "pop_artist_1"
+    # The default set: 12 clips per genre, at least 3 artists of at least 2 clips each.
+    n_artists = len({artist_index(i) for i in range(DEFAULT_CLIPS_PER_GENRE)})
+    assert n_artists >= 3 and DEFAULT_CLIPS_PER_GENRE // n_artists >= 2
+
+
+def test_an_artists_clips_share_its_production(artist_set):
+    for artist, rows in artist_set.groupby("artist"):
+        for column in _ARTIST_COLUMNS:
+            assert rows[column].nunique() == 1, (artist, column, rows[column].tolist())
+        # Tempo habit: every clip within a few percent of the artist's centre.
+        assert rows["tempo"].max() / rows["tempo"].min() < 1.09, (artist, rows["tempo"].tolist())
+        assert rows["key"].nunique() <= 3, artist
+    # ... and the artists of a genre differ from each other.
+    for genre, rows in artist_set.groupby("genre"):
+        firsts = rows.groupby("artist").first()
+        assert firsts["reverb"].nunique() == len(firsts) and firsts["kick_hz"].nunique() == len(firsts), genre
+
+
+def test_clip_metadata_records_its_artists_production():
+    # The recorded values are the artist's own (drawn once), not a per-clip draw.
+    from musicviz.synth.artists import make_artist
+
+    a, b = make_artist("classical", 0, seed=0), make_artist("classical", 1, seed=0)
+    assert a.tone != b.tone and a.reverb != b.reverb
+    metas = [synthesize_clip("classical", index=i, seed=0, duration=3.0)[1] for i in (0, 1, 3)]
+    assert metas[0]["tone_hz"] == metas[1]["tone_hz"] == round(a.tone, 1) and metas[2]["tone_hz"] == round(b.tone, 1)
+    assert metas[0]["reverb"] == round(a.reverb, 3) and metas[2]["artist"] == b.name
+
+
+def test_artists_are_deterministic_and_depend_on_the_seed():
+    from musicviz.synth.artists import make_artist
+
+    assert make_artist("rock", 2, seed=4) == make_artist("rock", 2, seed=4)
+    assert make_artist("rock", 2, seed=4) != make_artist("rock", 2, seed=5)
+    assert make_artist("rock", 2, seed=4) != make_artist("rock", 1, seed=4)
+    lo, hi = RECIPES["rock"].tempo
+    assert lo <= make_artist("rock", 2, seed=4).tempo <= hi
+
+
+def test_compressor_reduces_loudness_swings():
+    from musicviz.synth.mixing import _compress
+
+    t = np.arange(4 * SR) / SR
+    # Loud accents a quarter of the time (20 dB above the rest): above the median, so compressed.
+    y = np.sin(2 * np.pi * 220 * t) * np.where(t % 1.0 < 0.25, 1.0, 0.1)
+    out = _compress(y, sr=SR, ratio=4.0)
+
+    def swing_db(x):
+        frames = np.sqrt(np.mean(x[: len(x) // 2205 * 2205].reshape(-1, 2205) ** 2, axis=1))
+        return 20 * np.log10(frames.max() / frames.min())
+
+    assert swing_db(out) < 0.6 * swing_db(y)
+    assert np.array_equal(_compress(y, sr=SR, ratio=1.0), y)

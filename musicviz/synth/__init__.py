@@ -16,6 +16,7 @@ features is measured by :mod:`musicviz.realism`.
 :mod:`.instruments`            the voices: Karplus-Strong, wavetables, drums, distortion
 :mod:`.patterns`               drum grooves and bass/chord/melody styles
 :mod:`.genres`                 the per-genre recipes (pure data)
+:mod:`.artists`                synthetic artists: production shared by several clips of a genre
 =============================  ===========================================================
 
 Examples

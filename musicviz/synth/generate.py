@@ -14,6 +14,7 @@ musicviz synthetic set (:func:`is_synthetic_set`), and replaces it whole.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -26,7 +27,8 @@ from musicviz import GENRES, SR
 from musicviz._checks import positive_int
 from musicviz.errors import OutputError, ParameterError
 from musicviz.synth import instruments as ins
-from musicviz.synth.mixing import PEAK, _add, _equalize, _master, _reverb
+from musicviz.synth.artists import Artist, artist_index, make_artist
+from musicviz.synth.mixing import PEAK, _add, _compress, _equalize, _master, _reverb
 from musicviz.synth.output import MARKER_NAME, _MARKER_FORMAT, _check_output_folder, _os_reason, is_synthetic_set
 from musicviz.synth.genres import RECIPES, SCALES, GenreRecipe, Part, parse_chord
 from musicviz.synth.patterns import STYLES, Chord, Context, Note, drum_hits
@@ -184,17 +186,17 @@ _KIT_LEVEL = {"kick": 1.0, "snare": 0.75, "clap": 0.6, "rim": 0.5, "hat": 0.3, "
               "crash": 0.45, "brush": 0.45, "pedal": 0.15}
 
 
-def _drum_kit(genre: str, *, sr: int, rng) -> dict[str, np.ndarray]:
-    """One set of drum sounds per clip (drawn once, so every hit of a piece sounds the same)."""
-    kick_808 = genre == "hiphop" and rng.random() < 0.5
+def _drum_kit(params: dict, *, sr: int, rng) -> dict[str, np.ndarray]:
+    """One set of drum sounds per clip, tuned as its artist's kit (every hit of a piece sounds the same)."""
     kit = {
-        "kick": ins.kick(sr=sr, rng=rng, f_start=rng.uniform(110, 180), f_end=rng.uniform(42, 60),
-                         decay=rng.uniform(0.35, 0.6) if kick_808 else rng.uniform(0.12, 0.3), click=rng.uniform(0.1, 0.5)),
-        "snare": ins.snare(sr=sr, rng=rng, tone=rng.uniform(170, 230), snappy=rng.uniform(0.55, 0.85), decay=rng.uniform(0.1, 0.2)),
+        "kick": ins.kick(sr=sr, rng=rng, f_start=params["kick_start"], f_end=params["kick_end"],
+                         decay=params["kick_decay"], click=params["kick_click"]),
+        "snare": ins.snare(sr=sr, rng=rng, tone=params["snare_tone"], snappy=params["snare_snappy"],
+                           decay=params["snare_decay"]),
         "clap": ins.clap(sr=sr, rng=rng),
         "rim": ins.rim(sr=sr, rng=rng),
-        "hat": ins.hihat(sr=sr, rng=rng, cutoff=rng.uniform(6000, 8500)),
-        "ohat": ins.hihat(sr=sr, rng=rng, open_=True, cutoff=rng.uniform(6000, 8000)),
+        "hat": ins.hihat(sr=sr, rng=rng, cutoff=params["hat_cutoff"]),
+        "ohat": ins.hihat(sr=sr, rng=rng, open_=True, cutoff=params["ohat_cutoff"]),
         "ride": ins.cymbal(sr=sr, rng=rng, kind="ride"),
         "crash": ins.cymbal(sr=sr, rng=rng, kind="crash"),
         "brush": ins.brush(sr=sr, rng=rng),
@@ -223,6 +225,19 @@ def _choose_parts(recipe: GenreRecipe, rng) -> list[Part]:
     return sorted(chosen, key=recipe.parts.index)
 
 
+@functools.lru_cache(maxsize=256)
+def _artist(genre: str, artist: int, seed: int) -> Artist:
+    return make_artist(genre, artist, seed=seed)
+
+
+def _artist_eq(artist: Artist) -> np.ndarray:
+    """The artist's own EQ at EQ_FREQS (dB): a low shelf, a presence bump and a high shelf."""
+    low = np.array([1.0, 1.0, 0.5, 0, 0, 0, 0, 0, 0, 0])
+    mid = np.array([0, 0, 0, 0.5, 1.0, 1.0, 0.5, 0, 0, 0])
+    high = np.array([0, 0, 0, 0, 0, 0, 0.5, 1.0, 1.0, 1.0])
+    return artist.eq_low_db * low + artist.eq_mid_db * mid + artist.eq_high_db * high
+
+
 def synthesize_clip(genre: str, *, index: int, seed: int = 0, duration: float = 30.0,
                     sr: int = SR) -> tuple[np.ndarray, dict]:
     """Synthesize one clip of ``genre``, deterministically from ``(seed, genre, index)``.
@@ -249,7 +264,10 @@ def synthesize_clip(genre: str, *, index: int, seed: int = 0, duration: float = 
         ``mode``, ``instruments`` (";"-joined), ``swing`` (long/short split of a beat's
         eighths, 0.5 = straight), ``drum_style``, ``progression``, ``has_drums``,
         ``distortion``, ``borrowed_from`` (the neighbouring genre whose groove and one part
-        this clip borrowed, or ""), ``duration``, ``sr``.
+        this clip borrowed, or ""), ``duration``, ``sr``; ``artist`` (e.g. ``"blues_artist_1"``,
+        see :mod:`musicviz.synth.artists`) and its production, shared by all of its clips:
+        ``reverb``, ``tone_hz`` (master low-pass), ``eq_low_db``/``eq_mid_db``/``eq_high_db``,
+        ``compression`` (bus ratio), ``kick_hz``, ``snare_hz``, ``cabinet_hz``.
 
     Raises
     ------
@@ -268,16 +286,16 @@ def synthesize_clip(genre: str, *, index: int, seed: int = 0, duration: float = 
     seed, duration, sr = _check_common(seed, duration, sr)
     rng = clip_rng(genre, index=index, seed=seed)
     recipe = RECIPES[genre]
+    artist = _artist(genre, artist_index(index), seed)
 
-    # Draw the clip's musical parameters.
-    tempo = float(rng.uniform(*recipe.tempo))
-    swing = float(rng.uniform(*recipe.swing))
-    mode = "minor" if rng.random() < recipe.minor_prob else "major"
-    key = int(rng.choice(recipe.keys))
+    # Draw the clip's musical parameters around its artist's habits.
+    tempo = float(np.clip(artist.tempo * rng.uniform(0.96, 1.04), *recipe.tempo))
+    swing = artist.swing
+    mode = "minor" if rng.random() < artist.minor_prob else "major"
+    key = int(rng.choice(artist.keys))
     progs = recipe.progressions.get(mode) or recipe.progressions["major"]
     prog = list(progs[int(rng.integers(len(progs)))])
     n = int(round(duration * sr))
-    bar_sec = 4 * 60.0 / tempo * (1 + recipe.rubato)
     n_bars = int(math.ceil((duration + 0.5) / (4 * 60.0 / tempo * (1 - recipe.rubato)))) + 1
     start_bar = int(rng.integers(len(prog)))  # clips start anywhere in the song, as GTZAN excerpts do
     symbols = [prog[(start_bar + b) % len(prog)] for b in range(n_bars)]
@@ -289,21 +307,22 @@ def synthesize_clip(genre: str, *, index: int, seed: int = 0, duration: float = 
         if rng.random() < prob:
             borrowed = other
             break
-    groove_recipe = RECIPES[borrowed] if borrowed else recipe
-    drum_style = None
-    if groove_recipe.drums:
-        styles, w = zip(*groove_recipe.drums)
+    drum_style = artist.drum_style
+    if borrowed and RECIPES[borrowed].drums:
+        styles, w = zip(*RECIPES[borrowed].drums)
         drum_style = styles[int(rng.choice(len(styles), p=np.array(w) / sum(w)))]
-    parts = _choose_parts(recipe, rng)
+    parts = [recipe.parts[i] for i in artist.part_choice]
+    gains_db = list(artist.part_gain_db)
     if borrowed:
         extra = [p for p in RECIPES[borrowed].parts if p.role in ("chords", "lead") and p not in parts]
         if extra:
-            parts.append(extra[int(rng.integers(len(extra)))])
-    dist_gain = float(rng.uniform(*recipe.distortion)) if recipe.distortion[1] > 0 else 1.0
-    cabinet = float(rng.uniform(4000, 6500))
+            part = extra[int(rng.integers(len(extra)))]
+            parts.append(part)
+            gains_db.append(float(rng.uniform(*part.gain_db)))
+    dist_gain = artist.distortion
+    cabinet = artist.cabinet
     humanize = {"classical": 0.012, "jazz": 0.008, "blues": 0.008, "country": 0.006, "reggae": 0.006}.get(genre, 0.003)
     clock = _Clock(tempo=tempo, swing=swing, unit=recipe.swing_unit, rubato=recipe.rubato, n_steps=16 * n_bars, rng=rng)
-    del bar_sec
 
     total = n + int(_TAIL * sr)
     tracks = {"drums": np.zeros(total), "music": np.zeros(total)}
@@ -311,9 +330,9 @@ def synthesize_clip(genre: str, *, index: int, seed: int = 0, duration: float = 
     # Drums: one kit per clip, every hit overlap-added.
     hits = drum_hits(drum_style, n_bars) if drum_style else []
     if hits:
-        kit = _drum_kit(genre, sr=sr, rng=rng)
-        level = {k: v * float(rng.uniform(0.75, 1.25)) for k, v in _KIT_LEVEL.items()}
-        drum_gain = 10 ** (rng.uniform(*recipe.drum_gain_db) / 20)
+        kit = _drum_kit(artist.kit, sr=sr, rng=rng)
+        level = {k: v * artist.kit["levels"][k] for k, v in _KIT_LEVEL.items()}
+        drum_gain = 10 ** (artist.drum_gain_db / 20)
         jitter = rng.normal(0.0, humanize, len(hits))
         vel_jit = rng.uniform(0.85, 1.0, len(hits))
         for (piece, step, vel), dt, vj in zip(hits, jitter, vel_jit):
@@ -323,10 +342,10 @@ def synthesize_clip(genre: str, *, index: int, seed: int = 0, duration: float = 
     # Pitched parts: every distinct (instrument, pitches, length) rendered once.
     cache: dict = {}
     kick_steps = tuple(s for p, s, _ in hits if p == "kick")
-    for part in parts:
+    for part, part_db in zip(parts, gains_db):
         ctx = Context(chords=chords, key=key, scale=scale, rng=rng, octave=part.octave, kick_steps=kick_steps, opts=part.opts)
         notes: list[Note] = STYLES[part.style](ctx)
-        gain = 10 ** (rng.uniform(*part.gain_db) / 20)
+        gain = 10 ** (part_db / 20)
         buf = np.zeros(total)
         detune = 0.0
         if part.opts.get("double"):  # a second guitar, a few ms late (the "wall of sound")
@@ -362,25 +381,27 @@ def synthesize_clip(genre: str, *, index: int, seed: int = 0, duration: float = 
         drms = np.sqrt(np.mean(drums[:n] ** 2)) + 1e-9
         music = music + drums * (0.2 * drum_gain / drms)
     # Room, tone and dynamics.
-    size = float(rng.uniform(*recipe.reverb))
+    size = artist.reverb
     wet = _reverb(music, sr=sr, size=size)
     music = music + size * 4 * wet
-    tone = float(rng.uniform(*recipe.tone))
+    tone = artist.tone
     if tone < 0.45 * sr:
         music = ins.lowpass(music, tone, sr=sr)
     music = ins.highpass(music, 35.0, sr=sr)[:n]
-    music = _equalize(music, sr=sr, gains_db=recipe.eq_db)
+    music = _equalize(music, sr=sr, gains_db=np.asarray(recipe.eq_db) + _artist_eq(artist))
+    if artist.compression > 1.0:
+        music = _compress(music, sr=sr, ratio=artist.compression)
     if recipe.dynamics_db > 0:
         # Slow crescendi and diminuendi: classical music's wide dynamic range.
         t = np.arange(n) / sr
         depth = recipe.dynamics_db * float(rng.uniform(0.6, 1.0))
         curve_db = -depth * 0.5 * (1 + np.sin(2 * np.pi * t / rng.uniform(12, 30) + rng.uniform(0, 2 * np.pi)))
         music = music * 10 ** (curve_db / 20)
-    target = float(rng.uniform(*recipe.rms))
+    target = artist.rms
     y = _master(music, target_rms=target)
     # Noise floor (tape hiss, at least -60 dBFS): no clip is digitally silent. It is darkened
     # like the music, or its flat spectrum would make quiet clips sound (and measure) bright.
-    hiss_db = max(float(rng.uniform(*recipe.hiss_db)), -60.0)
+    hiss_db = max(artist.hiss_db, -60.0)
     hiss = rng.standard_normal(n)
     if tone < 0.45 * sr:
         hiss = ins.lowpass(hiss, tone, sr=sr)
@@ -393,6 +414,7 @@ def synthesize_clip(genre: str, *, index: int, seed: int = 0, duration: float = 
     meta = {
         "genre": genre,
         "track_id": track_id(genre, index),
+        "artist": artist.name,
         "index": index,
         "seed": seed,
         "tempo": round(tempo, 2),
@@ -405,6 +427,16 @@ def synthesize_clip(genre: str, *, index: int, seed: int = 0, duration: float = 
         "progression": "-".join(prog),
         "distortion": round(dist_gain, 2) if recipe.distortion[1] > 0 else 0.0,
         "borrowed_from": borrowed or "",
+        # The artist's production, shared by all its clips.
+        "reverb": round(artist.reverb, 3),
+        "tone_hz": round(artist.tone, 1),
+        "eq_low_db": round(artist.eq_low_db, 2),
+        "eq_mid_db": round(artist.eq_mid_db, 2),
+        "eq_high_db": round(artist.eq_high_db, 2),
+        "compression": round(artist.compression, 2),
+        "kick_hz": round(artist.kit["kick_start"], 1),
+        "snare_hz": round(artist.kit["snare_tone"], 1),
+        "cabinet_hz": round(artist.cabinet, 1),
         "duration": duration,
         "sr": sr,
     }

@@ -126,6 +126,7 @@ class GenreRecipe:
     section_mute: float = 0.1  # chance that a chord/lead part rests for a 4-bar block
     borrow: tuple[tuple[str, float], ...] = ()  # (neighbour genre, chance to borrow its groove + a part)
     eq_db: tuple[float, ...] = (0.0,) * 10  # mastering EQ (dB) at EQ_FREQS
+    compression: tuple[float, float] = (1.0, 1.0)  # bus-compressor ratio range (1: none)
 
 
 _P = Part
@@ -161,6 +162,7 @@ RECIPES: dict[str, GenreRecipe] = {
         hiss_db=(-60.0, -45.0),
         distortion=(1.5, 5.0),
         borrow=(("jazz", 0.12), ("country", 0.12), ("rock", 0.08)),
+        compression=(1.0, 2.0),
         eq_db=(3.0, 4.0, 5.9, 1.1, 0.0, -1.2, 0.9, 5.5, 16.7, 19.3),
     ),
     "classical": GenreRecipe(
@@ -218,6 +220,7 @@ RECIPES: dict[str, GenreRecipe] = {
         reverb=(0.08, 0.2),
         hiss_db=(-55.0, -40.0),
         borrow=(("blues", 0.12), ("rock", 0.1)),
+        compression=(1.0, 2.0),
         eq_db=(2.6, 4.0, 6.6, 1.3, 0.0, -2.4, -2.6, -5.0, 0.7, 15.5),
     ),
     "disco": GenreRecipe(
@@ -243,6 +246,7 @@ RECIPES: dict[str, GenreRecipe] = {
         reverb=(0.08, 0.2),
         hiss_db=(-60.0, -45.0),
         borrow=(("pop", 0.2),),
+        compression=(1.5, 3.0),
         eq_db=(-14.2, -6.9, -0.8, -5.1, 0.0, -1.4, -1.8, -3.0, -4.5, -16.0),
     ),
     "hiphop": GenreRecipe(
@@ -270,6 +274,7 @@ RECIPES: dict[str, GenreRecipe] = {
         reverb=(0.02, 0.1),
         hiss_db=(-50.0, -38.0),
         borrow=(("reggae", 0.12), ("pop", 0.1)),
+        compression=(2.0, 4.0),
         eq_db=(-11.3, -2.6, 4.7, -1.9, 0.0, -1.5, -4.9, -6.3, -10.4, -12.8),
     ),
     "jazz": GenreRecipe(
@@ -327,6 +332,7 @@ RECIPES: dict[str, GenreRecipe] = {
         hiss_db=(-60.0, -48.0),
         distortion=(14.0, 45.0),
         borrow=(("rock", 0.2),),
+        compression=(1.5, 3.0),
         eq_db=(-1.7, 3.2, 10.4, 3.0, 0.0, 1.0, 3.9, 6.0, 4.7, 0.3),
     ),
     "pop": GenreRecipe(
@@ -352,6 +358,7 @@ RECIPES: dict[str, GenreRecipe] = {
         reverb=(0.06, 0.18),
         hiss_db=(-60.0, -50.0),
         borrow=(("disco", 0.2), ("hiphop", 0.1)),
+        compression=(2.0, 4.0),
         eq_db=(-6.4, -4.2, -2.9, -2.4, 0.0, -2.1, -4.1, -2.6, -4.9, -3.4),
     ),
     "reggae": GenreRecipe(
@@ -367,7 +374,7 @@ RECIPES: dict[str, GenreRecipe] = {
         drums=(("one_drop", 0.7), ("steppers", 0.3)),
         drum_gain_db=(0.0, 3.0),
         parts=(
-            _P("bass", "reggae", "electric_bass", (-2.0, 1.0), octave=1),
+            _P("bass", "reggae", "electric_bass", (-5.0, -1.0), octave=1),
             _P("chords", "skank", "guitar_skank", (-3.0, 0.0), octave=4),
             _P("chords", "bubble", "organ", (-8.0, -4.0), prob=0.85, octave=4),
             _P("lead", "hook", "voice", (-3.0, 0.0), prob=0.65, octave=4),
@@ -379,6 +386,7 @@ RECIPES: dict[str, GenreRecipe] = {
         hiss_db=(-55.0, -40.0),
         borrow=(("hiphop", 0.15),),
         eq_db=(6.0, 4.0, -2.0, -1.0, 0.0, 0.0, -2.0, -2.0, -3.0, -1.0),
+        compression=(2.5, 5.0),
         section_mute=0.1,
     ),
     "rock": GenreRecipe(
@@ -406,6 +414,7 @@ RECIPES: dict[str, GenreRecipe] = {
         hiss_db=(-58.0, -45.0),
         distortion=(8.0, 22.0),
         borrow=(("metal", 0.15), ("pop", 0.08)),
+        compression=(1.5, 3.0),
         eq_db=(-4.6, -2.3, 4.5, 1.2, 0.0, -2.1, -2.6, -2.2, -2.0, -4.3),
     ),
 }

@@ -43,7 +43,7 @@ DRUMS: dict[str, dict[str, str]] = {
     "pop_backbeat": {"kick": "X.......X.X.....", "snare": "....X.......X...", "clap": "....X.......X...",
                      "hat": "x.x.x.x.x.x.x.x."},
     "pop_half": {"kick": "X.........X.....", "snare": "........X.......", "hat": "x.x.x.x.x.x.x.x."},
-    "one_drop": {"kick": "........X.......", "rim": "........X.......", "hat": "x.x.x.x.x.x.x.x."},
+    "one_drop": {"kick": "........X.......", "rim": "........X.......", "hat": "o.X.o.X.o.X.o.X."},
     "steppers": {"kick": "X...X...X...X...", "rim": "........X.......", "hat": "x.x.x.x.x.x.x.x."},
     "rock_beat": {"kick": "X.......X.X.....", "snare": "....X.......X...", "hat": "X.x.X.x.X.x.X.x."},
     "rock_drive": {"kick": "X.X.....X.X.....", "snare": "....X.......X...", "ride": "X.X.X.X.X.X.X.X."},
@@ -375,7 +375,7 @@ def _skank(ctx):
     # Reggae: short, choppy chords on the off-beats (2 and 4 of the half-time feel, or every
     # "and" in the double-time count).
     notes = []
-    steps = (4, 12) if ctx.rng.random() < 0.5 else (2, 6, 10, 14)
+    steps = (4, 12) if ctx.rng.random() < 0.2 else (2, 6, 10, 14)
     for bar, ch in enumerate(ctx.chords):
         v = voicing(ch, _chord_low(ctx) + 3, rng=ctx.rng, max_notes=3)
         for s in steps:
