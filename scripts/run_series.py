@@ -68,6 +68,22 @@ def execute(path: Path, *, timeout: int = 900, figures: Path | None = None):
     return nb
 
 
+#: A cell whose source holds this marker may show a user's real GTZAN audio (copyrighted): its
+#: outputs are never stored in the committed notebooks (``--in-place`` drops them). Such a
+#: cell is also ``# NBVAL_IGNORE_OUTPUT``: what it shows depends on the user's copy.
+REAL_AUDIO_MARKER = "# musicviz: real audio, output not stored"
+
+
+def drop_real_audio_outputs(nb) -> int:
+    """Clear the outputs of the cells marked :data:`REAL_AUDIO_MARKER`; returns how many."""
+    dropped = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code" and REAL_AUDIO_MARKER in cell.source and cell.outputs:
+            cell.outputs = []
+            dropped += 1
+    return dropped
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "build", help="where executed copies and HTML go")
@@ -99,6 +115,7 @@ def main(argv=None) -> int:
         seconds = time.perf_counter() - start
         if nb is not None:
             if args.in_place:
+                drop_real_audio_outputs(nb)
                 atomic_write_text(path, nbformat.writes(nb) + "\n")
             else:
                 atomic_write_text(args.out / "notebooks" / path.name, nbformat.writes(nb) + "\n")

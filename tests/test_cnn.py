@@ -432,6 +432,17 @@ def test_plots(trained, segments):
     assert img.axes.get_xlabel() == "Time (s)"
 
 
+def test_log_mel_colorbar_names_its_decibel_reference():
+    # The CNN's input is power_to_db(ref=1), not notebook 02's dBFS: the colour bar says which.
+    from musicviz.plot import cnn as plot_cnn
+
+    img = plot_cnn.plot_log_mel(np.zeros((64, 130)))
+    assert img.colorbar is not None and img.colorbar.ax.get_ylabel() == plot_cnn.LOG_MEL_LABEL
+    assert "dBFS" not in plot_cnn.LOG_MEL_LABEL and "dB" in plot_cnn.LOG_MEL_LABEL
+    img = plot_cnn.plot_log_mel(np.zeros((64, 130)), colorbar_label="standardized level")
+    assert img.colorbar.ax.get_ylabel() == "standardized level"
+
+
 # --------------------------------------------------------------------------- lightness
 def test_import_does_not_load_tensorflow():
     code = (

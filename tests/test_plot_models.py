@@ -85,3 +85,39 @@ def test_helpers_do_not_leak_figures():
     _, ax = plt.subplots()
     pm.plot_comparison(pd.DataFrame({"accuracy": [0.5]}, index=["m"]), ax=ax)
     assert len(plt.get_fignums()) == 4
+
+
+def _boxes(texts, renderer):
+    return [t.get_window_extent(renderer) for t in texts if t.get_text()]
+
+
+def _overlapping(boxes):
+    return [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1]
+
+
+@pytest.mark.parametrize("n_models, n_metrics", [(4, 2), (3, 3), (6, 4)])
+def test_comparison_texts_do_not_collide_or_cover_bars(n_models, n_metrics):
+    # Long model names (as in notebook 06) and close values (K-means 0.278 / 0.279 in 05b).
+    names = ["SVM", "KNN (k=5)", "K-means (named clusters)", "CNN (log-mel, vote)", "SVM tuned on all", "KNN tuned"]
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({f"metric {j}": 0.278 + 0.001 * j + rng.uniform(0, 0.7, n_models).round(3)
+                          for j in range(n_metrics)}, index=names[:n_models])
+    table.iloc[0] = 0.999  # the tallest bar: its value label needs headroom
+    ax = pm.plot_comparison(table, metric=list(table.columns), reference={"chance": 0.1})
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    ticks = _boxes(ax.get_xticklabels(), renderer)
+    assert not _overlapping(ticks), "model names run into each other"
+    values = _boxes([t for t in ax.texts], renderer)
+    assert len(values) == n_models * n_metrics
+    assert not _overlapping(values), "value labels run into each other"
+    axes_box = ax.get_window_extent(renderer)
+    assert all(b.y1 <= axes_box.y1 for b in values), "a value label sticks out of the axes"
+    bars = [p.get_window_extent(renderer) for p in ax.patches]
+    legend = ax.get_legend().get_window_extent(renderer)
+    covered = [b for b in bars + values if _overlapping([legend, b])]
+    assert not covered, "the legend covers bars or their values"
+    # ... and the names still read as the index (only broken into lines).
+    assert [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()] == names[:n_models]
+    plt.close(fig)

@@ -11,13 +11,23 @@ import numpy as np
 
 from musicviz.errors import ParameterError
 
-__all__ = ["plot_log_mel", "plot_training_curves", "plot_genre_probabilities"]
+__all__ = ["LOG_MEL_LABEL", "plot_log_mel", "plot_training_curves", "plot_genre_probabilities"]
 
 
-def plot_log_mel(S_db, *, config=None, ax=None, colorbar: bool = True, **kwargs):
+#: The level of a CNN input segment: ``librosa.power_to_db(mel power, ref=1.0)``, decibels
+#: relative to a mel-band power of 1, not notebook 02's dBFS (0 dB = a full-scale sine).
+LOG_MEL_LABEL = "Level (dB re mel power 1)"
+
+
+def plot_log_mel(S_db, *, config=None, ax=None, colorbar: bool = True, colorbar_label: str = LOG_MEL_LABEL, **kwargs):
     """One log-mel segment, as the CNN sees it: time in seconds, frequency in Hz (mel scale).
 
     Notebook: ``06_cnn.ipynb``.
+
+    The segments of :func:`musicviz.cnn.segment_mels` are ``power_to_db(..., ref=1.0)``:
+    decibels relative to a mel-band power of 1, a fixed reference that does not depend on
+    the clip. They are not the dBFS of notebook 02's spectrograms, whose 0 dB is a
+    full-scale sine, so the colour bar says which scale it shows.
 
     Parameters
     ----------
@@ -28,6 +38,9 @@ def plot_log_mel(S_db, *, config=None, ax=None, colorbar: bool = True, **kwargs)
     ax : matplotlib Axes or None
     colorbar : bool
         Add a colour bar (only when the figure is created here).
+    colorbar_label : str
+        Its label (default :data:`LOG_MEL_LABEL`; e.g. ``"standardized level"`` for
+        segments after :class:`~musicviz.cnn.BandScaler`).
     **kwargs
         Passed on to ``librosa.display.specshow``.
 
@@ -40,8 +53,8 @@ def plot_log_mel(S_db, *, config=None, ax=None, colorbar: bool = True, **kwargs)
     >>> import numpy as np
     >>> from musicviz.plot.cnn import plot_log_mel
     >>> img = plot_log_mel(np.zeros((64, 130)))
-    >>> img.axes.get_xlabel()
-    'Time (s)'
+    >>> img.axes.get_xlabel(), img.figure.axes[1].get_ylabel()
+    ('Time (s)', 'Level (dB re mel power 1)')
     """
     import librosa.display
     import matplotlib.pyplot as plt
@@ -63,7 +76,7 @@ def plot_log_mel(S_db, *, config=None, ax=None, colorbar: bool = True, **kwargs)
     ax.set_ylabel("Frequency (Hz, mel scale)")
     if created:
         if colorbar:
-            fig.colorbar(img, ax=ax, format="%+.0f")
+            fig.colorbar(img, ax=ax, format="%+.0f", label=colorbar_label)
         fig.tight_layout()
     return img
 
@@ -115,7 +128,9 @@ def plot_training_curves(history, *, best_epoch: int | None = None, axes=None):
         ax.set_ylabel(metric)
         if metric == "accuracy":
             ax.set_ylim(0, 1.02)
-        ax.legend(fontsize=8)
+        # Centre right: the curves start high (loss) or low (accuracy) on the left and settle at
+        # the other end, so the middle of the right side stays free of data.
+        ax.legend(fontsize=8, loc="center right")
     if created:
         fig.tight_layout()
     return axes

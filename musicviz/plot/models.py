@@ -117,6 +117,11 @@ def plot_comparison(table, *, metric="accuracy", ax=None, errors=None, reference
 
     Notebooks: ``05_baseline_models.ipynb``, ``05b_baselines_on_real_gtzan.ipynb``, ``06_cnn.ipynb``.
 
+    Every bar carries its value. The legend sits outside the axes, to the right; model names
+    that would run into each other are broken into lines (before a parenthesis first), value
+    labels that would overlap are turned upright, and the y-limit leaves room for the highest
+    label, all measured at the figure's size when it is drawn.
+
     Parameters
     ----------
     table : pandas.DataFrame
@@ -176,12 +181,13 @@ def plot_comparison(table, *, metric="accuracy", ax=None, errors=None, reference
     x = np.arange(n_models)
     width = 0.8 / n_metrics
     top = 0.0
+    value_labels = []
     for i, m in enumerate(metrics):
         values = table[m].to_numpy(dtype=float)
         err = table[errors[i]].to_numpy(dtype=float) if errors else None
         bars = ax.bar(x + (i - (n_metrics - 1) / 2) * width, values, width * 0.95, yerr=err,
                       label=m.replace("_", " "), capsize=3 if errors else 0, **kwargs)
-        ax.bar_label(bars, labels=[f"{v:.{decimals}f}" for v in values], fontsize=7, padding=2)
+        value_labels += ax.bar_label(bars, labels=[f"{v:.{decimals}f}" for v in values], fontsize=7, padding=2)
         top = max(top, float(np.nanmax(values + (err if err is not None else 0))))
     if reference is not None:
         refs = reference.items() if hasattr(reference, "items") else [("reference", reference)]
@@ -198,6 +204,69 @@ def plot_comparison(table, *, metric="accuracy", ax=None, errors=None, reference
         ax.set_title(title)
     if created:
         fig.tight_layout()
+    _declutter_bar_chart(ax, value_labels, group_width=1.0)
+    if created:
+        fig.tight_layout()
+    return ax
+
+
+def _extents(texts, renderer):
+    """Window extents (pixels) of the visible, non-empty texts."""
+    return [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
+
+
+def _any_overlap(boxes, *, pad: float = 1.0) -> bool:
+    """Whether any two boxes overlap (``pad`` pixels of air required between them)."""
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if a.x0 < b.x1 + pad and b.x0 < a.x1 + pad and a.y0 < b.y1 + pad and b.y0 < a.y1 + pad:
+                return True
+    return False
+
+
+def _wrap_label(text: str, width: int) -> str:
+    """Break a long tick label in lines: before a parenthesis first, then at spaces."""
+    import textwrap
+
+    if len(text) <= width:
+        return text
+    if " (" in text:
+        head, tail = text.split(" (", 1)
+        return "\n".join([_wrap_label(head, width), _wrap_label("(" + tail, width)])
+    return textwrap.fill(text, width=width, break_long_words=False, break_on_hyphens=False)
+
+
+def _declutter_bar_chart(ax, value_labels, *, group_width: float) -> None:
+    """Keep the texts of a bar chart apart, measured at the figure's current size.
+
+    Tick labels that run into each other are broken into lines; value labels that run into
+    each other are turned upright; the y-limit is raised until every value label fits inside
+    the axes (below the top spine, where no legend or title sits).
+    """
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    ticks = ax.get_xticklabels()
+    if len(ticks) > 1 and _any_overlap(_extents(ticks, renderer), pad=4.0):
+        group_px = abs(ax.transData.transform((group_width, 0))[0] - ax.transData.transform((0, 0))[0])
+        char_px = max(np.mean([b.width / max(len(t.get_text()), 1) for t, b in
+                               zip(ticks, _extents(ticks, renderer))]), 1.0)
+        width = max(6, int(0.9 * group_px / char_px))
+        ax.set_xticks(ax.get_xticks(), [_wrap_label(t.get_text(), width) for t in ticks])
+    if len(value_labels) > 1 and _any_overlap(_extents(value_labels, renderer)):
+        for text in value_labels:
+            text.set_rotation(90)
+    # Headroom: the highest value label must end below the top of the axes.
+    for _ in range(3):
+        boxes = _extents(value_labels, renderer)
+        if not boxes:
+            break
+        label_top = max(b.y1 for b in boxes)
+        axes_box = ax.get_window_extent(renderer)
+        if label_top <= axes_box.y1 - 2:
+            break
+        bottom, ylim_top = ax.get_ylim()
+        per_px = (ylim_top - bottom) / max(axes_box.height, 1.0)
+        ax.set_ylim(bottom, ylim_top + (label_top - axes_box.y1 + 4) * per_px * 1.1)
     return ax
 
 
