@@ -8,6 +8,7 @@
     musicviz data realism [DIR]                  how often a real-GTZAN model recognises the synthetic clips
     musicviz features DIR --out table.csv        the GTZAN-compatible feature table of every clip under DIR
     musicviz bench features                      time the feature table against the naive way
+    musicviz pretrained cache [DIR] [--model M]  compute and cache musicnn's taggrams and embeddings
 
 Arguments are checked before any work (``--jobs`` a non-zero integer, ``--segment-seconds``
 finite and > 0, ...), and so are the output locations (``features --out``, ``data synth
@@ -256,6 +257,13 @@ def _cmd_bench_features(args) -> int:
     return bench.run_features_benchmark(n_clips=args.clips, n_jobs=args.jobs, repeats=args.repeats)
 
 
+def _cmd_pretrained_cache(args) -> int:
+    from musicviz.pretrained import run_pretrained_command
+
+    models = tuple(dict.fromkeys(args.model)) if args.model else ("MTT_musicnn", "MSD_musicnn")
+    return run_pretrained_command(args.dir, models=models, n_jobs=args.jobs, cache=True, progress=not args.quiet)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``musicviz`` command."""
     parser = _Parser(
@@ -307,6 +315,19 @@ def build_parser() -> argparse.ArgumentParser:
     bench_features.add_argument("--jobs", type=_jobs, default=-1, help="workers of the parallel run")
     bench_features.add_argument("--repeats", type=_positive_int, default=1, help="timed repeats (best is kept)")
     bench_features.set_defaults(func=_cmd_bench_features)
+
+    pretrained = commands.add_parser("pretrained", help="the pretrained musicnn networks (notebook 08)")
+    pretrained_commands = pretrained.add_subparsers(dest="pretrained_command", required=True)
+    pretrained_cache = pretrained_commands.add_parser(
+        "cache", help="compute and cache musicnn's taggrams and embeddings of every clip under DIR"
+    )
+    pretrained_cache.add_argument("dir", nargs="?", type=Path, default=None, help="audio folder (default: the course's audio)")
+    pretrained_cache.add_argument(
+        "--model", action="append", choices=("MTT_musicnn", "MSD_musicnn", "MTT_vgg", "MSD_vgg"), default=None,
+        help="model to run (repeat for several; default: MTT_musicnn and MSD_musicnn)",
+    )
+    pretrained_cache.add_argument("--jobs", type=_jobs, default=-1, help="worker processes (-1: all cores)")
+    pretrained_cache.set_defaults(func=_cmd_pretrained_cache)
     return parser
 
 

@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 
 import musicviz.plot
 
-MODULES = ("waveforms", "spectrograms", "chroma", "mfcc_hpss_tempo", "features", "models", "cnn")
+MODULES = ("waveforms", "spectrograms", "chroma", "mfcc_hpss_tempo", "features", "models", "cnn", "pretrained")
 #: Public functions that draw nothing.
 NOT_PLOTS = {"features.genre_order"}
 #: Helpers drawn by seaborn's axes-level functions: the Axes, whatever they drew (rule 2).
@@ -108,6 +108,12 @@ def _samples():
         ),
         "chroma.plot_chroma_filters": Sample(
             (np.random.default_rng(0).random((12, 1025)),), {"freqs": np.linspace(0, 11025, 1025)}
+        ),
+        "pretrained.plot_taggram": Sample((np.full((2, 3), 0.5),), {"tags": ["a", "b", "c"], "times": [0.0, 2.992]}),
+        "pretrained.plot_network_input": Sample((np.zeros((300, 96)),)),
+        "pretrained.plot_top_tags": Sample((np.array([0.1, 0.7, 0.3]),), {"tags": ["a", "b", "c"], "top": 2}),
+        "pretrained.plot_taggram_with_input": Sample(
+            (np.zeros((400, 96)), np.full((2, 3), 0.5)), {"tags": ["a", "b", "c"], "times": [0.0, 2.992]}, panels=2
         ),
         "features.plot_genre_map": Sample(
             (pd.DataFrame({"x": [0.0, 1, 2, 3], "y": [1.0, 0, 1, 0], "label": ["blues", "jazz", "rock", "blues"]}),)

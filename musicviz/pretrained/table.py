@@ -1,0 +1,330 @@
+"""musicnn's outputs for many clips: one table row per clip, cached, in worker processes.
+
+Notebook: ``08_transfer_learning.ipynb``.
+
+Like the feature table (:mod:`musicviz.features.table`), whose clip listing it reuses:
+
+* every clip's per-patch outputs (taggram and embedding layers, one float32 array) are cached
+  in musicviz's content-addressed cache (:class:`musicviz.cache.Cache`, kind ``"musicnn"``,
+  default folder ``<data_dir>/cache/musicnn``), keyed on the file's bytes, the model, the
+  SHA-256 of its checkpoint files, the input settings and the numpy, librosa, soxr and
+  TensorFlow versions; an entry is validated on read (shape, dtype, finite values) and
+  recomputed when it fails;
+* clips run in joblib worker processes (CPU only: ``CUDA_VISIBLE_DEVICES=-1`` and one
+  TensorFlow thread in each), and the cache is read and written by the calling process only;
+* a clip that cannot be used (unreadable, too short, too long, silent) is skipped and
+  reported in ``table.attrs["skipped"]`` (:func:`musicviz.features.skipped_clips` lists them)
+  and, by default, in one warning: it never aborts the table.
+
+A fully cached table imports neither TensorFlow nor the network.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from musicviz.errors import FeatureError, ModelError, MusicvizError, ParameterError
+from musicviz.pretrained.inputs import HOP_LENGTH, N_FFT, N_MELS, PATCH_FRAMES, SR
+from musicviz.pretrained.network import LAYERS, MODELS, architecture, weights_digest
+from musicviz.pretrained.tags import tags_of
+
+__all__ = ["CACHE_VERSION", "embedding_table", "run_pretrained_command", "default_cache_dir"]
+
+#: Version of the cached computation: bump when the outputs change for the same input.
+CACHE_VERSION = 1
+#: What an entry holds per patch, by architecture, in column order (``pooled`` is derived).
+_STORED = {"musicnn": ("taggram", "penultimate", "mean_pool", "max_pool"), "vgg": ("taggram", "pool5")}
+_SIZES = {"taggram": 50, "penultimate": 200, "mean_pool": 753, "max_pool": 753, "pool5": 256}
+
+
+def default_cache_dir() -> Path:
+    """Where musicnn outputs are cached: ``<data_dir>/cache/musicnn``."""
+    from musicviz.config import cache_dir
+
+    return cache_dir("musicnn")
+
+
+def _width(arch: str) -> int:
+    return sum(_SIZES[name] for name in _STORED[arch])
+
+
+@functools.lru_cache(maxsize=None)
+def _tensorflow_version() -> str:
+    """The installed TensorFlow's version, without importing it."""
+    from importlib import metadata
+
+    for dist in ("tensorflow", "tensorflow-cpu"):
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return "absent"
+
+
+def _params(model: str) -> dict:
+    return {
+        "model": model,
+        "weights": weights_digest(model),
+        "tensorflow": _tensorflow_version(),
+        "sr": SR,
+        "n_fft": N_FFT,
+        "hop_length": HOP_LENGTH,
+        "n_mels": N_MELS,
+        "patch_frames": PATCH_FRAMES,
+    }
+
+
+def _store(folder, model: str):
+    from musicviz.cache import Cache, array_check
+
+    return Cache(
+        "musicnn",
+        version=CACHE_VERSION,
+        payload="array",
+        folder=folder,
+        validate=array_check(shape=(None, _width(architecture(model))), dtype=np.float32),
+        libraries=("numpy", "librosa", "soxr"),
+    )
+
+
+def _pack(outputs: dict, arch: str) -> np.ndarray:
+    return np.ascontiguousarray(np.concatenate([outputs[name] for name in _STORED[arch]], axis=1), dtype=np.float32)
+
+
+def _unpack(array: np.ndarray, arch: str) -> dict[str, np.ndarray]:
+    out, start = {}, 0
+    for name in _STORED[arch]:
+        out[name] = array[:, start : start + _SIZES[name]]
+        start += _SIZES[name]
+    if arch == "musicnn":
+        out["pooled"] = np.concatenate([out["max_pool"], out["mean_pool"]], axis=1)
+    return out
+
+
+def _clip_outputs(path, model: str, max_seconds, worker: bool):
+    """``(packed outputs, None)`` or ``(None, reason it was skipped)`` for one file (worker side)."""
+    if worker:
+        os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+        _one_tf_thread()
+    from musicviz.audio import load_audio
+    from musicviz.pretrained.api import network_outputs
+
+    try:
+        y, sr = load_audio(path, sr=None, min_duration=0.0, max_duration=max_seconds, dtype=np.float32)
+        return _pack(network_outputs(y, sr=sr, model=model), architecture(model)), None
+    except (ParameterError, ModelError):
+        raise  # not about this clip: no weights, a bug
+    except MusicvizError as exc:
+        return None, getattr(exc, "reason", None) or str(exc)
+    except MemoryError:
+        return None, "out of memory while computing its musicnn outputs (a lower max_seconds skips such clips)"
+
+
+def _one_tf_thread():
+    """One TensorFlow thread per worker process (two workers on two cores, not four threads)."""
+    from musicviz.pretrained.network import _import_tf
+
+    tf = _import_tf()
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError:
+        pass  # already running (a reused worker): keeps its first setting
+
+
+def _cache_folder(cache):
+    if cache is True:
+        return default_cache_dir()
+    if cache is False or cache is None:
+        return None
+    if isinstance(cache, (str, os.PathLike)):
+        return Path(cache)
+    raise ParameterError(f"cache must be True (default folder), False (no cache) or a folder, got {cache!r}")
+
+
+def embedding_table(
+    source=None,
+    *,
+    model: str = "MSD_musicnn",
+    layer: str | None = None,
+    n_jobs: int = -1,
+    cache=True,
+    progress: bool = True,
+    warn: bool = True,
+    errors: str = "skip",
+    max_seconds: float | None = 600.0,
+):
+    """musicnn embeddings and tag probabilities of many clips: one row per clip.
+
+    Notebook: ``08_transfer_learning.ipynb``.
+
+    Parameters
+    ----------
+    source : path-like, ScanResult, list of Track or paths, or None
+        A folder to scan, a scan's result, or clips (as :func:`musicviz.features.feature_table`).
+        Default: :func:`musicviz.datasets.course_audio_dir`.
+    model : {"MSD_musicnn", "MTT_musicnn", "MTT_vgg", "MSD_vgg"}
+    layer : str or None
+        The embedding layer (see :func:`musicviz.pretrained.embeddings`; default
+        ``"penultimate"`` for musicnn models, ``"pool5"`` for vgg).
+    n_jobs : int
+        Worker processes (-1: all cores; 1: in this process).
+    cache : bool or path-like
+        True: the default cache folder (:func:`default_cache_dir`); a folder: that one;
+        False: recompute everything and write nothing.
+    progress : bool
+        Show a tqdm progress bar.
+    warn : bool
+        ``warnings.warn`` a summary when clips were skipped.
+    errors : {"skip", "raise"}
+        Skip a clip that cannot be used and list it in ``attrs["skipped"]``, or raise
+        :class:`~musicviz.errors.FeatureError` naming it.
+    max_seconds : float or None
+        Skip clips longer than this (read from the header; None: no limit).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``track_id``, ``genre`` (the folder's or file name's genre, "" if none),
+        ``filename``, ``n_patches``, the embedding ``emb_000`` ... (the layer's mean over the
+        clip's patches) and ``tag:<tag>`` for the 50 tags (mean probability over patches).
+        ``attrs``: ``"skipped"`` (list of :class:`musicviz.datasets.Skipped`), ``"model"``,
+        ``"layer"``, ``"tags"``.
+
+    Raises
+    ------
+    ParameterError
+        Bad ``model``, ``layer``, ``errors``, ``cache`` or ``source``.
+    ModelError
+        musicnn's weights are not installed (``make env``).
+    FeatureError
+        ``errors="raise"`` and a clip could not be used.
+
+    Examples
+    --------
+    >>> import musicviz as mv  # doctest: +SKIP
+    >>> table = mv.pretrained.embedding_table(model="MSD_musicnn", n_jobs=2)  # doctest: +SKIP
+    >>> table.shape  # doctest: +SKIP
+    (120, 254)
+    """
+    import pandas as pd
+
+    from musicviz.audio import probe
+    from musicviz.datasets import Skipped
+    from musicviz.features.table import _clips_from
+
+    if model not in MODELS:
+        raise ParameterError(f"model must be one of {list(MODELS)}, got {model!r}")
+    arch = architecture(model)
+    layer = next(iter(LAYERS[arch])) if layer is None else layer
+    if layer not in LAYERS[arch]:
+        raise ParameterError(f"layer must be one of {list(LAYERS[arch])} for {model}, got {layer!r}")
+    if errors not in ("skip", "raise"):
+        raise ParameterError(f"errors must be 'skip' or 'raise', got {errors!r}")
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
+        raise ParameterError(f"n_jobs must be a non-zero integer (-1: all cores), got {n_jobs!r}")
+    folder = _cache_folder(cache)
+    clips, skipped = _clips_from(source)
+    params = _params(model)  # ModelError here, before any work, when musicnn is missing
+    store = _store(folder, model) if folder is not None else None
+
+    results: list = [None] * len(clips)
+    keys: list = [None] * len(clips)
+    todo = []
+    for i, clip in enumerate(clips):
+        try:
+            duration = probe(clip.path).duration
+        except MusicvizError as exc:
+            results[i] = (None, getattr(exc, "reason", None) or str(exc))
+            continue
+        if max_seconds is not None and duration > max_seconds:
+            results[i] = (None, f"too long: {duration:.1f} s of audio, at most {max_seconds:g} s (max_seconds=)")
+            continue
+        if store is not None:
+            try:
+                keys[i] = store.key(clip.path, params)
+            except OSError as exc:
+                results[i] = (None, f"cannot read the file ({exc.strerror or exc})")
+                continue
+            cached = store.read(keys[i])
+            if cached is not None:
+                results[i] = (cached, None)
+                continue
+        todo.append(i)
+
+    cache_problems = []
+    if todo:
+        if n_jobs == 1 or len(todo) == 1:
+            computed = ((i, _clip_outputs(clips[i].path, model, max_seconds, False)) for i in todo)
+        else:
+            from joblib import Parallel, delayed
+
+            jobs = (delayed(_tagged)(i, clips[i].path, model, max_seconds) for i in todo)
+            computed = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
+        if progress:
+            from tqdm.auto import tqdm
+
+            computed = tqdm(computed, total=len(todo), desc=model, unit="clip")
+        for i, result in computed:
+            results[i] = result
+            if result[0] is not None and store is not None and keys[i] is not None:
+                try:
+                    store.write(keys[i], result[0])
+                except (OSError, ValueError) as exc:
+                    cache_problems.append(f"{store.entry(keys[i])}: {getattr(exc, 'strerror', None) or exc}")
+    if cache_problems:
+        warnings.warn(f"could not write the musicnn cache: {cache_problems[0]}; these clips will be computed again", stacklevel=2)
+
+    tags = tags_of(model)
+    size = LAYERS[arch][layer]
+    rows, skipped = [], list(skipped)
+    for clip, (packed, reason) in zip(clips, results):
+        if packed is None:
+            if errors == "raise":
+                raise FeatureError(f"{clip.path}: {reason}")
+            skipped.append(Skipped(clip.path, reason))
+            continue
+        outputs = _unpack(packed, arch)
+        rows.append(
+            [clip.track_id, clip.label, clip.path.name, packed.shape[0],
+             *outputs[layer].mean(axis=0).astype(float), *outputs["taggram"].mean(axis=0).astype(float)]
+        )  # fmt: skip
+    columns = ["track_id", "genre", "filename", "n_patches", *[f"emb_{k:03d}" for k in range(size)], *[f"tag:{t}" for t in tags]]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["n_patches"] = frame["n_patches"].astype(int)
+    frame.attrs.update(skipped=skipped, model=model, layer=layer, tags=tags)
+    if skipped and warn:
+        listed = "; ".join(f"{s.path.name}: {s.reason}" for s in skipped[:5])
+        more = f" (and {len(skipped) - 5} more)" if len(skipped) > 5 else ""
+        warnings.warn(f"embedding_table skipped {len(skipped)} file(s): {listed}{more}", stacklevel=2)
+    return frame
+
+
+def _tagged(i, path, model, max_seconds):
+    """``(i, outputs)`` in a worker process (module level: joblib pickles it by name)."""
+    return i, _clip_outputs(path, model, max_seconds, True)
+
+
+def run_pretrained_command(directory=None, *, models=("MTT_musicnn", "MSD_musicnn"), n_jobs=-1, cache=True, progress=True) -> int:
+    """``musicviz pretrained cache [DIR] [--model M ...]``: compute and cache musicnn's outputs.
+
+    Prints each skipped file and one summary line. Returns 0, or 1 when no clip could be used.
+    """
+    from musicviz.datasets import course_audio_dir
+
+    directory = course_audio_dir() if directory is None else directory
+    counts, skipped = [], []
+    for model in models:
+        frame = embedding_table(directory, model=model, n_jobs=n_jobs, cache=cache, progress=progress, warn=False)
+        counts.append(len(frame))
+        skipped = frame.attrs["skipped"]
+    for item in skipped:
+        print(f"skipped {item.path}: {item.reason}")
+    where = default_cache_dir() if cache is True else cache
+    print(f"musicnn: {min(counts)} clips of {directory} cached for {', '.join(models)} in {where}; skipped {len(skipped)} files")
+    return 0 if min(counts) else 1
