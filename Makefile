@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYNTH_DIR := data/synth
 SYNTH := $(SYNTH_DIR)/metadata.csv
+# The pretrained network's embeddings and tags of the synthetic set (notebooks 07, 08), cached
+# under data/ (content-addressed: a rerun on unchanged clips reads the cache in seconds).
+EMBEDDINGS := data/.musicnn-embeddings
 SEED ?= 0
 # The pretrained network's weights (notebooks 07, 08): musicnn's wheel is installed for its
 # checkpoint files only (its code pins numpy<1.17 and needs Keras 2), so without dependencies.
@@ -77,25 +80,30 @@ lab-setup: $(LAB_SETTINGS)
 $(LAB_SETTINGS): $(STAMP) scripts/lab_setup.py
 	$(PY) scripts/lab_setup.py >/dev/null
 
-data: $(SYNTH)
+data: $(SYNTH) $(EMBEDDINGS)
 
 $(SYNTH): $(STAMP) $(MUSICNN_STAMP) $(wildcard musicviz/synth/*.py)
 	rm -rf $(SYNTH_DIR)  # no stale clips from an earlier, larger set
 	$(PY) -m musicviz -q data synth --out $(SYNTH_DIR) --seed $(SEED)
 
-run: $(SYNTH) assets
+$(EMBEDDINGS): $(SYNTH) $(wildcard musicviz/pretrained/*.py)
+	$(PY) -m musicviz -q pretrained cache --jobs 2
+	touch $@
+
+run: $(SYNTH) $(EMBEDDINGS) assets
 	$(PY) scripts/run_series.py --out build --figures build/figures
 
-test: $(SYNTH) assets $(LAB_SETTINGS)
+test: $(SYNTH) $(EMBEDDINGS) assets $(LAB_SETTINGS)
 	$(PY) -m pytest tests -q
 	$(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly notebooks
 
-portability: $(SYNTH)
+portability: $(SYNTH) $(EMBEDDINGS)
 	$(PY) scripts/portability.py
 
 # Stored outputs are made the way the tests check them: with the course's real material.
 execute: $(MUSICNN_STAMP)  # TEMP-LEAD: no regeneration while the synth code is being edited
 	test -f $(SYNTH) || $(MAKE) data
+	$(PY) -m musicviz -q pretrained cache --jobs 2
 	MUSICVIZ_GTZAN="$${MUSICVIZ_GTZAN:-$(abspath ../shared/data)}" $(PY) scripts/run_series.py --in-place $(if $(ONLY),--only '$(ONLY)')
 
 figures: $(SYNTH)
