@@ -233,7 +233,18 @@ def _cmd_realism(args) -> int:
 
     folder = Path(args.dir) if args.dir else synth_dir()
     _check_realism_input(folder)
-    return realism.main_realism(folder)
+    zero_shot = None
+    if not args.no_zero_shot:
+        # The second, independent figure: a network pretrained on real music, with no training
+        # on GTZAN at all. Its weights come with `make env`; without them the SVM's figure stands.
+        from musicviz.errors import ModelError
+        from musicviz.pretrained.agreement import zero_shot_agreement
+
+        try:
+            zero_shot = zero_shot_agreement(folder, n_jobs=args.jobs)
+        except ModelError as exc:
+            print(f"zero-shot figure skipped: {exc}")
+    return realism.main_realism(folder, zero_shot=zero_shot)
 
 
 def _cmd_features(args) -> int:
@@ -298,6 +309,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     realism = data_commands.add_parser("realism", help="does a model trained on real GTZAN recognise the synthetic clips?")
     realism.add_argument("dir", nargs="?", default=None, help="synthetic set (default: data/synth)")
+    realism.add_argument(
+        "--no-zero-shot", action="store_true", help="skip the pretrained network's zero-shot figure (it needs its embeddings)"
+    )
+    realism.add_argument("--jobs", type=_jobs, default=-1, help="worker processes for clips not yet cached (-1: all cores)")
     realism.set_defaults(func=_cmd_realism)
 
     feats = commands.add_parser("features", help="write the GTZAN-compatible feature table of every clip under DIR")
