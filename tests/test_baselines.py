@@ -215,6 +215,73 @@ def test_reports(blobs):
     assert len(pairs) == 2
 
 
+def _artist_table(offset: float, *, seed: int = 0):
+    """Four genres x 6 artists x 5 clips. Each artist adds its own random offset (its
+    "production", size ``offset``) to a weak genre signal: a model that has heard the artist
+    recognises the offset, a model that has not must rely on the genre signal."""
+    rng = np.random.default_rng(seed)
+    n_genres, n_artists, n_clips, n_features = 4, 6, 5, 6
+    artists = np.repeat(np.arange(n_genres * n_artists), n_clips)
+    genre_idx = artists // n_artists
+    genre_signal = 1.0 * np.eye(n_genres, n_features)[genre_idx]
+    production = rng.normal(0.0, 1.0, (n_genres * n_artists, n_features))[artists]
+    X = genre_signal + offset * production + rng.normal(0.0, 0.3, (len(artists), n_features))
+    return X, np.array(GENRES4)[genre_idx], np.array([f"artist_{a}" for a in artists])
+
+
+@pytest.mark.parametrize("make", [bl.make_svm, lambda: bl.make_knn(n_neighbors=1)], ids=["svm", "1nn"])
+def test_grouped_folds_score_lower_when_groups_share_a_production(make):
+    X, y, artists = _artist_table(offset=3.0)
+    table = bl.grouped_vs_random(make(), X, y, artists, n_splits=3, seed=0)
+    # Random folds put clips of every artist on both sides: the artist's offset gives the genre away.
+    # Grouped folds test on unheard artists, whose offsets are noise ten times the genre signal's.
+    assert table.loc["random", "mean"] >= 0.9, table
+    assert table.loc["grouped", "mean"] <= table.loc["random", "mean"] - 0.3, table
+    assert table.attrs["gap"] == pytest.approx(table.loc["random", "mean"] - table.loc["grouped", "mean"])
+
+
+def test_grouped_and_random_folds_agree_when_groups_share_nothing():
+    # The control: the same table without artist offsets. The scheme alone makes no gap.
+    X, y, artists = _artist_table(offset=0.0)
+    table = bl.grouped_vs_random(bl.make_svm(), X, y, artists, n_splits=3, seed=0)
+    assert abs(table.attrs["gap"]) <= 0.1, table
+
+
+def test_grouped_vs_random_table_and_determinism():
+    X, y, artists = _artist_table(offset=3.0)
+    a = bl.grouped_vs_random(bl.make_knn(), X, y, artists, n_splits=4, seed=2)
+    b = bl.grouped_vs_random(bl.make_knn(), X, y, artists, n_splits=4, seed=2)
+    pd.testing.assert_frame_equal(a, b)
+    assert list(a.index) == ["random", "grouped"] and a.index.name == "scheme"
+    folds = [f"fold {i}" for i in range(1, 5)]
+    assert list(a.columns) == [*folds, "mean", "std"]
+    assert ((a[folds] >= 0) & (a[folds] <= 1)).all().all()
+    # mean and std are over the folds (ddof=0); the folds are rounded, hence the tolerance.
+    np.testing.assert_allclose(a["mean"], a[folds].mean(axis=1), atol=1e-3)
+    np.testing.assert_allclose(a["std"], a[folds].std(axis=1, ddof=0), atol=1e-3)
+    # The random scheme's folds are cross_validate_models' folds (same seed).
+    cv = bl.cross_validate_models({"knn": bl.make_knn()}, X, y, n_splits=4, seed=2)
+    assert a.loc["random", "mean"] == cv.loc["knn", "accuracy"]
+
+
+def test_grouped_vs_random_errors():
+    X, y, artists = _artist_table(offset=1.0)
+    with pytest.raises(ParameterError, match="groups has 119 entries but X has 120 rows"):
+        bl.grouped_vs_random(bl.make_knn(), X, y, artists[:-1])
+    with pytest.raises(ParameterError, match="rows but y has"):
+        bl.grouped_vs_random(bl.make_knn(), X, y[:-1], artists)
+    with pytest.raises(ModelError, match="groups holds 3 distinct group.*at least 5"):
+        bl.grouped_vs_random(bl.make_knn(), X, y, np.arange(len(y)) % 3)
+    with pytest.raises(ModelError, match="at least 31 examples"):
+        bl.grouped_vs_random(bl.make_knn(), X, y, artists, n_splits=31)
+    with pytest.raises(ParameterError, match="n_splits"):
+        bl.grouped_vs_random(bl.make_knn(), X, y, artists, n_splits=1)
+    with pytest.raises(ParameterError, match="groups contains missing"):
+        bl.grouped_vs_random(bl.make_knn(), X, y, np.array([None, *artists[1:]], dtype=object))
+    with pytest.raises(ParameterError, match="model must be a scikit-learn estimator"):
+        bl.grouped_vs_random("svm", X, y, artists)
+
+
 # --------------------------------------------------------------------------- bad input
 def test_bad_inputs_raise_musicviz_errors(blobs):
     X, y = blobs

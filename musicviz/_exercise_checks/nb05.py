@@ -135,3 +135,72 @@ def _wrong_05_3() -> list:
 def _check_05_3(answer) -> bool:
     recall = _cv_recall()
     return genre_name(answer) in set(recall.index[recall == recall.min()])
+
+
+# --------------------------------------------------------------------------- 05.4: the artist gap
+def _artist_folds():
+    """Notebook 05's table with the artist of every clip, and the folds of its grouped section.
+
+    The folds: ``min(5, fewest artists of a genre)``, as the notebook computes them, so that
+    grouped cross-validation can test every genre on an unheard artist in every fold.
+    """
+    import pandas as pd
+
+    from musicviz import baselines as bl
+    from musicviz.errors import DatasetError
+    from musicviz.features import course_feature_table
+    from musicviz.splits import course_split as split
+
+    course = split(course_feature_table(), test_size=0.25, seed=0)
+    path = course.audio_dir / "metadata.csv"
+    if course.dataset != "synth" or not path.is_file():
+        raise DatasetError("exercise 05.4 needs the synthetic set's metadata.csv (its artists); real copies have none")
+    meta = pd.read_csv(path)
+    if "artist" not in meta.columns:
+        raise DatasetError(f"{path} has no 'artist' column: regenerate the synthetic set (make data)")
+    X, y = bl.feature_matrix(course.table)
+    artists = course.table["track_id"].map(meta.set_index("track_id")["artist"]).to_numpy()
+    n_folds = min(5, int(pd.Series(artists).groupby(y).nunique().min()))
+    return X, y, artists, n_folds
+
+
+def _artist_gap(model, *, n_splits=None) -> float:
+    from musicviz import baselines as bl
+
+    X, y, artists, n_folds = _artist_folds()
+    return bl.grouped_vs_random(model, X, y, artists, n_splits=n_splits or n_folds, seed=0).attrs["gap"]
+
+
+def _wrong_05_4() -> list:
+    from musicviz import baselines as bl
+
+    right = _artist_gap(bl.make_knn(n_neighbors=1))
+    wrong = [
+        _artist_gap(bl.make_knn()),  # k = 5, the gap printed in the notebook
+        -right,  # grouped minus random: the sign turned round
+        _artist_gap(bl.make_knn(n_neighbors=1), n_splits=5 if _artist_folds()[3] != 5 else 3),  # other folds
+        _artist_gap(bl.make_svm(C=10)),  # the SVM's gap
+    ]
+    return _distinct(wrong, right, 0.0011)
+
+
+@exercise(
+    "05.4",
+    question=(
+        "Predict first: is the gap (random minus artist-grouped mean accuracy) of the nearest neighbour alone, "
+        "bl.make_knn(n_neighbors=1), larger or smaller than the gap of KNN with k = 5? Then compute it with the "
+        "folds of the section (n_folds, seed 0) (3 decimals)."
+    ),
+    kind="predict",
+    hints=(
+        "With k = 1 a clip takes the genre of its single nearest training clip: how often is that a clip of the same artist?",
+        "bl.grouped_vs_random scores one model both ways; give it the 1-NN pipeline, X, genres, artists and n_splits=n_folds.",
+        "table = bl.grouped_vs_random(bl.make_knn(n_neighbors=1), X, genres, artists, n_splits=n_folds, seed=SEED); "
+        "then table.attrs['gap'] (random mean minus grouped mean).",
+    ),
+    wrong_answers=_wrong_05_4,
+)
+def _check_05_4(answer) -> bool:
+    from musicviz import baselines as bl
+
+    return close(answer, _artist_gap(bl.make_knn(n_neighbors=1)), 0.0011)

@@ -15,6 +15,7 @@ public name of the submodules is here:
                                            with :func:`match_clusters` (Hungarian matching),
                                            :data:`SVM_GRID`, :data:`KNN_GRID`
 :mod:`musicviz.baselines.evaluation`       :func:`cross_validate_models`, :func:`knn_curve`,
+                                           :func:`grouped_vs_random`,
                                            :func:`tune`, :func:`tuning_table`,
                                            :func:`compare_models`, :func:`per_genre_report`,
                                            :func:`confused_pairs`, :func:`cluster_scores`,
@@ -51,6 +52,7 @@ from musicviz.baselines.evaluation import (
     contingency_table,
     cross_validate_models,
     filtered_masks,
+    grouped_vs_random,
     knn_curve,
     per_genre_report,
     tune,
