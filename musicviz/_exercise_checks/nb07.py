@@ -1,36 +1,238 @@
-"""Checks of the exercises of notebook 07_classify_your_own_clip."""
+"""Checks of the exercises of notebook 07_classify_your_own_clip.
+
+The exercises ask about the notebook's default clip (a real GTZAN metal clip when the user's copy
+has one, else a real clip of any genre, else a synthetic metal test clip: :func:`default_clip`,
+the same choice as the notebook's), never about ``MY_FILE``. No check runs a network: the clip's
+musicnn embedding comes from :func:`musicviz.pretrained.embedding_table`, which caches it after
+the first call, and the synthetic set's embeddings from the same cache.
+"""
 
 from __future__ import annotations
 
-from musicviz._exercise_registry import exercise
+import functools
+
 from musicviz._exercise_checks._common import genre_name
+from musicviz._exercise_registry import AnswerError, as_float, as_int, exercise
+
+#: Seconds of the default clip the notebook classifies (its first 30 s, like a GTZAN clip).
+EXCERPT_SECONDS = 30.0
+#: How many real GTZAN neighbours 07.2 counts.
+REAL_K = 10
+#: Tolerance on a similarity given to 2 decimals.
+TOL = 0.006
 
 
-def _neighbours(track_id: str, k: int):
-    from musicviz.features import KAGGLE_FEATURES, course_feature_table
+@functools.lru_cache(maxsize=1)
+def default_clip():
+    """``(path, genre, real)`` of the notebook's default clip (the same choice as its "Choose a clip" cell)."""
+    from musicviz.datasets import find_real_clip
+
+    path = find_real_clip("metal") or find_real_clip(None)
+    if path is not None:
+        return path, path.stem.split(".")[0], True
+    from musicviz.features import course_feature_table
+    from musicviz.splits import course_split
+
+    course = course_split(course_feature_table(), test_size=0.25, seed=0)
+    track = next(t for t in course.tracks("test") if t.genre == "metal")
+    return track.path, "metal", False
+
+
+@functools.lru_cache(maxsize=1)
+def _clip_features() -> dict:
+    from musicviz.audio import load_audio
+    from musicviz.features import extract_clip_features
+
+    path = default_clip()[0]
+    y, sr = load_audio(path, duration=EXCERPT_SECONDS)
+    return extract_clip_features(y, sr=sr)
+
+
+def _same_clip() -> list:
+    """The clip's id when it is itself a clip of the course's audio (then it is no neighbour of itself)."""
+    from musicviz.datasets import course_audio_dir
+
+    path = default_clip()[0]
+    return [path.stem] if path.resolve().is_relative_to(course_audio_dir().resolve()) else []
+
+
+# --------------------------------------------------------------------------- 07.1
+def _embedding_tables():
+    """The clip's MSD_musicnn embedding (one-row table) and the synthetic set's (both cached)."""
+    from musicviz.pretrained import embedding_table
+
+    path = default_clip()[0]
+    clip = embedding_table([path], model="MSD_musicnn", n_jobs=1, progress=False, warn=False)
+    synth = embedding_table(model="MSD_musicnn", n_jobs=1, progress=False, warn=False)
+    columns = [c for c in synth.columns if c.startswith("emb_")]
+    return clip, synth, columns
+
+
+def _embedding_neighbours(k: int = 2):
     from musicviz.similarity import nearest_clips
 
-    table = course_feature_table()
-    query = table.loc[table["track_id"] == track_id, list(KAGGLE_FEATURES)].iloc[0].to_dict()
-    return nearest_clips(query, table, k=k, exclude=[track_id])
+    clip, synth, columns = _embedding_tables()
+    return nearest_clips(clip.iloc[0][columns], synth, k=k, columns=columns, exclude=_same_clip())
+
+
+def _pair_07_1(answer) -> tuple[str, float]:
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__len__") or len(answer) != 2:
+        raise AnswerError(f"expected a pair (genre, similarity), got {answer!r}")
+    return genre_name(answer[0]), as_float(answer[1])
+
+
+def _wrong_07_1() -> list:
+    import numpy as np
+
+    from musicviz.similarity import cosine_similarities, nearest_clips
+
+    right = _embedding_neighbours(2)
+    clip, synth, columns = _embedding_tables()
+    raw = cosine_similarities(clip.iloc[0][columns].to_numpy(float), synth[columns].to_numpy(float))  # not standardized
+    best_raw = int(np.argmax(raw))
+    features = nearest_clips(_clip_features(), _synth_feature_table(), k=1, exclude=_same_clip())  # feature space
+    candidates = [
+        (synth["genre"].iloc[best_raw], round(float(raw[best_raw]), 2)),
+        (features["genre"].iloc[0], round(float(features["similarity"].iloc[0]), 2)),
+        (right["genre"].iloc[1], round(float(right["similarity"].iloc[1]), 2)),  # the second neighbour
+    ]
+    truth = (right["genre"].iloc[0], float(right["similarity"].iloc[0]))
+    return [c for c in candidates if c[0] != truth[0] or abs(c[1] - truth[1]) > TOL]
 
 
 @exercise(
     "07.1",
-    question="Which clip of the course is most similar (cosine similarity of standardized features) to blues.00000, other than itself? (a track id)",
-    kind="read",
-    hints='query = course_table.set_index("track_id").loc["blues.00000", mv.features.KAGGLE_FEATURES].to_dict(); mv.similarity.nearest_clips(query, course_table, k=1, exclude=["blues.00000"]).',
+    question=(
+        "Predict first: in musicnn's embedding space (MSD_musicnn, penultimate layer, standardized over the "
+        "synthetic set), is the clip's nearest synthetic clip of the clip's own genre, and is it more or less "
+        "similar than the nearest one in feature space? Then compute it: (genre, cosine similarity to 2 decimals)."
+    ),
+    kind="predict",
+    hints=(
+        "mv.similarity.nearest_clips works on any numeric columns: pass columns= the embedding columns of "
+        "the synthetic set's embedding table.",
+        "synth_emb = mv.pretrained.embedding_table(model='MSD_musicnn'); columns = [c for c in synth_emb.columns "
+        "if c.startswith('emb_')]; the query is the clip's embedding (clip_emb), one value per column.",
+        "mv.similarity.nearest_clips(clip_emb, synth_emb, k=1, columns=columns): read its genre and similarity.",
+    ),
+    wrong_answers=_wrong_07_1,
 )
 def _check_07_1(answer) -> bool:
-    return str(answer).strip() == _neighbours("blues.00000", 1)["track_id"].iloc[0]
+    genre, similarity = _pair_07_1(answer)
+    right = _embedding_neighbours(1)
+    return genre == right["genre"].iloc[0] and abs(similarity - float(right["similarity"].iloc[0])) <= TOL
+
+
+# --------------------------------------------------------------------------- 07.2
+def _real_table():
+    from musicviz.datasets import load_feature_table
+
+    return load_feature_table()
+
+
+def _real_neighbours(k: int, *, exclude_self: bool = True):
+    from musicviz.similarity import nearest_clips
+
+    path, _, real = default_clip()
+    exclude = [path.stem] if exclude_self and real else []  # a real GTZAN clip is a row of GTZAN's table
+    return nearest_clips(_clip_features(), _real_table(), k=k, exclude=exclude)
+
+
+def _own_genre_count(neighbours) -> int:
+    genre = default_clip()[1]
+    return int((neighbours["genre"] == genre).sum())
+
+
+def _synth_feature_table():
+    from musicviz.features import course_feature_table
+
+    return course_feature_table()
+
+
+def _wrong_07_2() -> list:
+    from musicviz.similarity import nearest_clips
+
+    right = _own_genre_count(_real_neighbours(REAL_K))
+    candidates = [
+        _own_genre_count(_real_neighbours(5)),  # the five shown, not ten
+        _own_genre_count(_real_neighbours(REAL_K, exclude_self=False)),  # the clip counted as its own neighbour
+        _own_genre_count(nearest_clips(_clip_features(), _synth_feature_table(), k=REAL_K, exclude=_same_clip())),
+    ]
+    return [c for c in dict.fromkeys(candidates) if c != right]
 
 
 @exercise(
     "07.2",
-    question="Among the 5 clips most similar to reggae.00000 (itself excluded), which genre is the most common? (a genre name)",
-    kind="read",
-    hints="nearest_clips(..., k=5, exclude=['reggae.00000'])['genre'].value_counts(): that majority vote is a KNN classifier with cosine similarity.",
+    question=(
+        "Predict first: among the 10 real GTZAN clips (the shipped feature table) most similar to the clip, the "
+        "clip itself excluded, how many are of the clip's own genre? Then compute it. (an int)"
+    ),
+    kind="predict",
+    hints=(
+        "The real table has the same 57 feature columns as the clip's features: nearest_clips works on it as on "
+        "the synthetic table.",
+        "real_table = mv.datasets.load_feature_table(); use features (the clip's) as the query, k=10, and "
+        "exclude the clip's own row (exclude=[clip_path.stem]) when it is a GTZAN clip.",
+        "Count the rows of the result whose genre column equals the clip's genre (== 'metal').",
+    ),
+    wrong_answers=_wrong_07_2,
 )
 def _check_07_2(answer) -> bool:
-    counts = _neighbours("reggae.00000", 5)["genre"].value_counts()
-    return genre_name(answer) in set(counts.index[counts == counts.max()])
+    return as_int(answer) == _own_genre_count(_real_neighbours(REAL_K))
+
+
+# --------------------------------------------------------------------------- 07.3
+def _nearest_other(table, *, standardize: bool = True, include_self: bool = False):
+    """Each clip's cosine similarity to its most similar *other* clip of the table."""
+    import numpy as np
+
+    from musicviz.features import KAGGLE_FEATURES
+
+    X = table[list(KAGGLE_FEATURES)].to_numpy(dtype=np.float64)
+    if standardize:
+        X = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
+    X = X / np.linalg.norm(X, axis=1, keepdims=True)
+    S = X @ X.T
+    if not include_self:
+        np.fill_diagonal(S, -np.inf)
+    return S.max(axis=1)
+
+
+def _within_synth_median() -> float:
+    import numpy as np
+
+    return float(np.median(_nearest_other(_synth_feature_table())))
+
+
+def _wrong_07_3() -> list:
+    import numpy as np
+
+    table = _synth_feature_table()
+    right = _within_synth_median()
+    candidates = [
+        round(float(np.mean(_nearest_other(table))), 2),  # the mean, not the median
+        round(float(np.median(_nearest_other(table, standardize=False))), 2),  # raw features: Hz columns dominate
+        round(float(np.median(_nearest_other(table, include_self=True))), 2),  # each clip's nearest is itself
+    ]
+    return [c for c in dict.fromkeys(candidates) if abs(c - right) > TOL]
+
+
+@exercise(
+    "07.3",
+    question=(
+        "How alike are clips *of the same data set*? For every synthetic clip, find the cosine similarity "
+        "(standardized features, as above) to its most similar other synthetic clip. What is the median of "
+        "these numbers (2 decimals)? Compare it with the real clip's best synthetic similarity."
+    ),
+    kind="code",
+    hints=(
+        "Loop over course_table's track ids and reuse nearest_clips with k=1 and the clip excluded; or do it "
+        "once with a similarity matrix.",
+        "Query: course_table.set_index('track_id').loc[tid, mv.features.KAGGLE_FEATURES]; "
+        "mv.similarity.nearest_clips(query, course_table, k=1, exclude=[tid])['similarity'].iloc[0].",
+        "Collect the 120 (or however many) values in a list and take np.median of it, not the mean.",
+    ),
+    wrong_answers=_wrong_07_3,
+)
+def _check_07_3(answer) -> bool:
+    return abs(as_float(answer) - _within_synth_median()) <= TOL
