@@ -16,4 +16,5 @@ from musicviz._exercise_checks import (  # noqa: F401  (each import registers it
     nb05b,
     nb06,
     nb07,
+    nb08,
 )

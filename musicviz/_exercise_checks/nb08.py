@@ -1,0 +1,228 @@
+"""Checks of the exercises of notebook 08_transfer_learning.
+
+No check runs the network: they read the cached musicnn tables of the course's clips
+(:func:`musicviz.pretrained.embedding_table`, computed by the notebook and by
+``python -m musicviz pretrained cache``) and fit scikit-learn models, on the split of the series.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from musicviz._exercise_registry import AnswerError, as_float, as_int, exercise
+
+#: The genre of 08.1 (it has no tag in the MSD vocabulary).
+UNTAGGED_GENRE = "reggae"
+#: The share of variance of 08.3.
+VARIANCE_SHARE = 0.90
+#: Training clips per genre of 08.2.
+FEW_CLIPS = 2
+#: Accuracies are compared at 3 decimals.
+ACCURACY_TOL = 0.0011
+
+
+@functools.lru_cache(maxsize=1)
+def _course():
+    from musicviz.features import course_feature_table
+    from musicviz.splits import course_split
+
+    return course_split(course_feature_table(), test_size=0.25, seed=0)
+
+
+@functools.lru_cache(maxsize=None)
+def _table(model: str, layer: str = "pooled"):
+    """The cached table of ``model``'s outputs for the course's clips (as the notebook builds it)."""
+    from musicviz.pretrained import embedding_table
+
+    return embedding_table(_course().audio_dir, model=model, layer=layer, progress=False, warn=False)
+
+
+def _split_data(model: str, layer: str = "pooled"):
+    """``(X, labels, is_train, is_test)``: the embedding rows of the split's clips, in split order."""
+    course = _course()
+    emb = _table(model, layer)
+    columns = [c for c in emb.columns if c.startswith("emb_")]
+    data = course.table[["track_id", "label"]].assign(side=course.sides).merge(emb[["track_id", *columns]], on="track_id")
+    sides = data["side"].to_numpy()
+    return data[columns].to_numpy(), data["label"].to_numpy(str), sides == "train", sides == "test"
+
+
+# --------------------------------------------------------------------------- 08.1
+def _mean_tags(model: str, rows=None):
+    """Mean probability of each tag over the given rows (default: all clips), highest first."""
+    emb = _table(model)
+    tags = emb.attrs["tags"]
+    picked = emb if rows is None else emb[rows(emb)]
+    return picked[[f"tag:{t}" for t in tags]].mean(axis=0).set_axis(tags).sort_values(ascending=False, kind="stable")
+
+
+def _genre_rows(genre: str):
+    def rows(emb):
+        labels = _course().table.set_index("track_id")["label"]
+        return emb["track_id"].map(labels).eq(genre).to_numpy()
+
+    return rows
+
+
+def _top_two(model: str, rows=None) -> tuple[str, str]:
+    ranked = _mean_tags(model, rows)
+    return str(ranked.index[0]), str(ranked.index[1])
+
+
+def _right_08_1() -> tuple[str, str]:
+    return _top_two("MSD_musicnn", _genre_rows(UNTAGGED_GENRE))
+
+
+def _wrong_08_1() -> list:
+    right = _right_08_1()
+    reggae = _mean_tags("MSD_musicnn", _genre_rows(UNTAGGED_GENRE))
+    candidates = [
+        right[::-1],  # runner-up first
+        (right[0], str(reggae.index[2])),  # skipped the runner-up
+        _top_two("MSD_musicnn"),  # over all clips, not only reggae
+        _top_two("MTT_musicnn", _genre_rows(UNTAGGED_GENRE)),  # the other network's vocabulary
+        (str(reggae.index[-1]), str(reggae.index[-2])),  # sorted the wrong way
+    ]
+    return [c for c in dict.fromkeys(candidates) if c != right]
+
+
+def _tag_pair(answer) -> tuple[str, str]:
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__len__") or len(answer) != 2:
+        raise AnswerError(f"expected two tag names (strongest, runner-up), got {answer!r}")
+    names = []
+    for item in answer:
+        if not isinstance(item, str) or not item.strip():
+            raise AnswerError(f"expected two tag names, got {answer!r}")
+        name = item.strip()
+        names.append((name[4:] if name.lower().startswith("tag:") else name).lower())
+    return names[0], names[1]
+
+
+@exercise(
+    "08.1",
+    question=(
+        "The MSD vocabulary has no 'reggae'. Which two MSD tags does the network give the highest mean probability "
+        "over the reggae clips of the course (the tag: columns of tables['MSD_musicnn'])? (two tag names, "
+        "strongest first)"
+    ),
+    kind="code",
+    hints=(
+        "Each row of the table is one clip; its tag:<name> columns hold the tag's mean probability over the "
+        "clip's patches. Keep the reggae rows, then average each tag column.",
+        "course.table's label (matched by track_id) picks the reggae rows; "
+        "rows.filter(like='tag:').mean() gives one number per tag: sort it, highest first.",
+        "reggae = emb[emb['track_id'].isin(course.table.loc[course.table['label'] == 'reggae', 'track_id'])]; "
+        "reggae.filter(like='tag:').mean().nlargest(2).index, without the 'tag:' prefix.",
+    ),
+    wrong_answers=_wrong_08_1,
+)
+def _check_08_1(answer) -> bool:
+    return _tag_pair(answer) == tuple(t.lower() for t in _right_08_1())
+
+
+# --------------------------------------------------------------------------- 08.2
+def _probe(model_name: str, *, per_genre: int | None = FEW_CLIPS, layer: str = "pooled", standardize: bool = True) -> float:
+    """Test accuracy of the logistic probe trained on the first ``per_genre`` training clips of each genre."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
+
+    X, labels, is_train, is_test = _split_data(model_name, layer)
+    fit = is_train.copy()
+    if per_genre is not None:
+        rank = np.zeros(len(labels), dtype=int)
+        seen: dict = {}
+        for i in np.flatnonzero(is_train):  # table order within each genre
+            rank[i] = seen.get(labels[i], 0)
+            seen[labels[i]] = rank[i] + 1
+        fit &= rank < per_genre
+    steps = ([StandardScaler()] if standardize else []) + [LogisticRegression(C=1.0, max_iter=5000)]
+    with threadpool_limits(1):  # small data: one BLAS thread is many times faster
+        model = make_pipeline(*steps).fit(X[fit], labels[fit])
+        return round(float(model.score(X[is_test], labels[is_test])), 3)
+
+
+def _wrong_08_2() -> list:
+    right = _probe("MTT_musicnn")
+    candidates = [
+        _probe("MSD_musicnn"),  # the MSD probe
+        _probe("MTT_musicnn", per_genre=None),  # every training clip
+        _probe("MTT_musicnn", per_genre=FEW_CLIPS + 1),  # off by one
+        _probe("MTT_musicnn", standardize=False),  # forgot the StandardScaler
+        round(1.0 - right, 3),  # the error rate
+    ]
+    return [c for c in dict.fromkeys(candidates) if abs(c - right) > ACCURACY_TOL]
+
+
+@exercise(
+    "08.2",
+    question=(
+        "Predict first: with only two training clips per genre, is the probe on the MTT network's pooled embedding "
+        "more or less accurate than the MSD one? Then train the MTT probe like the MSD one and give its test "
+        "accuracy. (3 decimals)"
+    ),
+    kind="predict",
+    hints=(
+        "Build the MTT data exactly like section 3 did for MSD: the emb_ columns of tables['MTT_musicnn'], matched "
+        "to course.table by track_id, so that is_train / is_test and the few-clips mask of the curve still apply.",
+        "The mask of the curve with k = 2: few[np.flatnonzero(is_train)[order.to_numpy() < 2]] = True. Fit "
+        "make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=5000)) on those rows only.",
+        "data_mtt = course.table.assign(side=course.sides).merge(tables['MTT_musicnn'][['track_id', *cols]], "
+        "on='track_id'); X = data_mtt[cols].to_numpy(); fit on X[few], then .score(X[is_test], labels[is_test]).",
+    ),
+    wrong_answers=_wrong_08_2,
+)
+def _check_08_2(answer) -> bool:
+    return abs(as_float(answer) - _probe("MTT_musicnn")) <= ACCURACY_TOL
+
+
+# --------------------------------------------------------------------------- 08.3
+def _components(*, rows: str = "train", standardize: bool = True, share: float = VARIANCE_SHARE) -> int:
+    import numpy as np
+    from sklearn.decomposition import PCA
+    from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
+
+    X, _, is_train, _ = _split_data("MSD_musicnn")
+    X = X[is_train] if rows == "train" else X
+    if standardize:
+        X = StandardScaler().fit_transform(X)
+    with threadpool_limits(1):
+        cumulative = np.cumsum(PCA().fit(X).explained_variance_ratio_)
+    return int(np.searchsorted(cumulative, share) + 1)
+
+
+def _wrong_08_3() -> list:
+    right = _components()
+    X, _, is_train, _ = _split_data("MSD_musicnn")
+    candidates = [
+        _components(rows="all"),  # every clip instead of the training clips
+        _components(standardize=False),  # forgot to standardize
+        right - 1,  # the index of the component, not the count
+        int(is_train.sum()) - 1,  # the bound, not the count
+    ]
+    return [c for c in dict.fromkeys(candidates) if c != right]
+
+
+@exercise(
+    "08.3",
+    question=(
+        "Predict first: how many directions can the training clips span at most? Then count the principal components "
+        "of the standardized MSD embedding of the training clips needed to explain 90 % of its variance. (an int)"
+    ),
+    kind="predict",
+    hints=(
+        "n points span at most n - 1 directions around their mean, whatever the number of dimensions: PCA of the "
+        "training clips has at most that many components with non-zero variance.",
+        "Standardize X_emb[is_train] with StandardScaler().fit_transform, fit sklearn.decomposition.PCA() on it and "
+        "read explained_variance_ratio_.",
+        "np.cumsum(pca.explained_variance_ratio_): the answer is the first count at which it reaches 0.90 "
+        "(np.searchsorted(cumulative, 0.9) + 1).",
+    ),
+    wrong_answers=_wrong_08_3,
+)
+def _check_08_3(answer) -> bool:
+    return as_int(answer) == _components()
+
