@@ -287,6 +287,86 @@ def test_parallel_workers_give_the_serial_values(tmp_path):
     np.testing.assert_allclose(parallel.iloc[:, 4:].to_numpy(), serial.iloc[:, 4:].to_numpy(), rtol=0, atol=ATOL)
 
 
+def _fake_outputs(clip, model, max_seconds, worker):
+    """Made-up packed outputs of the right width (no network: the workers stay light)."""
+    from musicviz.pretrained import table as table_module
+
+    width = table_module._width(table_module.architecture(model))
+    return np.full((2, width), 0.01 * int(clip.track_id[-1]), dtype=np.float32), None
+
+
+def _die_on_rock_outputs(clip, model, max_seconds, worker):
+    """A worker function that kills its process on ``rock.00003``, as the OOM killer would.
+
+    It first waits (up to 120 s) until the two jazz clips are in the cache (``<tmp>/cache``,
+    next to ``<tmp>/audio/<genre>/<clip>``), so what "finished before the crash" is
+    deterministic; they get made-up outputs, so the workers never load the network.
+    """
+    if clip.track_id != "rock.00003":
+        return _fake_outputs(clip, model, max_seconds, worker)
+    import os
+    import time
+
+    entries = clip.path.parents[2] / "cache"
+    for _ in range(2400):
+        if len(list(entries.rglob("*.npy"))) >= 2:
+            break
+        time.sleep(0.05)
+    os._exit(1)
+
+
+@needs_weights
+def test_killed_worker_is_a_clear_error_and_the_finished_clips_are_kept(tmp_path, monkeypatch):
+    # The feature table's guarantee (tests/test_reliability_features.py), now shared.
+    from musicviz.pretrained import table as table_module
+    from musicviz.pretrained import embedding_table
+
+    _tone_file(tmp_path / "audio" / "jazz" / "jazz.00001.wav", 3.5)
+    _tone_file(tmp_path / "audio" / "jazz" / "jazz.00002.wav", 3.5, freq=330.0)
+    _tone_file(tmp_path / "audio" / "rock" / "rock.00003.wav", 3.5, freq=440.0)
+    cache = tmp_path / "cache"
+    kwargs = dict(model="MTT_vgg", cache=cache, progress=False, warn=False)
+    monkeypatch.setattr(table_module, "_clip_job", _die_on_rock_outputs)
+    with pytest.raises(FeatureError) as info:
+        embedding_table(tmp_path / "audio", n_jobs=2, **kwargs)
+    message = str(info.value)
+    assert "worker" in message and "2 of 3 clips" in message and "rerun" in message and str(cache) in message
+    partial = info.value.partial_table
+    assert partial["track_id"].tolist() == ["jazz.00001", "jazz.00002"]
+    assert partial["n_patches"].tolist() == [2, 2] and partial.shape[1] == 4 + 256 + 50
+
+    computed = []
+
+    def recording(clip, *args):
+        computed.append(clip.track_id)
+        return _fake_outputs(clip, *args)
+
+    monkeypatch.setattr(table_module, "_clip_job", recording)
+    table = embedding_table(tmp_path / "audio", n_jobs=1, **kwargs)
+    assert computed == ["rock.00003"]  # resumed from the cache
+    assert table["track_id"].tolist() == ["jazz.00001", "jazz.00002", "rock.00003"]
+    assert table.iloc[:2].equals(partial)
+
+
+@needs_weights
+def test_terminated_worker_without_cache_says_nothing_was_kept(tmp_path, monkeypatch):
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    from musicviz.pretrained import embedding_table
+
+    def parallel_whose_worker_dies(*args, **kwargs):
+        def run(jobs):
+            raise TerminatedWorkerError("A worker process managed by the executor was unexpectedly terminated.")
+
+        return run
+
+    _tone_file(tmp_path / "jazz" / "jazz.00001.wav", 3.5)
+    _tone_file(tmp_path / "rock" / "rock.00003.wav", 3.5, freq=440.0)
+    monkeypatch.setattr("joblib.Parallel", parallel_whose_worker_dies)
+    with pytest.raises(FeatureError, match=r"MTT_vgg outputs.*0 of 2 clips.*cache=False, so nothing was kept"):
+        embedding_table(tmp_path, model="MTT_vgg", n_jobs=2, cache=False, progress=False)
+
+
 @needs_weights
 def test_cli_pretrained_cache(tmp_path, monkeypatch, capsys):
     from musicviz.cli import main

@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from musicviz import GENRES, SR
-from musicviz.audio import probe
-from musicviz.errors import FeatureError, MusicvizError, ParameterError
+from musicviz import _clip_engine
+from musicviz._clip_engine import map_clips, skip_or_raise, skipped_summary
+from musicviz.errors import MusicvizError, ParameterError
 from musicviz.features.cache import (
     _features_cache,
     _params,
@@ -136,38 +137,9 @@ def librosa_parameter_error():
     return LibrosaParameterError
 
 
-_CONTROLLER = None
-
-
-def _one_blas_thread():
-    """A context in which BLAS/OpenMP use one thread (restored afterwards).
-
-    Every clip is computed that way, in this process (``n_jobs=1``) or in a worker: loky's
-    workers are started with one thread already, Dask's are not (two worker processes with a
-    BLAS thread per core each would oversubscribe the cores), and in this process the
-    feature's small matrix products are faster without threads (measured: 165 ms/clip
-    instead of 290 under load). It also makes ``n_jobs=1`` and ``n_jobs=2`` give the same
-    numbers: OpenBLAS's threaded sgemm rounds the mel products differently (MFCCs ~1e-7).
-    """
-    global _CONTROLLER
-    from threadpoolctl import ThreadpoolController
-
-    if _CONTROLLER is None:
-        _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER.limit(limits=1)
-
-
-def _tagged(i, function, *args):
-    """``(i, function(*args))`` with one BLAS thread: results may come back in any order."""
-    with _one_blas_thread():
-        return i, function(*args)
-
-
-def _worker_died(exc: BaseException) -> bool:
-    """Is ``exc`` joblib's (loky's) or Dask's report of a worker process that died?"""
-    from concurrent.futures import BrokenExecutor
-
-    return isinstance(exc, BrokenExecutor) or type(exc).__name__ in ("TerminatedWorkerError", "KilledWorker")
+# The clip loop lives in musicviz._clip_engine; musicviz.features still re-exports these two
+# from here under their old names.
+_tagged, _worker_died = _clip_engine._tagged, _clip_engine._worker_died
 
 
 def _check_arguments(segment_seconds, max_seconds, errors):
@@ -280,86 +252,28 @@ def feature_table(
     # Keys are made and entries read and written here; the workers only compute.
     store = _features_cache(cache, names=names, segment_seconds=segment_seconds)
 
-    results: list = [None] * len(clips)
-    keys: list = [None] * len(clips)
-    todo = []
-    for i, clip in enumerate(clips):
-        # The header first: a missing, unreadable or too long file is skipped before anything
-        # is decoded (and before its bytes are hashed for the cache key).
-        try:
-            duration = probe(clip.path).duration
-        except MusicvizError as exc:
-            results[i] = (None, getattr(exc, "reason", None) or str(exc))
-            continue
-        if max_seconds is not None and duration > max_seconds:
-            results[i] = (
-                None,
-                f"too long: {duration:.1f} s of audio, at most {max_seconds:g} s (max_seconds=; "
-                "cut it, or raise the limit if the memory allows)",
-            )
-            continue
-        if use_cache:
-            try:
-                keys[i] = store.key(clip.path, params)
-            except OSError as exc:
-                reason = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
-                results[i] = (None, f"cannot read the file ({reason})")
-                continue
-            rows = store.read(keys[i])
-            if rows is not None:
-                results[i] = (_with_identity(rows, clip), None)
-                continue
-        todo.append(i)
-
-    cache_problems: list[str] = []
-    done = 0
-    if todo:
-        # Looked up now, through the package: replacing ``musicviz.features._clip_rows``
-        # replaces what the workers run.
-        worker = _package()._clip_rows
-        try:
-            if n_jobs == 1 or len(todo) == 1:
-                computed = (_tagged(i, worker, clips[i], segment_seconds, contrast, max_seconds) for i in todo)
-            else:
-                from joblib import Parallel, delayed
-
-                # Results in the order they finish: every finished clip is cached at once, so a
-                # worker that dies loses only its own clip.
-                jobs = (delayed(_tagged)(i, worker, clips[i], segment_seconds, contrast, max_seconds) for i in todo)
-                computed = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
-            if progress:
-                from tqdm.auto import tqdm
-
-                computed = tqdm(computed, total=len(todo), desc="features", unit="clip")
-            for i, result in computed:
-                results[i] = result
-                done += 1
-                rows, reason = result
-                if rows is not None and use_cache and keys[i] is not None:
-                    try:
-                        store.write(keys[i], _without_identity(rows))
-                    except (OSError, ValueError) as exc:
-                        cache_problems.append(f"{store.entry(keys[i])}: {getattr(exc, 'strerror', None) or exc}")
-        except Exception as exc:
-            if not _worker_died(exc):
-                raise
-            finished = [(c, r) for c, r in zip(clips, results) if r is not None]
-            kept = (
-                f"they are cached in {cache}: rerun the same call to resume from the cache"
-                if use_cache
-                else "use_cache=False, so nothing was kept: rerun with the cache on to keep finished clips"
-            )
-            error = FeatureError(
-                f"a worker process died while computing features ({type(exc).__name__}: out of memory, or "
-                f"killed): {done} of {len(todo)} clips were computed before it stopped; {kept}. n_jobs=1 (or "
-                f"fewer jobs) and a lower max_seconds use less memory"
-            )
-            error.partial_table = _assemble(
-                [c for c, _ in finished], [r for _, r in finished], list(skipped), names=names,
-                segment_seconds=segment_seconds, errors="skip",
-            )
-            raise error from None
-
+    # The shared clip loop (header, cache, workers, a dying worker): musicviz._clip_engine.
+    # The worker function is looked up now, through the package: replacing
+    # ``musicviz.features._clip_rows`` replaces what the workers run.
+    results, cache_problems = map_clips(
+        clips,
+        _package()._clip_rows,
+        args=(segment_seconds, contrast, max_seconds),
+        n_jobs=n_jobs,
+        store=store if use_cache else None,
+        params=params,
+        encode=_without_identity,  # rows are cached without their file name, track id and label
+        decode=_with_identity,
+        max_seconds=max_seconds,
+        too_long_advice="cut it, or raise the limit if the memory allows",
+        progress=progress,
+        desc="features",
+        what="features",
+        no_cache="use_cache=False",
+        assemble=lambda done, done_results: _assemble(
+            done, done_results, list(skipped), names=names, segment_seconds=segment_seconds, errors="skip"
+        ),
+    )
     if cache_problems:
         more = f" (and {len(cache_problems) - 1} more)" if len(cache_problems) > 1 else ""
         warnings.warn(
@@ -370,9 +284,7 @@ def feature_table(
     frame = _assemble(clips, results, skipped, names=names, segment_seconds=segment_seconds, errors=errors)
     skipped = frame.attrs["skipped"]
     if skipped and warn:
-        listed = "; ".join(f"{s.path.name}: {s.reason}" for s in skipped[:5])
-        more = f" (and {len(skipped) - 5} more)" if len(skipped) > 5 else ""
-        warnings.warn(f"feature_table skipped {len(skipped)} file(s): {listed}{more}", stacklevel=2)
+        warnings.warn(skipped_summary(skipped, caller="feature_table"), stacklevel=2)
     return frame
 
 
@@ -380,14 +292,10 @@ def _assemble(clips, results, skipped, *, names, segment_seconds, errors):
     """The table of ``clips`` from their ``(rows, reason)`` results; skipped ones are listed."""
     import pandas as pd
 
-    from musicviz.datasets import Skipped
-
     all_rows = []
     for clip, (rows, reason) in zip(clips, results):
         if rows is None:
-            if errors == "raise":
-                raise FeatureError(f"{clip.path}: {reason}")
-            skipped.append(Skipped(clip.path, reason))
+            skip_or_raise(clip, reason, skipped, errors=errors)
         else:
             all_rows.extend(rows)
     ids = [c for c in ID_COLUMNS if c != "segment" or segment_seconds is not None]

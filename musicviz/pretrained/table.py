@@ -14,7 +14,12 @@ Like the feature table (:mod:`musicviz.features.table`), whose clip listing it r
   TensorFlow thread in each), and the cache is read and written by the calling process only;
 * a clip that cannot be used (unreadable, too short, too long, silent) is skipped and
   reported in ``table.attrs["skipped"]`` (:func:`musicviz.features.skipped_clips` lists them)
-  and, by default, in one warning: it never aborts the table.
+  and, by default, in one warning: it never aborts the table;
+* a worker process that dies (out of memory, killed) raises a
+  :class:`~musicviz.errors.FeatureError` saying how many clips were done: those are cached, so
+  the same call resumes from there.
+
+Both tables run their clips through one loop, :func:`musicviz._clip_engine.map_clips`.
 
 A fully cached table imports neither TensorFlow nor the network.
 """
@@ -28,7 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
-from musicviz.errors import FeatureError, ModelError, MusicvizError, ParameterError
+from musicviz._clip_engine import map_clips, skip_or_raise, skipped_summary
+from musicviz.errors import ModelError, MusicvizError, ParameterError
 from musicviz.pretrained.inputs import HOP_LENGTH, N_FFT, N_MELS, PATCH_FRAMES, SR
 from musicviz.pretrained.network import LAYERS, MODELS, architecture, weights_digest
 from musicviz.pretrained.tags import tags_of
@@ -203,7 +209,10 @@ def embedding_table(
     ModelError
         musicnn's weights are not installed (``make env``).
     FeatureError
-        ``errors="raise"`` and a clip could not be used.
+        ``errors="raise"`` and a clip could not be used. Also when a worker process dies
+        (out of memory, killed), as in :func:`~musicviz.features.feature_table`: the clips
+        finished before are cached, so the same call resumes, and are the rows of the
+        exception's ``partial_table``.
 
     Examples
     --------
@@ -212,10 +221,6 @@ def embedding_table(
     >>> table.shape  # doctest: +SKIP
     (120, 254)
     """
-    import pandas as pd
-
-    from musicviz.audio import probe
-    from musicviz.datasets import Skipped
     from musicviz.features.table import _clips_from
 
     if model not in MODELS:
@@ -233,61 +238,43 @@ def embedding_table(
     params = _params(model)  # ModelError here, before any work, when musicnn is missing
     store = _store(folder, model) if folder is not None else None
 
-    results: list = [None] * len(clips)
-    keys: list = [None] * len(clips)
-    todo = []
-    for i, clip in enumerate(clips):
-        try:
-            duration = probe(clip.path).duration
-        except MusicvizError as exc:
-            results[i] = (None, getattr(exc, "reason", None) or str(exc))
-            continue
-        if max_seconds is not None and duration > max_seconds:
-            results[i] = (None, f"too long: {duration:.1f} s of audio, at most {max_seconds:g} s (max_seconds=)")
-            continue
-        if store is not None:
-            try:
-                keys[i] = store.key(clip.path, params)
-            except OSError as exc:
-                results[i] = (None, f"cannot read the file ({exc.strerror or exc})")
-                continue
-            cached = store.read(keys[i])
-            if cached is not None:
-                results[i] = (cached, None)
-                continue
-        todo.append(i)
-
-    cache_problems = []
-    if todo:
-        if n_jobs == 1 or len(todo) == 1:
-            computed = ((i, _clip_outputs(clips[i].path, model, max_seconds, False)) for i in todo)
-        else:
-            from joblib import Parallel, delayed
-
-            jobs = (delayed(_tagged)(i, clips[i].path, model, max_seconds) for i in todo)
-            computed = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
-        if progress:
-            from tqdm.auto import tqdm
-
-            computed = tqdm(computed, total=len(todo), desc=model, unit="clip")
-        for i, result in computed:
-            results[i] = result
-            if result[0] is not None and store is not None and keys[i] is not None:
-                try:
-                    store.write(keys[i], result[0])
-                except (OSError, ValueError) as exc:
-                    cache_problems.append(f"{store.entry(keys[i])}: {getattr(exc, 'strerror', None) or exc}")
+    # The shared clip loop (header, cache, workers, a dying worker): musicviz._clip_engine.
+    results, cache_problems = map_clips(
+        clips,
+        _clip_job,
+        args=(model, max_seconds, False),
+        worker_args=(model, max_seconds, True),
+        n_jobs=n_jobs,
+        store=store,
+        params=params,
+        max_seconds=max_seconds,
+        progress=progress,
+        desc=model,
+        what=f"{model} outputs",
+        no_cache="cache=False",
+        assemble=lambda done, done_results: _assemble(done, done_results, [], model=model, layer=layer, errors="skip"),
+    )
     if cache_problems:
         warnings.warn(f"could not write the musicnn cache: {cache_problems[0]}; these clips will be computed again", stacklevel=2)
 
+    frame = _assemble(clips, results, list(skipped), model=model, layer=layer, errors=errors)
+    skipped = frame.attrs["skipped"]
+    if skipped and warn:
+        warnings.warn(skipped_summary(skipped, caller="embedding_table"), stacklevel=2)
+    return frame
+
+
+def _assemble(clips, results, skipped, *, model, layer, errors):
+    """The table of ``clips`` from their ``(packed outputs, reason)`` results; skipped ones are listed."""
+    import pandas as pd
+
+    arch = architecture(model)
     tags = tags_of(model)
     size = LAYERS[arch][layer]
-    rows, skipped = [], list(skipped)
+    rows = []
     for clip, (packed, reason) in zip(clips, results):
         if packed is None:
-            if errors == "raise":
-                raise FeatureError(f"{clip.path}: {reason}")
-            skipped.append(Skipped(clip.path, reason))
+            skip_or_raise(clip, reason, skipped, errors=errors)
             continue
         outputs = _unpack(packed, arch)
         rows.append(
@@ -298,16 +285,14 @@ def embedding_table(
     frame = pd.DataFrame(rows, columns=columns)
     frame["n_patches"] = frame["n_patches"].astype(int)
     frame.attrs.update(skipped=skipped, model=model, layer=layer, tags=tags)
-    if skipped and warn:
-        listed = "; ".join(f"{s.path.name}: {s.reason}" for s in skipped[:5])
-        more = f" (and {len(skipped) - 5} more)" if len(skipped) > 5 else ""
-        warnings.warn(f"embedding_table skipped {len(skipped)} file(s): {listed}{more}", stacklevel=2)
     return frame
 
 
-def _tagged(i, path, model, max_seconds):
-    """``(i, outputs)`` in a worker process (module level: joblib pickles it by name)."""
-    return i, _clip_outputs(path, model, max_seconds, True)
+def _clip_job(clip, model, max_seconds, worker):
+    """One clip's ``(packed outputs, None)`` or ``(None, reason)`` (module level: joblib pickles it by name)."""
+    # ``_clip_outputs`` is looked up when called, so replacing it in this module (a test)
+    # replaces what runs in this process.
+    return _clip_outputs(clip.path, model, max_seconds, worker)
 
 
 def run_pretrained_command(directory=None, *, models=("MTT_musicnn", "MSD_musicnn"), n_jobs=-1, cache=True, progress=True) -> int:
