@@ -202,6 +202,51 @@ def test_harmony_recipes():
     assert all(s.endswith("5") for prog in RECIPES["metal"].progressions["minor"] for s in prog)
 
 
+def _style_notes(style, chords, *, octave=4, seed=0):
+    from musicviz.synth.patterns import STYLES, Context
+
+    ctx = Context(chords=chords, key=chords[0].root, scale=(0, 3, 5, 6, 7, 10), rng=np.random.default_rng(seed),
+                  octave=octave)
+    return STYLES[style](ctx)
+
+
+def test_blues_singer_answers_the_band_every_four_bars():
+    from musicviz.synth.patterns import Chord
+
+    chords = [Chord(4, (0, 4, 7, 10))] * 12
+    for seed in range(5):
+        notes = _style_notes("blues_vocal", chords, seed=seed)
+        bars = {int(n.step // 16) for n in notes}
+        # The singer takes bars 1-2 of each four (and a pickup into bar 3); bar 4 is the band's answer.
+        assert bars & {0, 1, 4, 5, 8, 9}
+        assert not bars & {3, 7, 11}
+        assert all(n.step % 16 < 4 for n in notes if n.step // 16 in (2, 6, 10))
+    parts = RECIPES["blues"].parts
+    assert any(p.instrument == "voice" and p.style == "blues_vocal" and p.prob >= 0.5 for p in parts)
+
+
+def test_blues_shuffle_riff_walks_up_to_the_flat_seventh():
+    from musicviz.synth.patterns import Chord
+
+    notes = _style_notes("shuffle_riff", [Chord(9, (0, 4, 7, 10))], octave=3)
+    root = min(n.pitches[0] for n in notes)
+    assert {n.pitches[1] - root for n in notes} == {7, 9, 10}  # fifth, sixth, flat seventh
+    assert [n.step for n in notes] == list(range(0, 16, 2))
+
+
+def test_reggae_skank_chops_the_off_beats_with_an_up_stroke():
+    from musicviz.synth.patterns import Chord
+
+    for seed in range(6):
+        notes = _style_notes("skank", [Chord(7, (0, 4, 7))] * 2, seed=seed)
+        downs = [n for n in notes if n.velocity > 0.8]
+        # off the beat: the "ands" of a 16-step bar, or 2 and 4 of the half-time count; never 1 or 3
+        assert downs and all(n.step % 8 != 0 for n in downs)
+        # every chop is answered by a quieter up-stroke one 16th later
+        ups = {(n.step, n.pitches) for n in notes if n.velocity < 0.8}
+        assert all((n.step + 1, n.pitches) in ups for n in downs) and len(ups) == len(downs)
+
+
 def test_metadata_instruments_match_genre(clips):
     for _, meta in clips["metal"]:
         assert "distorted_guitar" in meta["instruments"]

@@ -279,12 +279,12 @@ def _chord_low(ctx):
 
 
 def _shuffle_riff(ctx):
-    # The boogie guitar figure: root + fifth alternating with root + sixth, swung eighths.
+    # The boogie guitar figure: root + fifth, sixth, flat seventh, sixth (two eighths each), swung.
     notes, low = [], 12 * ctx.octave + 4
     for bar, ch in enumerate(ctx.chords):
         root = place(ch.root, low)
         for k in range(8):
-            top = root + (7 if k % 4 < 2 else 9)
+            top = root + (7, 7, 9, 9, 10, 10, 9, 9)[k]
             notes.append(Note(bar * 16 + 2 * k, 1.8, (root, top), 0.9 if k % 2 == 0 else 0.7))
     return notes
 
@@ -374,12 +374,14 @@ def _offbeat(ctx):
 def _skank(ctx):
     # Reggae: short, choppy chords on the off-beats (2 and 4 of the half-time feel, or every
     # "and" in the double-time count).
+    # Each chop is doubled by a lighter up-stroke a 16th later (the "chk-a").
     notes = []
     steps = (4, 12) if ctx.rng.random() < 0.2 else (2, 6, 10, 14)
     for bar, ch in enumerate(ctx.chords):
         v = voicing(ch, _chord_low(ctx) + 3, rng=ctx.rng, max_notes=3)
         for s in steps:
             notes.append(Note(bar * 16 + s, 0.8, v, 0.9))
+            notes.append(Note(bar * 16 + s + 1, 0.6, v, 0.6))
     return notes
 
 
@@ -523,6 +525,19 @@ def _licks(ctx):
     return _phrase(ctx, density=0.7, lengths=(1, 2, 2, 3, 4), low=low, high=high, rest_bars=0.45, leap=2)
 
 
+def _blues_licks(ctx):
+    # Guitar or harmonica fills: busier than rock licks, resting less, landing on chord tones.
+    low, high = _register(ctx, 15)
+    return _phrase(ctx, density=0.75, lengths=(1, 2, 2, 3, 4), low=low, high=high, rest_bars=0.2, leap=2, chord_pull=0.7)
+
+
+def _blues_vocal(ctx):
+    # Call and response: the singer takes the first two bars (and a beat) of every four, the band answers.
+    low, high = _register(ctx, 12)
+    notes = _phrase(ctx, density=0.8, lengths=(2, 2, 3, 4, 6), low=low, high=high, rest_bars=0.0, leap=2, chord_pull=0.7)
+    return [n for n in notes if (n.step // 16) % 4 < 2 or ((n.step // 16) % 4 == 2 and n.step % 16 < 4)]
+
+
 def _bebop(ctx):
     low, high = _register(ctx, 19)
     return _phrase(ctx, density=0.8, lengths=(2, 2, 2, 1, 4), low=low, high=high, rest_bars=0.2, leap=2, chord_pull=0.7)
@@ -582,6 +597,7 @@ STYLES = {
     "banjo_roll": _banjo_roll, "stabs": _stabs, "chicken": _chicken, "offbeat": _offbeat, "skank": _skank,
     "bubble": _bubble, "sample_loop": _sample_loop, "jazz_comp": _jazz_comp, "block4": _block4, "pluck8": _pluck8,
     "strum": _strum, "power8": _power8, "chug": _chug,
-    "melody": _melody, "licks": _licks, "bebop": _bebop, "hook": _hook, "rap": _rap, "scream": _scream,
+    "melody": _melody, "licks": _licks, "blues_licks": _blues_licks, "blues_vocal": _blues_vocal, "bebop": _bebop,
+    "hook": _hook, "rap": _rap, "scream": _scream,
     "shred": _shred, "cantabile": _cantabile,
 }
