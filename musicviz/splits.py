@@ -145,7 +145,9 @@ def _describe(kind, dataset, sides, extra=""):
     return f"Split: {what} of the {data} clips{extra}: {n_train} for training, {n_test} for testing."
 
 
-def course_split(table, *, test_size: float = 0.25, seed: int = 0, min_train: int = MIN_TRAIN_CLIPS) -> CourseSplit:
+def course_split(
+    table, *, test_size: float = 0.25, seed: int = 0, min_train: int = MIN_TRAIN_CLIPS, dataset: str | None = None
+) -> CourseSplit:
     """The split every model notebook uses, chosen from the data and explained.
 
     Parameters
@@ -159,6 +161,10 @@ def course_split(table, *, test_size: float = 0.25, seed: int = 0, min_train: in
         Seed of the random split.
     min_train : int
         The fewest training clips (and at least one test clip) a genre needs to be kept.
+    dataset : {"synth", "gtzan"} or None
+        Which data ``table`` holds (default: the course's, :func:`musicviz.datasets.dataset_name`).
+        ``"synth"`` for a table of the synthetic set made while the course runs on real GTZAN
+        (e.g. notebook 07's probe on the synthetic set's embeddings).
 
     Returns
     -------
@@ -180,7 +186,9 @@ def course_split(table, *, test_size: float = 0.25, seed: int = 0, min_train: in
     """
     from musicviz.datasets import dataset_name, load_filtered_split, split_tracks
 
-    dataset = dataset_name()
+    if dataset not in (None, "synth", "gtzan"):
+        raise ParameterError(f"dataset must be 'synth', 'gtzan' or None, got {dataset!r}")
+    dataset = dataset or dataset_name()
     ids, labels = table["track_id"].tolist(), table["label"].tolist()
     notes: list[str] = []
     if dataset == "synth":

@@ -109,3 +109,21 @@ def test_tracks_follow_the_table(monkeypatch):
     assert all(t.path.is_file() for t in test)
     with pytest.raises(ParameterError):
         course.tracks("validation")
+
+
+def test_course_split_can_be_told_the_table_is_synthetic(monkeypatch):
+    import pandas as pd
+
+    from musicviz.errors import ParameterError
+    from musicviz.splits import course_split
+
+    table = pd.DataFrame(
+        {"track_id": [f"{g}.{i:05d}" for g in ("jazz", "rock") for i in range(8)], "label": ["jazz"] * 8 + ["rock"] * 8}
+    )
+    monkeypatch.setenv("MUSICVIZ_DATASET", "gtzan")
+    # Told it is the synthetic set, the table is split at random, not matched against GTZAN's lists.
+    split = course_split(table, dataset="synth")
+    assert split.kind == "random" and split.dataset == "synth"
+    assert (split.sides == "test").sum() == 4 and len(split.table) == len(table)
+    with pytest.raises(ParameterError, match="dataset must be"):
+        course_split(table, dataset="fma")
