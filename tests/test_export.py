@@ -193,19 +193,36 @@ def test_export_of_a_constrained_grid_restores_layout(tmp_path):
 
 
 def test_contact_sheet_groups_by_notebook_with_relative_links(tmp_path, small_fig, monkeypatch):
-    import importlib.util
+    from musicviz.course.figures import contact_sheet
 
-    from musicviz._io import project_root
-
-    spec = importlib.util.spec_from_file_location("export_figures", project_root() / "scripts" / "export_figures.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
     monkeypatch.setenv(export.FIGURES_ENV, str(tmp_path))
     monkeypatch.setenv(export.NOTEBOOK_ENV, "01_waveforms")
     export.tag(small_fig, "genre-grid", caption="Ten <genres> & one scale.")
-    page = script.contact_sheet(tmp_path, ["01_waveforms", "02_spectrograms"], {"02_spectrograms": "CellExecutionError: boom"})
+    page = contact_sheet(tmp_path, ["01_waveforms", "02_spectrograms"], {"02_spectrograms": "CellExecutionError: boom"})
     assert '<h2 id="01_waveforms">' in page and '<h2 id="02_spectrograms">' in page
     assert 'src="01_waveforms/genre-grid.png"' in page and 'href="01_waveforms/genre-grid.svg"' in page
     assert "Ten &lt;genres&gt; &amp; one scale." in page
     assert "not exported: CellExecutionError: boom" in page
     assert str(tmp_path) not in page  # relative links only
+
+
+@pytest.mark.slow  # starts two kernels
+def test_a_notebook_run_exports_its_figures_and_a_failed_run_keeps_the_last_export(tmp_path):
+    import nbformat
+
+    from musicviz.course.figures import export_figures
+
+    code = ("import matplotlib.pyplot as plt\nfrom musicviz.export import tag\n"
+            'fig, ax = plt.subplots()\nax.plot([0, 1])\ntag(fig, "a-line", caption="A line.");')
+    path = tmp_path / "01_demo.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]), path)
+    out = tmp_path / "figures"
+    run, n = export_figures(path, out, timeout=120)
+    assert run.ok and n == 1, run.error
+    assert sorted(p.name for p in (out / "01_demo").iterdir()) == ["a-line.pdf", "a-line.png", "a-line.svg", "figures.json"]
+    assert run.nb.cells[0].outputs  # the executed notebook (the inline figure) comes back too
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")]), path)
+    run, n = export_figures(path, out, timeout=120)
+    assert not run.ok and n == 0 and run.error == "cell 1 raised ZeroDivisionError: division by zero"
+    assert export.read_manifest(out / "01_demo")[0]["caption"] == "A line."  # untouched
+    assert sorted(p.name for p in out.iterdir()) == ["01_demo"]  # no staging folder left

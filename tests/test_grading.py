@@ -326,7 +326,7 @@ def test_answers_travel_as_tagged_json_and_come_back_as_values(capsys):
     import numpy as np
     import pandas as pd
 
-    from musicviz.grading import _READER, _decode, _read_answers
+    from musicviz.grading.answers import decode, read_answers, reader_cell
 
     space = {
         "answer_a": (np.int64(3), "metal"),
@@ -336,20 +336,20 @@ def test_answers_travel_as_tagged_json_and_come_back_as_values(capsys):
         "answer_e": lambda: 1,  # not an answer anyone can grade
     }
     names = [*space, "answer_missing"]
-    exec(_READER.replace("NAMES, MARKER, LIMIT", f"{names!r}, '@@m@@', 10000"), space)
+    exec(reader_cell(names, "@@m@@", limit=10000), space)
     cell = {"outputs": [{"output_type": "stream", "name": "stdout", "text": capsys.readouterr().out}]}
-    found = _read_answers(cell, "@@m@@")
-    assert _decode(found["answer_a"]["value"]) == (3, "metal")
-    b = _decode(found["answer_b"]["value"])
+    found = read_answers(cell, "@@m@@")
+    assert decode(found["answer_a"]["value"]) == (3, "metal")
+    b = decode(found["answer_b"]["value"])
     assert b.dtype == np.float32 and b.tolist() == [[1.5, 2.0]]
-    pd.testing.assert_series_equal(_decode(found["answer_c"]["value"]), space["answer_c"])
-    d = _decode(found["answer_d"]["value"])["k"]
+    pd.testing.assert_series_equal(decode(found["answer_c"]["value"]), space["answer_c"])
+    d = decode(found["answer_d"]["value"])["k"]
     assert np.isnan(d[0]) and d[1:] == [float("-inf"), None, True]
     assert "function" in found["answer_e"]["unreadable"]
     assert found["answer_missing"] == {"missing": True}
     assert "_musicviz_read_answers" not in space  # the injected cell cleans up after itself
     with pytest.raises(ValueError, match="not a float"):
-        _decode({"__float__": "__import__('os')"})
+        decode({"__float__": "__import__('os')"})
 
 
 def test_report_escapes_student_text_and_lists_written_prompts(tmp_path):

@@ -1,23 +1,26 @@
-"""The course tooling: navigation cells, the series runner's summary."""
+"""The course tooling: navigation cells, the one notebook runner, the scripts' shells, slides."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
+import pytest
+
+from musicviz.course import nav, slides
+from musicviz.course.runner import key_numbers, run_notebook
+from musicviz.errors import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
 
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+#: Every script of scripts/ that is a shell of musicviz.course (portability.py is the lead's;
+#: make_musicnn_reference.py runs in a throwaway environment without musicviz; mutation.py is
+#: test tooling, left out of the student release, with no sys.path edits).
+SHELLS = ("run_series.py", "export_figures.py", "nav.py", "slides.py", "lab_setup.py", "build_site.py", "browser.py")
 
 
 def test_navigation_is_in_sync():
@@ -40,8 +43,7 @@ def test_every_notebook_has_the_shared_frame():
         assert "## Exercises" in text, f"{path.name} has no exercises"
 
 
-def test_nav_rewrites_in_place(tmp_path, monkeypatch):
-    nav = _load("nav")
+def test_nav_rewrites_in_place():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 01 · A\n")])
     assert nav.update_notebook(nb, "[Contents](README.md)") is True
     assert [c.source for c in nb.cells] == ["[Contents](README.md)", "# 01 · A\n", "[Contents](README.md)"]
@@ -50,19 +52,78 @@ def test_nav_rewrites_in_place(tmp_path, monkeypatch):
     assert len(nb.cells) == 3 and nb.cells[0].source.startswith("[< x]")
 
 
-def test_run_series_collects_summary_cells():
-    runner = _load("run_series")
+def test_key_numbers_are_the_summary_cells_text():
     cell = nbformat.v4.new_code_cell("print('svm accuracy: 0.9')")
     cell.metadata["tags"] = ["summary"]
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="svm accuracy: 0.9\n")]
     other = nbformat.v4.new_code_cell("1")
     other.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "1"}, execution_count=1)]
     nb = nbformat.v4.new_notebook(cells=[cell, other])
-    assert runner.key_numbers(nb) == ["svm accuracy: 0.9"]
+    assert key_numbers(nb) == ["svm accuracy: 0.9"]
+
+
+@pytest.mark.slow  # starts a kernel
+def test_the_runner_runs_a_notebook_in_a_fresh_kernel_without_the_tcp_warning(capfd, monkeypatch):
+    monkeypatch.setenv("MUSICVIZ_TEST_REMOVED", "x")
+    cells = [
+        "import os; print(os.path.basename(os.getcwd()))",
+        "print(os.environ.get('MUSICVIZ_TEST_SET'), os.environ.get('MUSICVIZ_TEST_REMOVED'))",
+        "",
+        "raise ValueError('a bug')",
+        "print('never')",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.cells[-1].outputs = [nbformat.v4.new_output("stream", text="stale\n")]
+    run = run_notebook(nb, timeout=60, env={"MUSICVIZ_TEST_SET": "1", "MUSICVIZ_TEST_REMOVED": None},
+                       after=["print(os.environ['MUSICVIZ_TEST_SET'] * 2)"])
+    # Working folder notebooks/, the environment given (not this process's: it is unchanged).
+    assert [c.outputs[0]["text"] for c in nb.cells[:2]] == ["notebooks\n", "1 None\n"]
+    assert os.environ["MUSICVIZ_TEST_REMOVED"] == "x" and "MUSICVIZ_TEST_SET" not in os.environ
+    # Stops at the first error; what did not run keeps no stale output; counts as Jupyter's.
+    assert run.errors == ["cell 4 raised ValueError: a bug"] and not run.ok and not run.timed_out
+    assert nb.cells[-1].outputs == [] and nb.cells[-1].execution_count is None
+    assert [c.execution_count for c in nb.cells[:2]] + [nb.cells[3].execution_count] == [1, 2, 3]
+    assert nb.metadata["language_info"]["name"] == "python"
+    # The after cells ran in the same kernel and are not in the notebook.
+    assert run.after[0].outputs[0]["text"] == "11\n" and len(nb.cells) == len(cells)
+    # ipykernel >= 7 warns at every start over unencrypted TCP: the runner asks for CurveZMQ.
+    assert "without encryption" not in capfd.readouterr().err
+
+
+@pytest.mark.slow  # starts a kernel
+def test_a_cell_out_of_time_is_interrupted_and_stops_the_run():
+    cells = ["raise KeyError('shown on purpose')", "import time\nwhile True:\n    time.sleep(0.05)", "print('never')"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.cells[0].metadata["tags"] = ["raises-exception"]  # an error the notebook shows on purpose
+    run = run_notebook(nb, timeout=2, after=["print('alive')"])
+    assert run.timed_out and run.errors == ["timeout: cell 2 ran out of time (2 s)"]
+    assert nb.cells[1].outputs[-1]["ename"] == "CellTimeoutError" and nb.cells[2].outputs == []
+    assert run.after[0].outputs[0]["text"] == "alive\n"  # interrupted, not stuck
+
+
+def test_the_runner_checks_its_timeouts():
+    nb = nbformat.v4.new_notebook()
+    for bad in ({"timeout": 0}, {"notebook_timeout": -1}, {"after_timeout": None}):
+        with pytest.raises(ParameterError, match="positive number of seconds"):
+            run_notebook(nb, **bad)
+
+
+@pytest.mark.parametrize("script", SHELLS)
+def test_the_scripts_are_thin_shells_of_the_package(script):
+    source = (ROOT / "scripts" / script).read_text()
+    assert "sys.path" not in source and "from musicviz.course." in source
+    assert len(source.splitlines()) < 20, f"{script} is more than a shell"
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / script), "--help"], capture_output=True, text=True,
+                          cwd="/")
+    assert proc.returncode == 0 and "usage:" in proc.stdout, proc.stderr
+
+
+def test_no_script_edits_sys_path():
+    for path in sorted((ROOT / "scripts").glob("*.py")):
+        assert "sys.path" not in path.read_text(), path.name
 
 
 def test_slide_breaks_follow_structure():
-    slides = _load("slides")
     heading = nbformat.v4.new_markdown_cell("## Spectrograms\ntext")
     prose = nbformat.v4.new_markdown_cell("Look for the stripes.")
     setup = nbformat.v4.new_code_cell("import numpy as np\nimport musicviz as mv")
@@ -79,7 +140,6 @@ def test_slide_breaks_follow_structure():
 def test_slides_use_the_exported_figures(tmp_path):
     import base64
 
-    slides = _load("slides")
     (tmp_path / "genre-grid.png").write_bytes(b"\x89PNG slide-sized")
     cell = nbformat.v4.new_code_cell('fig = plot()\nmv.export.tag(fig, "genre-grid", caption="x");')
     cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "c21hbGw=", "text/plain": "<Figure>"})]

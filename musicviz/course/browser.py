@@ -1,0 +1,395 @@
+"""Drive Debian's Chromium with Playwright: offline checks, JupyterLab, screenshots.
+
+Notebook: every notebook (their HTML pages and decks), and 01_waveforms.ipynb (its clip
+explorer, live in JupyterLab).
+
+Shared by the browser tests (``tests/test_browser.py``) and ``make screenshots``
+(``scripts/browser.py``)::
+
+    python scripts/browser.py screenshots [--build build]
+
+writes ``build/screenshots/html-page.png`` (an HTML page), ``slide.png`` (a slide) and
+``clip-explorer.png`` (notebook 01's clip explorer, live in JupyterLab, after a genre change).
+Missing pages and decks are built first from the committed notebooks (nothing is executed but
+notebook 01 in JupyterLab).
+
+The browser is the system's ``chromium`` (Debian package), never a downloaded one, started
+headless with a fresh profile and no background networking. Every request is routed: pages
+may load ``file://``, ``data:`` and ``blob:`` URLs and talk to ``http://127.0.0.1``; anything
+else is aborted and recorded (:class:`Guard`), so a check can assert that nothing left the
+machine. Playwright (the ``test`` extra) is imported inside the functions that start it, so
+importing this module needs neither Playwright nor a browser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from musicviz._io import project_root
+from musicviz.course.lab_setup import LAB_OVERRIDES, SERVER_CONFIG
+from musicviz.course.runner import notebook_dir
+
+__all__ = [
+    "FLAGS",
+    "LOCAL",
+    "REVEAL_READY",
+    "NOTEBOOK_STATE",
+    "EXPLORER",
+    "chromium",
+    "Guard",
+    "browser",
+    "slide_heights",
+    "jupyterlab",
+    "open_notebook",
+    "run_all",
+    "explorer_image",
+    "change_genre",
+    "screenshots",
+    "main",
+]
+
+#: Chromium's flags: headless, as root in a container, and no traffic of its own.
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+#: The URLs a page may load (the rest never leaves the machine: :class:`Guard` aborts it).
+LOCAL = ("file://", "data:", "blob:", "http://127.0.0.1:", "ws://127.0.0.1:")
+
+
+def chromium() -> str | None:
+    """Path of the system's Chromium (Debian's ``chromium`` package), or None.
+
+    Examples
+    --------
+    >>> from musicviz.course.browser import chromium
+    >>> chromium() is None or "chromium" in chromium()
+    True
+    """
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class Guard:
+    """Route every request of a browser context: local ones go on, the rest are aborted.
+
+    ``blocked`` lists the URLs that would have left the machine, ``failed`` the local requests
+    that failed (a missing file), ``errors`` the pages' uncaught JavaScript errors.
+
+    Examples
+    --------
+    A stand-in for Playwright's ``BrowserContext`` and ``Route`` (what :func:`browser` guards):
+
+    >>> from types import SimpleNamespace
+    >>> from musicviz.course.browser import Guard
+    >>> context = SimpleNamespace(pages=[], route=lambda pattern, handler: None, on=lambda event, handler: None)
+    >>> guard = Guard(context)
+    >>> for url in ("file:///build/html/01_waveforms.html", "https://cdn.example.org/require.js"):
+    ...     guard._route(SimpleNamespace(request=SimpleNamespace(url=url), continue_=lambda: None, abort=lambda: None))
+    >>> guard.problems()
+    ['outgoing: https://cdn.example.org/require.js']
+    """
+
+    def __init__(self, context):
+        self.blocked: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+        context.route("**/*", self._route)
+        context.on("requestfailed", self._failed)
+        context.on("page", self._page)
+        for page in context.pages:
+            self._page(page)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(LOCAL):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def _failed(self, request):
+        # ERR_ABORTED: the page went on (a new page, a new figure) before a load finished.
+        if request.url not in self.blocked and "ERR_ABORTED" not in str(request.failure):
+            self.failed.append(f"{request.url[:200]} ({request.failure})")
+
+    def _page(self, page):
+        page.on("pageerror", lambda error: self.errors.append(str(error)[:300]))
+
+    def problems(self) -> list[str]:
+        return [f"outgoing: {u[:200]}" for u in self.blocked] + [f"failed: {f}" for f in self.failed]
+
+
+@contextlib.contextmanager
+def browser(playwright, *, viewport=(1280, 800)):
+    """A headless Chromium context with a fresh profile, guarded; yields (context, guard)."""
+    path = chromium()
+    if path is None:
+        raise RuntimeError("chromium not found: `apt-get install chromium` (Debian's package)")
+    profile = tempfile.mkdtemp(prefix="musicviz-chromium-")
+    context = playwright.chromium.launch_persistent_context(
+        profile, executable_path=path, headless=True, args=FLAGS,
+        viewport={"width": viewport[0], "height": viewport[1]},
+    )
+    try:
+        yield context, Guard(context)
+    finally:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+# -- slides ----------------------------------------------------------------------------------
+
+REVEAL_READY = "() => window.Reveal !== undefined && window.Reveal.isReady && window.Reveal.isReady()"
+SLIDE_HEIGHTS = """() => {
+  const H = Reveal.getConfig().height, out = [];
+  for (const s of Reveal.getSlides()) {
+    const i = Reveal.getIndices(s);
+    Reveal.slide(i.h, i.v);
+    out.push({h: i.h, v: i.v || 0, height: s.scrollHeight, canvas: H});
+  }
+  Reveal.slide(0, 0);
+  return out;
+}"""
+
+
+def slide_heights(page) -> list[dict]:
+    """Every slide of the open deck with its content height and the canvas height (px)."""
+    page.wait_for_function(REVEAL_READY, timeout=30_000)
+    return page.evaluate(SLIDE_HEIGHTS)
+
+
+# -- JupyterLab -------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def jupyterlab(root_dir: Path, *, timeout: float = 60.0):
+    """A JupyterLab server on 127.0.0.1 with a random token, killed on exit.
+
+    Configured like ``make lab`` (:mod:`musicviz.course.lab_setup`: default kernel, no news, no
+    update check; every cell rendered) in throw-away Jupyter folders, so neither the user's
+    settings nor the environment's files are read or written. Yields ``(base URL, token)``.
+    """
+    token = secrets.token_hex(16)
+    port = _free_port()
+    home = Path(tempfile.mkdtemp(prefix="musicviz-lab-"))
+    settings = home / "app-settings"
+    settings.mkdir()
+    overrides = json.loads(json.dumps(LAB_OVERRIDES))
+    # Every cell in the page (no virtual scrolling), so that checks can find any output.
+    overrides["@jupyterlab/notebook-extension:tracker"]["windowingMode"] = "none"
+    (settings / "overrides.json").write_text(json.dumps(overrides))
+    config = home / "config"
+    config.mkdir()
+    server = dict(SERVER_CONFIG)
+    server["LabApp"] = {**server["LabApp"], "app_settings_dir": str(settings), "expose_app_in_browser": True}
+    (config / "jupyter_server_config.json").write_text(json.dumps(server))
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(config),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "user-settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
+    env.pop("MPLBACKEND", None)  # the kernel's inline backend, as for a student
+    command = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        "--port-retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
+        # A safety net should this process die without killing it: idle kernels are culled and
+        # an idle server stops by itself after 10 minutes.
+        "--MappingKernelManager.cull_idle_timeout=600", "--MappingKernelManager.cull_interval=60",
+        "--ServerApp.shutdown_no_activity_timeout=600",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    log = open(home / "server.log", "wb")
+    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root_dir,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited ({proc.returncode}): {(home / 'server.log').read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"JupyterLab did not start in {timeout:.0f} s: {(home / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield url, token
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, 15)  # the server and its kernels, which share its session
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, 9)
+            proc.wait(timeout=10)
+        log.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+NOTEBOOK_STATE = """() => {
+  const app = window.jupyterapp; if (!app) return null;
+  const panel = app.shell.currentWidget;
+  if (!panel || !panel.content || !panel.sessionContext) return null;
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+  const errors = [];
+  for (const c of cells) for (const o of c.model.outputs.toJSON())
+    if (o.output_type === 'error') errors.push(o.ename + ': ' + o.evalue);
+  return {kernel: kernel ? kernel.status : null, code: cells.length,
+          executed: cells.filter(c => c.model.executionCount !== null).length,
+          running: document.querySelectorAll('.jp-InputPrompt').length
+                   ? Array.from(document.querySelectorAll('.jp-InputPrompt')).filter(p => p.textContent.includes('*')).length : 0,
+          errors: errors, dialogs: document.querySelectorAll('.jp-Dialog').length};
+}"""
+
+
+def open_notebook(page, url: str, token: str, name: str, *, timeout: float = 60.0):
+    """Open ``name`` in JupyterLab and wait until its kernel is idle."""
+    page.goto(f"{url}/lab/tree/{name}?token={token}")
+    page.wait_for_function(
+        "() => { const s = (" + NOTEBOOK_STATE + ")(); return s !== null && s.kernel === 'idle'; }",
+        timeout=timeout * 1000,
+    )
+
+
+def run_all(page, *, timeout: float = 120.0) -> dict:
+    """Run every cell of the open notebook; returns its state once all ran (or raises)."""
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(
+        "() => { const s = (" + NOTEBOOK_STATE + ")(); return s && s.kernel === 'idle' && s.running === 0"
+        " && (s.executed === s.code || s.errors.length > 0); }",
+        timeout=timeout * 1000,
+        polling=250,
+    )
+    return page.evaluate(NOTEBOOK_STATE)
+
+
+EXPLORER = ".jp-Cell:has(.widget-dropdown)"
+
+
+def explorer_image(page) -> str:
+    """The ``src`` of the clip explorer's figure (the first image after its controls)."""
+    return page.locator(f"{EXPLORER} .jp-OutputArea-output img").first.get_attribute("src") or ""
+
+
+def change_genre(page, genre: str, *, timeout: float = 20.0) -> float:
+    """Pick ``genre`` in the clip explorer; returns the seconds until its figure changed."""
+    before = explorer_image(page)
+    select = page.locator(f"{EXPLORER} .widget-dropdown select").first
+    start = time.perf_counter()
+    select.select_option(label=genre)
+    page.wait_for_function(
+        "([sel, old]) => { const img = document.querySelector(sel); return img && img.src !== old; }",
+        arg=[f"{EXPLORER} .jp-OutputArea-output img", before],
+        timeout=timeout * 1000,
+        polling=50,
+    )
+    return time.perf_counter() - start
+
+
+# -- screenshots ------------------------------------------------------------------------------
+
+
+def screenshots(build: Path, *, notebook: str = "01_waveforms") -> list[Path]:
+    """One HTML page, one slide and the clip explorer as PNGs in ``build/screenshots``."""
+    import nbformat
+    from playwright.sync_api import sync_playwright
+
+    from musicviz.course import pages, slides
+
+    build = Path(build).resolve()
+    out = build / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    page_file = build / "html" / f"{notebook}.html"
+    deck_file = build / "slides" / f"{notebook}.slides.html"
+    source = build / "notebooks" / f"{notebook}.ipynb"
+    source = source if source.is_file() else notebook_dir() / f"{notebook}.ipynb"
+    if not page_file.is_file():
+        pages.export_html(nbformat.read(source, as_version=4), page_file, exporter=pages.html_exporter(build))
+    if not deck_file.is_file():
+        exporter = slides.slides_exporter(build / "slides")
+        slides.write_deck(nbformat.read(source, as_version=4), deck_file, exporter=exporter,
+                          figures_dir=build / "figures" / notebook)
+    pages.write_index(build)
+    written = []
+    with sync_playwright() as playwright, browser(playwright) as (context, guard):
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        page.wait_for_function("() => window.MathJax === undefined || !MathJax.Hub || MathJax.Hub.queue.pending === 0")
+        page.wait_for_timeout(1000)
+        written.append(out / "html-page.png")
+        page.screenshot(path=written[-1])
+        page.goto(deck_file.as_uri())
+        page.wait_for_function(REVEAL_READY, timeout=30_000)
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(1200)
+        written.append(out / "slide.png")
+        page.screenshot(path=written[-1])
+        problems = guard.problems()
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy(notebook_dir() / f"{notebook}.ipynb", tmp)
+        with jupyterlab(Path(tmp)) as (url, token), sync_playwright() as playwright, \
+                browser(playwright, viewport=(1280, 1000)) as (context, guard):
+            page = context.new_page()
+            open_notebook(page, url, token, f"{notebook}.ipynb")
+            state = run_all(page)
+            if state["errors"]:
+                raise RuntimeError(f"{notebook} raised in JupyterLab: {state['errors']}")
+            cell = page.locator(EXPLORER).first
+            cell.scroll_into_view_if_needed()
+            change_genre(page, "metal")
+            page.wait_for_timeout(500)
+            written.append(out / "clip-explorer.png")
+            cell.screenshot(path=written[-1])
+            problems += guard.problems()
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    return written
+
+
+def main(argv=None) -> int:
+    """``python scripts/browser.py screenshots [--build build]``: 0, or 1 without Chromium."""
+    parser = argparse.ArgumentParser(prog="browser.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    shots = sub.add_parser("screenshots", help="an HTML page, a slide and the clip explorer as PNGs")
+    shots.add_argument("--build", type=Path, default=project_root() / "build")
+    args = parser.parse_args(argv)
+    if chromium() is None:
+        print("chromium not found: install Debian's package (`apt-get install chromium`)", file=sys.stderr)
+        return 1
+    for path in screenshots(args.build):
+        print(f"  {path}")
+    return 0

@@ -1,0 +1,108 @@
+"""Execute every notebook of the series, top to bottom, and print a short summary.
+
+Notebook: every notebook (``make run``, ``make execute``: ``scripts/run_series.py``).
+
+``make run``      -> executed copies in build/notebooks/, HTML in build/html/ (offline: the
+                     JavaScript is in build/assets/, :mod:`musicviz.course.pages`), the index
+                     build/index.html and, in the same execution, every named figure in
+                     build/figures/ (``--figures``) (the committed notebooks are not touched)
+``make execute``  -> ``--in-place``: re-run the committed notebooks and store their outputs
+                     (after editing a notebook; nbval compares against these outputs), without
+                     the outputs of the cells that may show real GTZAN audio
+                     (:data:`musicviz.course.runner.REAL_AUDIO_MARKER`)
+
+Each notebook runs in a fresh kernel with :func:`musicviz.course.runner.run_notebook`. The
+summary lists each notebook's run time and its key numbers: the text output of every cell
+tagged ``summary`` (cell metadata ``tags``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from musicviz._io import atomic_write_text, project_root
+from musicviz.course import figures as _figures
+from musicviz.course import pages as _pages
+from musicviz.course.runner import drop_real_audio_outputs, key_numbers, run_notebook, series
+
+__all__ = ["CELL_TIMEOUT", "main"]
+
+#: Seconds one cell of the series may run.
+CELL_TIMEOUT = 900
+
+
+def main(argv=None) -> int:
+    """``python scripts/run_series.py [--out build] [--in-place] [--only GLOB] [--figures DIR]``.
+
+    Returns the exit status: 0 when every notebook ran, 1 otherwise.
+
+    Examples
+    --------
+    >>> from musicviz.course.series import main
+    >>> main(["--only", "no-such-notebook"])
+    1
+    """
+    parser = argparse.ArgumentParser(
+        prog="run_series.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, default=project_root() / "build", help="where executed copies and HTML go")
+    parser.add_argument("--in-place", action="store_true", help="store the outputs in the committed notebooks")
+    parser.add_argument("--only", default=None, help="glob of notebooks to run, e.g. '0[1-3]*'")
+    parser.add_argument("--figures", type=Path, default=None, help="also export every named figure here")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    notebooks = series(args.only)
+    if not notebooks:
+        print("no notebooks found", file=sys.stderr)
+        return 1
+    if args.figures is not None:
+        args.figures = args.figures.resolve()
+        args.figures.mkdir(parents=True, exist_ok=True)
+    # HTML pages load require.js, MathJax and the widget renderer from build/assets/ (offline).
+    html = None if args.in_place else _pages.html_exporter(args.out)
+    failed: dict[str, str] = {}
+    report, t_all = [], time.perf_counter()
+    for path in notebooks:
+        if args.figures is not None:
+            run, _ = _figures.export_figures(path, args.figures, timeout=CELL_TIMEOUT)
+        else:
+            run = run_notebook(path, timeout=CELL_TIMEOUT)
+        status = "ok" if run.ok else "FAILED"
+        if run.ok:
+            if args.in_place:
+                drop_real_audio_outputs(run.nb)
+                atomic_write_text(path, _writes(run.nb))
+            else:
+                atomic_write_text(args.out / "notebooks" / path.name, _writes(run.nb))
+                _pages.export_html(run.nb, args.out / "html" / f"{path.stem}.html", exporter=html)
+        else:
+            failed[path.stem] = run.error
+            print(f"{path.name}: {run.error}", file=sys.stderr)
+        report.append((path.name, status, run.seconds, key_numbers(run.nb) if run.ok else []))
+        print(f"  {path.name:45s} {status:6s} {run.seconds:6.1f} s", flush=True)
+    total = time.perf_counter() - t_all
+    if args.figures is not None:
+        index = _figures.write_index(args.figures, failed)
+        print(f"figures: {_figures.count_figures(args.figures)} in {index}")
+    if not args.in_place:
+        print(f"index: {_pages.write_index(args.out)}")
+    print("\nSummary")
+    print("=======")
+    for name, status, seconds, numbers in report:
+        print(f"{name} ({status}, {seconds:.1f} s)")
+        for line in numbers:
+            print(f"    {line}")
+    where = "in place" if args.in_place else f"into {args.out}/notebooks and {args.out}/html"
+    print(f"\n{len(report) - len(failed)} of {len(report)} notebooks ran {where} in {total:.0f} s")
+    return 1 if failed else 0
+
+
+def _writes(nb) -> str:
+    import nbformat
+
+    return nbformat.writes(nb) + "\n"
