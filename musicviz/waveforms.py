@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from musicviz._checks import positive_int, signal
-from musicviz.audio import check_signal
+from musicviz._checks import check_signal, positive_int, signal
 from musicviz.errors import ParameterError
 
 __all__ = [

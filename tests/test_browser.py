@@ -13,11 +13,9 @@ everywhere; the others are skipped only where Chromium cannot be found.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
-import sys
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -25,22 +23,10 @@ from urllib.parse import unquote, urlparse
 import nbformat
 import pytest
 
+from musicviz.course import browser, lab_setup, slides
+from musicviz.course import pages as build_site  # the pages' code (scripts/build_site.py is its command line)
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)
-    spec.loader.exec_module(module)
-    return module
-
-
-build_site = _load("build_site")
-slides = _load("slides")
-browser = _load("browser")
-lab_setup = _load("lab_setup")
 
 PAGES = ("01_waveforms", "02_spectrograms")  # math, the clip and STFT explorers, audio
 DECKS = ("02_spectrograms", "06_cnn")  # audio below figures; the Keras summary, a training log
@@ -62,6 +48,44 @@ MARKDOWN_TEXT = """() => {
 }"""
 MATHJAX_DONE = ("() => window.MathJax !== undefined && MathJax.Hub !== undefined && MathJax.Hub.queue.pending === 0"
                 " && MathJax.Hub.queue.running === 0 && document.querySelectorAll('.MathJax_Preview:not(:empty)').length === 0")
+
+# Every <audio> of the page: its source type, its duration once the metadata is in, and whether
+# play() resolved and time went on. Run from a button's click handler (a real user gesture, as a
+# student's click), so the default autoplay policy lets it play.
+PLAY_EVERY_PLAYER = """async () => {
+  const out = [];
+  for (const a of document.querySelectorAll('audio')) {
+    const source = a.querySelector('source');
+    const row = {type: source ? source.type : null, duration: null, played: false, error: null};
+    try {
+      if (a.readyState < 1) await new Promise((ok, bad) => {
+        a.addEventListener('loadedmetadata', ok, {once: true});
+        a.addEventListener('error', () => bad(new Error('cannot decode')), {once: true});
+        (source || a).addEventListener('error', () => bad(new Error('cannot decode the source')), {once: true});
+        a.load();
+      });
+      row.duration = a.duration;
+      await a.play();
+      const t0 = a.currentTime;
+      await new Promise(r => setTimeout(r, 400));
+      row.played = !a.paused && a.currentTime > t0;
+      a.pause();
+    } catch (e) { row.error = String(e); }
+    out.push(row);
+  }
+  return out;
+}"""
+
+
+def play_every_player(page) -> list[dict]:
+    """Click a button that plays every ``<audio>`` of ``page`` in turn; one dict per player."""
+    page.evaluate("""(js) => { const b = document.createElement('button'); b.id = 'musicviz-play-all';
+      b.textContent = 'play all'; b.style = 'position:fixed;top:0;left:0;z-index:99999';
+      b.onclick = () => { window.__players = (eval('(' + js + ')'))(); }; document.body.appendChild(b); }""",
+                  PLAY_EVERY_PLAYER)
+    page.click("#musicviz-play-all")
+    page.wait_for_function("() => window.__players !== undefined", timeout=5_000)
+    return page.evaluate("() => window.__players")
 
 
 # -- no browser needed --------------------------------------------------------------------------
@@ -233,6 +257,38 @@ def test_decks_navigate_as_slides_and_every_slide_fits(site, chromium):
 
 
 @needs_chromium
+def test_compressed_players_play_offline_in_exported_pages(tmp_path, chromium):
+    """mv.audio.play's Ogg Opus player, in a notebook exported by nbconvert, opened from file://."""
+    import numpy as np
+    from nbconvert import HTMLExporter
+
+    import musicviz as mv
+
+    sr = 22050
+    t = np.arange(3 * sr) / sr
+    tone = 0.4 * np.sin(2 * np.pi * 220 * t) + 0.2 * np.sin(2 * np.pi * 330 * t) * (t % 0.5 < 0.25)
+    nb = nbformat.v4.new_notebook()
+    for start, end in ((0.0, None), (0.5, 2.0)):
+        player = mv.audio.play(tone, sr=sr, start=start, end=end)
+        data = {"text/html": player._repr_html_(), "text/plain": repr(player)}
+        nb.cells.append(_cell("mv.audio.play(y, sr=sr)", outputs=[nbformat.v4.new_output("display_data", data=data)]))
+    body, _ = HTMLExporter(template_name="basic").from_notebook_node(nb)
+    page_file = tmp_path / "players.html"
+    page_file.write_text(f"<!doctype html><html><head><meta charset='utf-8'></head><body>{body}</body></html>")
+    context, guard = chromium
+    page = context.new_page()
+    page.goto(page_file.as_uri())
+    assert page.evaluate("() => document.querySelector('audio').canPlayType('audio/ogg; codecs=opus')") == "probably"
+    rows = play_every_player(page)
+    assert [r["type"] for r in rows] == ["audio/ogg", "audio/ogg"], rows
+    assert all(r["error"] is None and r["played"] for r in rows), rows
+    # Opus counts its 6.5 ms encoder delay into the duration Chromium reports.
+    assert [round(r["duration"], 1) for r in rows] == [3.0, 1.5], rows
+    assert guard.problems() == [], guard.problems()
+    assert guard.errors == [], guard.errors
+
+
+@needs_chromium
 def test_jupyterlab_runs_notebook_01_and_the_clip_explorer_responds(tmp_path, playwright):
     shutil.copy(ROOT / "notebooks" / "01_waveforms.ipynb", tmp_path)  # never the committed file
     with browser.jupyterlab(tmp_path) as (url, token), browser.browser(playwright, viewport=(1280, 1000)) as (context, guard):
@@ -252,5 +308,8 @@ def test_jupyterlab_runs_notebook_01_and_the_clip_explorer_responds(tmp_path, pl
         print(f"clip explorer redrew in {first:.2f} s and {second:.2f} s")
         assert max(first, second) < 15, (first, second)
         assert page.evaluate(browser.NOTEBOOK_STATE)["errors"] == []
+        players = play_every_player(page)  # the players the kernel just made: Ogg Opus, playable
+        assert players and all(p["type"] == "audio/ogg" and p["error"] is None and p["played"] for p in players), players
+        assert all(0 < p["duration"] < 60 for p in players), players
         assert guard.problems() == [], guard.problems()
         assert guard.errors == [], guard.errors

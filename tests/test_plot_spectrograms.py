@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -213,40 +212,6 @@ def test_grid_explicit_scale_and_given_axes():
     assert axs[0].get_ylabel() == "Frequency (Hz)"
     with pytest.raises(ParameterError, match="kind"):
         ps.plot_spectrogram_grid({"a": noise()}, sr=SR, kind="cqt")
-
-
-def test_waterfall_ridges_are_3d_labelled_fast_and_newest_in_front():
-    S_db, times, freqs = stft_db(noise(30.0), sr=SR)  # a full 30 s clip
-    start = time.perf_counter()
-    ridges = ps.plot_waterfall(S_db, times=times, freqs=freqs, fmax=5000, n_times=24)
-    ax = ridges.axes
-    ax.figure.canvas.draw()
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.5, f"waterfall took {elapsed:.2f} s"
-    assert ax.name == "3d"
-    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_zlabel()) == ("Frequency (Hz)", "Time (s)", "Level (dBFS)")
-    (only,) = ax.collections
-    assert only is ridges and len(ridges.get_paths()) == 24  # one filled ridge per moment
-    assert ax.get_xlim()[1] <= 5000 + 1
-    t_lo, t_hi = ax.get_ylim()
-    assert t_lo > t_hi  # the time axis is reversed: the latest moment is nearest the viewer
-    z_lo, z_hi = ax.get_zlim()
-    assert z_hi - z_lo == pytest.approx(61.0)  # range_db (60) + 1 dB of headroom
-    # few ticks per axis, so the labels do not collide
-    assert all(len(axis.get_majorticklocs()) <= 6 for axis in (ax.xaxis, ax.yaxis, ax.zaxis))
-
-
-def test_waterfall_reuses_3d_axes_only():
-    S_db, times, freqs = stft_db(noise(1.0), sr=SR)
-    fig = plt.figure()
-    ax3 = fig.add_subplot(projection="3d")
-    ridges = ps.plot_waterfall(S_db, times=times, freqs=freqs, ax=ax3)
-    assert ridges.axes is ax3 and list(ax3.collections) == [ridges] and len(fig.axes) == 1
-    _, flat = plt.subplots()
-    with pytest.raises(ParameterError, match="3-D"):
-        ps.plot_waterfall(S_db, times=times, freqs=freqs, ax=flat)
-    with pytest.raises(ParameterError, match="floor_db"):
-        ps.plot_waterfall(S_db, times=times, freqs=freqs, ax=ax3, floor_db=10.0)
 
 
 def _peaks_of(n_lines, seconds=3.0):

@@ -98,6 +98,24 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in ci and "make test" in readme and "make run" in readme
 
 
+#: What the committed notebooks may weigh together (8 MiB). With WAV players they were 24.6 MiB,
+#: 18 of it audio; Ogg Opus players (musicviz.player) are some 15 times smaller.
+NOTEBOOKS_BUDGET = 8 * 2**20
+
+
+def test_committed_notebooks_stay_small():
+    sizes = {p.name: p.stat().st_size for p in sorted((ROOT / "notebooks").glob("*.ipynb"))}
+    assert len(sizes) >= 10
+    total = sum(sizes.values())
+    heaviest = ", ".join(f"{name} {size / 2**20:.1f} MiB" for name, size in sorted(sizes.items(), key=lambda kv: -kv[1])[:3])
+    assert total <= NOTEBOOKS_BUDGET, f"the notebooks weigh {total / 2**20:.1f} MiB, more than 8 MiB (heaviest: {heaviest})"
+
+
+def test_stored_players_are_compressed():
+    wav = [p.name for p in sorted((ROOT / "notebooks").glob("*.ipynb")) if "data:audio/wav;base64," in p.read_text()]
+    assert not wav, f"WAV players stored (re-execute with the Ogg Opus players of mv.audio.play): {wav}"
+
+
 def test_library_never_calls_show_or_savefig():
     import ast
 

@@ -19,7 +19,7 @@ from musicviz import GENRES
 from musicviz.errors import ParameterError
 from musicviz.synth import DEFAULT_CLIPS_PER_GENRE, generate_dataset, synthesize_clip
 from musicviz.synth.genres import RECIPES, parse_chord
-from musicviz.synth.patterns import drum_hits
+from musicviz.synth.drums import drum_hits
 
 SR = 22050
 

@@ -6,13 +6,7 @@ import pandas as pd
 
 from musicviz._exercise_registry import as_float
 
-__all__ = ["course_tracks", "metadata", "examples", "rms_db", "genre_name", "close", "course_split"]
-
-
-def course_tracks():
-    from musicviz.datasets import course_audio_dir, scan
-
-    return scan(course_audio_dir(), check_audio=False)
+__all__ = ["metadata", "examples", "rms_db", "genre_name", "close", "course_split"]
 
 
 def metadata():

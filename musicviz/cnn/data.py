@@ -21,8 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from musicviz import SR
-from musicviz._checks import positive_float, positive_int
-from musicviz.audio import check_signal
+from musicviz._checks import check_signal, positive_float, positive_int
 from musicviz.errors import AudioContentError, ModelError, ParameterError
 
 __all__ = [

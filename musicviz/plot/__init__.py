@@ -7,6 +7,7 @@ module                     notebook
 ``plot.spectrograms``      02_spectrograms
 ``plot.chroma``            03_chroma_and_zero_crossings
 ``plot.mfcc_hpss_tempo``   03b_mfcc_hpss_tempo
+``plot.tempo``             03b_mfcc_hpss_tempo (beats and tempo; re-exported by ``plot.mfcc_hpss_tempo``)
 ``plot.features``          04_features_and_standardization
 ``plot.models``            05_baseline_models, 05b_baselines_on_real_gtzan, 06_cnn
 ``plot.cnn``               06_cnn, 07_classify_your_own_clip
@@ -26,10 +27,10 @@ librosa's: :func:`librosa.display.specshow` returns the ``QuadMesh`` it drew, an
 helpers here return, by what they draw (the helper decides, never its data or ``**kwargs``):
 
 1. **One artist on one Axes** (a single plot) -> **that artist**: an image (``QuadMesh`` from
-   ``specshow``/``pcolormesh``, ``AxesImage`` from ``imshow``), one curve (``Line2D``), one
-   surface (``Poly3DCollection``). An image is the mappable ``fig.colorbar`` and
-   ``set_clim`` need; ``artist.axes`` and ``artist.figure`` reach the rest. A colorbar the
-   helper adds (it lives on an Axes of its own), labels, ticks and the title do not count.
+   ``specshow``/``pcolormesh``, ``AxesImage`` from ``imshow``), one curve (``Line2D``). An
+   image is the mappable ``fig.colorbar`` and ``set_clim`` need; ``artist.axes`` and
+   ``artist.figure`` reach the rest. A colorbar the helper adds (it lives on an Axes of its
+   own), labels, ticks and the title do not count.
 2. **Several artists on one Axes** -> **the Axes**: a waveform with its zero line, a curve with
    its mean line or error band, bars with their values, box plots, an image with a number in
    each cell, and anything seaborn draws (seaborn's axes-level functions return the Axes, and
@@ -56,13 +57,15 @@ __all__ = [
     "spectrograms",
     "chroma",
     "mfcc_hpss_tempo",
+    "tempo",
     "features",
     "models",
     "cnn",
     "pretrained",
 ]
 
-_SUBMODULES = {"palette", "waveforms", "spectrograms", "chroma", "mfcc_hpss_tempo", "features", "models", "cnn", "pretrained"}
+_SUBMODULES = {"palette", "waveforms", "spectrograms", "chroma", "mfcc_hpss_tempo", "tempo", "features", "models", "cnn",
+               "pretrained"}
 
 #: The course's matplotlib settings: fixed figure size and DPI so stored notebook outputs
 #: (``<Figure size 640x480 with 1 Axes>``) are the same on every machine, readable fonts,

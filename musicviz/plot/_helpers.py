@@ -8,20 +8,17 @@ from musicviz._checks import check_matrix, positive_int, signal  # noqa: F401  (
 from musicviz.errors import ParameterError
 
 
-def get_axes(ax, *, projection=None):
+def get_axes(ax):
     """``(fig, ax, created)``: the given Axes, or a new figure with one Axes."""
     import matplotlib.pyplot as plt
 
     if ax is None:
-        fig = plt.figure()
-        ax = fig.add_subplot(projection=projection)
+        fig, ax = plt.subplots()
         return fig, ax, True
     from matplotlib.axes import Axes
 
     if not isinstance(ax, Axes):
         raise ParameterError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
-    if projection == "3d" and getattr(ax, "name", "") != "3d":
-        raise ParameterError("ax must be a 3-D Axes (fig.add_subplot(projection='3d')) or None")
     return ax.figure, ax, False
 
 

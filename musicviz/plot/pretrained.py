@@ -10,7 +10,7 @@ import numpy as np
 
 from musicviz.errors import ParameterError
 
-__all__ = ["plot_taggram", "plot_network_input", "plot_top_tags", "plot_taggram_with_input"]
+__all__ = ["plot_taggram", "plot_network_input"]
 
 _PATCH_SECONDS = 187 * 256 / 16000  # musicviz.pretrained.inputs.PATCH_SECONDS (kept import-free)
 
@@ -146,97 +146,3 @@ def plot_network_input(rep, *, ax=None, colorbar: bool = True, **kwargs):
             fig.colorbar(img, ax=ax, label="log10(10000 mel + 1)")
         fig.tight_layout()
     return img
-
-
-def plot_top_tags(probabilities, *, tags, top: int = 10, ax=None, **kwargs):
-    """The clip's most likely tags (mean probability over patches) as horizontal bars.
-
-    Notebook: ``08_transfer_learning.ipynb``.
-
-    Parameters
-    ----------
-    probabilities : np.ndarray [shape=(n_patches, n_tags) or (n_tags,)]
-    tags : sequence of str
-    top : int
-        How many tags.
-    ax : Axes or None
-    **kwargs
-        Passed on to ``ax.barh``.
-
-    Returns
-    -------
-    matplotlib Axes
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from musicviz.plot.pretrained import plot_top_tags
-    >>> ax = plot_top_tags(np.array([0.1, 0.7, 0.3]), tags=["a", "b", "c"], top=2)
-    >>> len(ax.patches), ax.get_yticklabels()[0].get_text()
-    (2, 'b')
-    """
-    import matplotlib.pyplot as plt
-
-    probs = np.asarray(probabilities, dtype=float)
-    probs = probs[None, :] if probs.ndim == 1 else probs
-    probs, tags, _ = _check_taggram(probs, tags, np.arange(len(probs), dtype=float))
-    chosen = _top(probs, tags, top)
-    mean = probs.mean(axis=0)[chosen]
-    created = ax is None
-    if created:
-        fig, ax = plt.subplots()
-    ax.barh(np.arange(len(chosen)), mean, **kwargs)
-    ax.set_yticks(np.arange(len(chosen)), [tags[i] for i in chosen])
-    ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("mean probability over the clip")
-    for i, v in enumerate(mean):
-        ax.text(min(v + 0.01, 0.9), i, f"{v:.2f}", va="center", fontsize=8)
-    if created:
-        fig.tight_layout()
-    return ax
-
-
-def plot_taggram_with_input(rep, probabilities, *, tags, times, top: int | None = 10, axes=None):
-    """The network's input (top) over its taggram (bottom), on one time axis in seconds.
-
-    Notebook: ``08_transfer_learning.ipynb``.
-
-    Parameters
-    ----------
-    rep : np.ndarray [shape=(frames, 96)]
-        :func:`musicviz.pretrained.log_mel` of the clip.
-    probabilities, tags, times
-        :func:`musicviz.pretrained.taggram`'s outputs for the same clip.
-    top : int or None
-        Tags shown (see :func:`plot_taggram`).
-    axes : pair of Axes or None
-        Where to draw; a 2 x 1 figure sharing the time axis is made when None.
-
-    Returns
-    -------
-    np.ndarray of 2 Axes
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from musicviz.plot.pretrained import plot_taggram_with_input
-    >>> axes = plot_taggram_with_input(np.zeros((400, 96)), np.full((2, 3), 0.5), tags=["a", "b", "c"],
-    ...                                times=[0.0, 2.992])
-    >>> [ax.get_xlabel() for ax in axes]
-    ['', 'Time (s)']
-    """
-    import matplotlib.pyplot as plt
-
-    created = axes is None
-    if created:
-        fig, axes = plt.subplots(2, 1, sharex=True, figsize=(8.0, 5.0))
-    axes = np.asarray(axes).ravel()
-    if axes.size != 2:
-        raise ParameterError(f"axes must be two Axes, got {axes.size}")
-    plot_network_input(rep, ax=axes[0])
-    axes[0].set_xlabel("")
-    plot_taggram(probabilities, tags=tags, times=times, top=top, ax=axes[1])
-    if created:
-        fig.tight_layout()
-    return axes

@@ -28,7 +28,6 @@ __all__ = [
     "plot_spectrogram",
     "plot_spectrogram_grid",
     "plot_spectrum",
-    "plot_waterfall",
     "plot_waterfall_lines",
 ]
 
@@ -278,8 +277,8 @@ def plot_spectrum(
     >>> y = spectrograms.test_signal("sine", sr=22050, freq=445.0)
     >>> level, freqs = spectrograms.window_spectrum(y, sr=22050, window="boxcar")
     >>> line = plot_spectrum(level, freqs=freqs, fmin=200, fmax=700, label="rectangular")
-    >>> line.axes.get_xlabel(), line.axes.get_xlim()
-    ('Frequency (Hz)', (200.0, 700.0))
+    >>> line.axes.get_xlabel(), [float(x) for x in line.axes.get_xlim()]
+    ('Frequency (Hz)', [200.0, 700.0])
     """
     level = np.asarray(level_db, dtype=float)
     if level.ndim != 1 or level.size == 0:
@@ -431,112 +430,3 @@ def plot_waterfall_lines(
     if created:
         fig.tight_layout()
     return ax
-
-
-def plot_waterfall(
-    S_db,
-    *,
-    times,
-    freqs,
-    ax=None,
-    n_times: int = 24,
-    n_freqs: int = 160,
-    fmax: float | None = None,
-    floor_db: float | None = None,
-    range_db: float = 60.0,
-    **kwargs,
-):
-    """A waterfall: one filled line spectrum per moment, stacked along time, the newest in front.
-
-    The spectrogram is first averaged (on power) down to ``n_times`` moments of at most
-    ``n_freqs`` frequencies (:func:`musicviz.spectrograms.downsample_spectrogram`), which both
-    smooths the noisy bins and keeps the picture light. Each moment is drawn as a filled
-    ridge (level above the floor) at its time; the ridges in front hide the ones behind, as
-    on a spectrum analyser's waterfall display, so a peak that lasts makes a ridge running
-    back in time and a drum hit makes one ridge stand out. Levels below the floor are drawn
-    at the floor, so the noise does not turn the picture into a rough surface.
-
-    Notebook: ``02_spectrograms.ipynb``.
-
-    Parameters
-    ----------
-    S_db : np.ndarray [shape=(f, t)]
-        Levels in dB.
-    times : np.ndarray [shape=(t,)]
-        Seconds.
-    freqs : np.ndarray [shape=(f,)]
-        Hz.
-    ax : 3-D Axes or None
-        Where to draw (a new figure with a 3-D Axes when None).
-    n_times : int > 0
-        Number of ridges (moments).
-    n_freqs : int > 0
-        Points along each ridge.
-    fmax : float or None
-        Highest frequency shown in Hz (most musical energy is below 4 kHz).
-    floor_db : float or None
-        Levels below this are drawn at this height (default: ``range_db`` below the peak).
-    range_db : float > 0
-        Height of the level axis when ``floor_db`` is None.
-    **kwargs
-        Passed to :class:`~mpl_toolkits.mplot3d.art3d.Poly3DCollection` (``facecolors``,
-        ``edgecolors``, ``linewidths``, ``alpha``, ...).
-
-    Returns
-    -------
-    mpl_toolkits.mplot3d.art3d.Poly3DCollection
-        The ridges (one artist); ``ridges.axes`` is the 3-D Axes.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from musicviz.spectrograms import stft_db
-    >>> from musicviz.plot.spectrograms import plot_waterfall
-    >>> S_db, times, freqs = stft_db(np.random.default_rng(0).normal(size=22050), sr=22050)
-    >>> ridges = plot_waterfall(S_db, times=times, freqs=freqs, fmax=4000, n_times=10)
-    >>> len(ridges.get_paths()), ridges.axes.get_zlabel()
-    (10, 'Level (dBFS)')
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-    from mpl_toolkits.mplot3d.art3d import Poly3DCollection
-
-    from musicviz._checks import positive_float
-    from musicviz.spectrograms import downsample_spectrogram
-
-    S = check_matrix(S_db, name="S_db")
-    times = check_coords(times, n=S.shape[1], name="times", unit="seconds")
-    freqs = check_coords(freqs, n=S.shape[0], name="freqs", unit="Hz")
-    range_db = positive_float(range_db, "range_db")
-    small, t, f = downsample_spectrogram(S, times=times, freqs=freqs, n_times=n_times, n_freqs=n_freqs, fmax=fmax)
-    top = float(small.max())
-    floor = top - range_db if floor_db is None else float(floor_db)
-    if not floor < top:
-        raise ParameterError(f"floor_db={floor} must lie below the highest level, {top:.1f} dB")
-    Z = np.maximum(small, floor)
-    fig, ax, created = get_axes(ax, projection="3d")
-    # One closed outline per moment: along the spectrum, then back along the floor.
-    verts = []
-    for j, tj in enumerate(t):
-        xs = np.concatenate([[f[0]], f, [f[-1]]])
-        zs = np.concatenate([[floor], Z[:, j], [floor]])
-        verts.append(np.column_stack([xs, np.full_like(xs, tj), zs]))
-    shade = plt.get_cmap("viridis")(np.linspace(0.15, 0.85, len(t)))
-    kwargs.setdefault("facecolors", shade)
-    kwargs.setdefault("edgecolors", "0.15")
-    kwargs.setdefault("linewidths", 0.6)
-    ridges = Poly3DCollection(verts, **kwargs)
-    ax.add_collection3d(ridges)
-    ax.set_xlim(float(f[0]), float(f[-1]))
-    ax.set_ylim(float(t[-1]), float(t[0]))  # time runs towards the viewer: the newest ridge in front
-    ax.set_zlim(floor, top + 1.0)
-    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
-        axis.set_major_locator(MaxNLocator(nbins=4))
-    ax.set_xlabel("Frequency (Hz)", labelpad=10)
-    ax.set_ylabel("Time (s)", labelpad=10)
-    ax.set_zlabel(LEVEL_LABEL, labelpad=8)
-    ax.tick_params(pad=2)
-    ax.view_init(elev=28, azim=-72)
-    if created:
-        fig.tight_layout()
-    return ridges

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from musicviz import GENRES
+from musicviz.synth.genres import RECIPES
 
 __all__ = ["CLIPS_PER_ARTIST", "Artist", "artist_index", "artist_name", "make_artist"]
 
@@ -106,9 +107,6 @@ def make_artist(genre: str, artist: int, *, seed: int = 0) -> Artist:
     >>> a.name, a == make_artist("metal", 1, seed=0), a == make_artist("metal", 2, seed=0)
     ('metal_artist_1', True, False)
     """
-    from musicviz.synth.generate import _choose_parts
-    from musicviz.synth.genres import RECIPES
-
     recipe = RECIPES[genre]
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), GENRES.index(genre), int(artist), _ARTIST_STREAM]))
     tempo = _range(rng, recipe.tempo)
@@ -121,7 +119,7 @@ def make_artist(genre: str, artist: int, *, seed: int = 0) -> Artist:
     if recipe.drums:
         styles, w = zip(*recipe.drums)
         drum_style = styles[int(rng.choice(len(styles), p=np.array(w) / sum(w)))]
-    parts = _choose_parts(recipe, rng)
+    parts = recipe.choose_parts(rng)
     part_choice = tuple(recipe.parts.index(p) for p in parts)
     part_gain_db = tuple(_range(rng, p.gain_db) for p in parts)
     kick_808 = genre == "hiphop" and rng.random() < 0.5

@@ -26,12 +26,13 @@ import numpy as np
 from musicviz import GENRES, SR
 from musicviz._checks import positive_int
 from musicviz.errors import OutputError, ParameterError
+from musicviz.synth import drums as dk
 from musicviz.synth import instruments as ins
 from musicviz.synth.artists import Artist, artist_index, make_artist
 from musicviz.synth.mixing import PEAK, _add, _compress, _equalize, _master, _reverb
 from musicviz.synth.output import MARKER_NAME, _MARKER_FORMAT, _check_output_folder, _os_reason, is_synthetic_set
-from musicviz.synth.genres import RECIPES, SCALES, GenreRecipe, Part, parse_chord
-from musicviz.synth.patterns import STYLES, Chord, Context, Note, drum_hits
+from musicviz.synth.genres import RECIPES, SCALES, parse_chord
+from musicviz.synth.patterns import STYLES, Chord, Context, Note
 
 __all__ = ["DEFAULT_CLIPS_PER_GENRE", "MARKER_NAME", "synthesize_clip", "generate_dataset", "is_synthetic_set",
            "clip_rng", "track_id"]
@@ -189,41 +190,23 @@ _KIT_LEVEL = {"kick": 1.0, "snare": 0.75, "clap": 0.6, "rim": 0.5, "hat": 0.3, "
 def _drum_kit(params: dict, *, sr: int, rng) -> dict[str, np.ndarray]:
     """One set of drum sounds per clip, tuned as its artist's kit (every hit of a piece sounds the same)."""
     kit = {
-        "kick": ins.kick(sr=sr, rng=rng, f_start=params["kick_start"], f_end=params["kick_end"],
+        "kick": dk.kick(sr=sr, rng=rng, f_start=params["kick_start"], f_end=params["kick_end"],
                          decay=params["kick_decay"], click=params["kick_click"]),
-        "snare": ins.snare(sr=sr, rng=rng, tone=params["snare_tone"], snappy=params["snare_snappy"],
+        "snare": dk.snare(sr=sr, rng=rng, tone=params["snare_tone"], snappy=params["snare_snappy"],
                            decay=params["snare_decay"]),
-        "clap": ins.clap(sr=sr, rng=rng),
-        "rim": ins.rim(sr=sr, rng=rng),
-        "hat": ins.hihat(sr=sr, rng=rng, cutoff=params["hat_cutoff"]),
-        "ohat": ins.hihat(sr=sr, rng=rng, open_=True, cutoff=params["ohat_cutoff"]),
-        "ride": ins.cymbal(sr=sr, rng=rng, kind="ride"),
-        "crash": ins.cymbal(sr=sr, rng=rng, kind="crash"),
-        "brush": ins.brush(sr=sr, rng=rng),
+        "clap": dk.clap(sr=sr, rng=rng),
+        "rim": dk.rim(sr=sr, rng=rng),
+        "hat": dk.hihat(sr=sr, rng=rng, cutoff=params["hat_cutoff"]),
+        "ohat": dk.hihat(sr=sr, rng=rng, open_=True, cutoff=params["ohat_cutoff"]),
+        "ride": dk.cymbal(sr=sr, rng=rng, kind="ride"),
+        "crash": dk.cymbal(sr=sr, rng=rng, kind="crash"),
+        "brush": dk.brush(sr=sr, rng=rng),
     }
     kit["pedal"] = kit["hat"]
     return kit
 
 
 # --- mixing --------------------------------------------------------------------------------
-
-def _choose_parts(recipe: GenreRecipe, rng) -> list[Part]:
-    chosen, groups = [], {}
-    for part in recipe.parts:
-        if part.group:
-            groups.setdefault(part.group, []).append(part)
-        elif rng.random() < part.prob:
-            chosen.append(part)
-    for members in groups.values():
-        w = np.array([p.prob for p in members])
-        chosen.append(members[int(rng.choice(len(members), p=w / w.sum()))])
-    for role in ("chords", "bass"):  # every arrangement keeps at least one chord and one bass part
-        if not any(p.role == role for p in chosen):
-            first = next((p for p in recipe.parts if p.role == role), None)
-            if first is not None:
-                chosen.append(first)
-    return sorted(chosen, key=recipe.parts.index)
-
 
 @functools.lru_cache(maxsize=256)
 def _artist(genre: str, artist: int, seed: int) -> Artist:
@@ -328,7 +311,7 @@ def synthesize_clip(genre: str, *, index: int, seed: int = 0, duration: float = 
     tracks = {"drums": np.zeros(total), "music": np.zeros(total)}
 
     # Drums: one kit per clip, every hit overlap-added.
-    hits = drum_hits(drum_style, n_bars) if drum_style else []
+    hits = dk.drum_hits(drum_style, n_bars) if drum_style else []
     if hits:
         kit = _drum_kit(artist.kit, sr=sr, rng=rng)
         level = {k: v * artist.kit["levels"][k] for k, v in _KIT_LEVEL.items()}

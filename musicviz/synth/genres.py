@@ -30,6 +30,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 __all__ = ["Part", "GenreRecipe", "RECIPES", "parse_chord", "SCALES", "EQ_FREQS"]
 
 #: Frequencies (Hz) of the mastering-EQ points of each recipe (``GenreRecipe.eq_db``).
@@ -135,6 +137,37 @@ class GenreRecipe:
     borrow: tuple[tuple[str, float], ...] = ()  # (neighbour genre, chance to borrow its groove + a part)
     eq_db: tuple[float, ...] = (0.0,) * 10  # mastering EQ (dB) at EQ_FREQS
     compression: tuple[float, float] = (1.0, 1.0)  # bus-compressor ratio range (1: none)
+
+    def choose_parts(self, rng) -> list[Part]:
+        """Draw an arrangement: the parts that play, in the recipe's order.
+
+        Each part plays with its ``prob``; of every ``group`` of alternatives exactly one
+        plays (``prob`` as weights); a chord part and a bass part are always kept.
+        (:func:`musicviz.synth.artists.make_artist` draws one per artist.)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from musicviz.synth.genres import RECIPES
+        >>> parts = RECIPES["blues"].choose_parts(np.random.default_rng(0))
+        >>> {"bass", "chords"} <= {p.role for p in parts}
+        True
+        """
+        chosen, groups = [], {}
+        for part in self.parts:
+            if part.group:
+                groups.setdefault(part.group, []).append(part)
+            elif rng.random() < part.prob:
+                chosen.append(part)
+        for members in groups.values():
+            w = np.array([p.prob for p in members])
+            chosen.append(members[int(rng.choice(len(members), p=w / w.sum()))])
+        for role in ("chords", "bass"):  # every arrangement keeps at least one chord and one bass part
+            if not any(p.role == role for p in chosen):
+                first = next((p for p in self.parts if p.role == role), None)
+                if first is not None:
+                    chosen.append(first)
+        return sorted(chosen, key=self.parts.index)
 
 
 _P = Part

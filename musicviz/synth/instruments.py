@@ -1,4 +1,4 @@
-"""Instrument and drum voices for the synthetic genre set (numpy/scipy only).
+"""Instrument voices for the synthetic genre set (numpy/scipy only).
 
 Notebook: ``00_introduction.ipynb`` (where the synthetic clips are introduced).
 
@@ -10,8 +10,10 @@ track at its onset (overlap-add). The voices are deliberately simple, textbook t
   oscillators, so the cost does not grow with the number of harmonics;
 * piano-like tones: a bright and a dull wavetable cross-faded by two decays (high harmonics
   die faster), with slight inharmonicity baked into a detuned second string;
-* distorted guitar: plucked power chords through ``tanh`` waveshaping and a cabinet low-pass;
-* drums: a pitch-swept sine kick, tone + noise snare, high-passed noise hats and cymbals.
+* distorted guitar: plucked power chords through ``tanh`` waveshaping and a cabinet low-pass.
+
+The drum kit (a pitch-swept sine kick, tone + noise snare, high-passed noise hats and cymbals)
+and its grooves are in :mod:`musicviz.synth.drums`.
 
 Randomness comes only from the ``rng`` passed in (one :class:`numpy.random.Generator` per
 clip), and nothing here calls BLAS, so a clip renders identically on any machine.
@@ -40,13 +42,6 @@ __all__ = [
     "voice",
     "bass",
     "distorted_chord",
-    "kick",
-    "snare",
-    "clap",
-    "rim",
-    "hihat",
-    "cymbal",
-    "brush",
     "lowpass",
     "highpass",
     "bandpass",
@@ -495,143 +490,3 @@ def distorted_chord(freqs, dur: float, *, sr: int, rng: np.random.Generator, gai
     y = highpass(y, 80.0, sr=sr)
     y *= envelope(n, sr=sr, attack=0.001, decay=0.08 if muted else None, release=0.02)
     return np.clip(y, -1.0, 1.0)
-
-
-# --- drums ---------------------------------------------------------------------------------
-
-def kick(*, sr: int, rng: np.random.Generator, f_start: float = 150.0, f_end: float = 50.0, decay: float = 0.25,
-         click: float = 0.3, sweep: float = 0.03) -> np.ndarray:
-    """Kick drum: a sine sweeping from ``f_start`` down to ``f_end`` with a fast decay, plus a click.
-
-    A long ``decay`` and low ``f_end`` make an 808-style pitched sub kick.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from musicviz.synth.instruments import kick
-    >>> kick(sr=22050, rng=np.random.default_rng(0)).shape
-    (16538,)
-    """
-    n = _n(max(0.5, 3 * decay), sr)
-    t = np.arange(n) / sr
-    # Phase of f(t) = f_end + (f_start - f_end) exp(-t / sweep), integrated in closed form.
-    phase = 2 * np.pi * (f_end * t + (f_start - f_end) * sweep * (1 - np.exp(-t / sweep)))
-    y = np.sin(phase) * np.exp(-t / decay)
-    m = int(0.004 * sr)
-    y[:m] += click * lowpass(rng.standard_normal(m), 4000.0, sr=sr) * np.linspace(1, 0, m)
-    y *= envelope(n, sr=sr, attack=0.0005, release=0.02)
-    return y / np.max(np.abs(y))
-
-
-def snare(*, sr: int, rng: np.random.Generator, tone: float = 190.0, snappy: float = 0.7, decay: float = 0.15) -> np.ndarray:
-    """Snare drum: a short ~190 Hz tone plus band-passed noise (the snares).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from musicviz.synth.instruments import snare
-    >>> snare(sr=22050, rng=np.random.default_rng(0)).shape
-    (8820,)
-    """
-    n = _n(0.4, sr)
-    t = np.arange(n) / sr
-    body = np.sin(2 * np.pi * tone * t) * np.exp(-t / 0.05)
-    noise = bandpass(rng.standard_normal(n), 1200.0, 9000.0, sr=sr) * np.exp(-t / decay)
-    y = (1 - snappy) * body + snappy * 1.5 * noise
-    y *= envelope(n, sr=sr, attack=0.0005, release=0.02)
-    return y / np.max(np.abs(y))
-
-
-def clap(*, sr: int, rng: np.random.Generator) -> np.ndarray:
-    """Hand clap: three noise bursts about 10 ms apart and a short band-passed tail.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from musicviz.synth.instruments import clap
-    >>> clap(sr=22050, rng=np.random.default_rng(0)).shape
-    (6615,)
-    """
-    n = _n(0.3, sr)
-    t = np.arange(n) / sr
-    env = np.exp(-t / 0.09) * 0.6
-    for k in range(3):
-        start = 0.01 * k
-        env += np.where(t >= start, np.exp(-(t - start) / 0.006), 0.0)
-    y = bandpass(rng.standard_normal(n), 900.0, 5000.0, sr=sr) * env
-    return y / np.max(np.abs(y))
-
-
-def rim(*, sr: int, rng: np.random.Generator) -> np.ndarray:
-    """Rim shot / cross-stick: a hard click with a woody ~400 Hz ring (reggae one-drop).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from musicviz.synth.instruments import rim
-    >>> rim(sr=22050, rng=np.random.default_rng(0)).shape
-    (3308,)
-    """
-    n = _n(0.15, sr)
-    t = np.arange(n) / sr
-    y = np.sin(2 * np.pi * 420.0 * t) * np.exp(-t / 0.03) + bandpass(rng.standard_normal(n), 1500.0, 5000.0, sr=sr) * np.exp(-t / 0.008)
-    return y / np.max(np.abs(y))
-
-
-def hihat(*, sr: int, rng: np.random.Generator, open_: bool = False, cutoff: float = 7000.0) -> np.ndarray:
-    """Hi-hat: high-passed noise with a metallic square-wave cluster; closed short, open long.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from musicviz.synth.instruments import hihat
-    >>> hihat(sr=22050, rng=np.random.default_rng(0)).shape
-    (2205,)
-    """
-    n = _n(0.45 if open_ else 0.1, sr)
-    t = np.arange(n) / sr
-    metal = np.zeros(n)
-    for f in (205.3, 304.4, 369.6, 522.7, 540.0, 800.0):  # the classic six-oscillator cluster
-        metal += np.sign(np.sin(2 * np.pi * f * 1.7 * t))
-    y = highpass(0.7 * rng.standard_normal(n) + 0.3 * metal, cutoff, sr=sr, order=4)
-    y *= np.exp(-t / (0.16 if open_ else 0.025))
-    y *= envelope(n, sr=sr, attack=0.0005, release=0.01)
-    return y / np.max(np.abs(y))
-
-
-def cymbal(*, sr: int, rng: np.random.Generator, kind: str = "crash") -> np.ndarray:
-    """Crash (long wash) or ride (ping with a shorter wash) cymbal.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from musicviz.synth.instruments import cymbal
-    >>> cymbal(sr=22050, rng=np.random.default_rng(0), kind="ride").shape
-    (16538,)
-    """
-    ride = kind == "ride"
-    n = _n(0.75 if ride else 1.8, sr)
-    t = np.arange(n) / sr
-    wash = highpass(rng.standard_normal(n), 5000.0 if ride else 3500.0, sr=sr, order=2) * np.exp(-t / (0.35 if ride else 0.8))
-    y = wash * (0.5 if ride else 1.0)
-    if ride:
-        for f, a in ((3150.0, 1.0), (4220.0, 0.6), (5380.0, 0.5), (6410.0, 0.3)):
-            y += a * 0.25 * np.sin(2 * np.pi * f * t) * np.exp(-t / 0.25)
-    y *= envelope(n, sr=sr, attack=0.001, release=0.05)
-    return y / np.max(np.abs(y))
-
-
-def brush(*, sr: int, rng: np.random.Generator) -> np.ndarray:
-    """Brush on a snare: a soft swish of band-passed noise with a slower attack.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from musicviz.synth.instruments import brush
-    >>> brush(sr=22050, rng=np.random.default_rng(0)).shape
-    (5512,)
-    """
-    n = _n(0.25, sr)
-    t = np.arange(n) / sr
-    y = bandpass(rng.standard_normal(n), 2000.0, 8000.0, sr=sr) * (1 - np.exp(-t / 0.01)) * np.exp(-t / 0.07)
-    return y / np.max(np.abs(y))

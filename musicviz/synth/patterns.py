@@ -1,15 +1,9 @@
-"""Rhythm and note patterns: drum grooves and the bass, chord and melody styles of each genre.
+"""Note patterns: the bass, chord and melody styles of each genre.
 
 Notebook: ``00_introduction.ipynb``.
 
-Everything is written on a grid of sixteen 16th-note steps per 4/4 bar. Drum grooves are
-strings, one character per step (``X`` accent, ``x`` normal, ``o`` ghost note, ``.`` rest),
-so a groove reads like a drum-machine screen::
-
-    four_floor  kick  X...X...X...X...      (disco: a kick on every beat)
-    one_drop    kick  ........X.......      (reggae: kick and rim together on beat 3)
-
-The part styles are small functions that turn the chord of each bar into notes
+Everything is written on a grid of sixteen 16th-note steps per 4/4 bar (the drum grooves, on
+the same grid, are in :mod:`musicviz.synth.drums`). The part styles are small functions that turn the chord of each bar into notes
 ``(step, length in steps, MIDI pitches, velocity)``; swing and humanising are applied later,
 when steps become seconds.
 """
@@ -20,84 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DRUMS", "CRASH_EVERY", "FILL_EVERY", "Chord", "Note", "Context", "STYLES", "drum_hits", "velocity"]
-
-_VEL = {"X": 1.0, "x": 0.7, "o": 0.35}
-
-#: Drum grooves: style -> kit piece -> 16-step pattern.
-DRUMS: dict[str, dict[str, str]] = {
-    "shuffle": {"kick": "X.......X.......", "snare": "....X.......X...", "hat": "X.x.X.x.X.x.X.x."},
-    "slow_blues": {"kick": "X.....x.X.......", "snare": "....X.......X...", "ride": "X.x.X.x.X.x.X.x."},
-    "train": {"kick": "X.......X.......", "brush": "o.x.o.X.o.x.o.X.", "hat": "x.x.x.x.x.x.x.x."},
-    "country_two": {"kick": "X.......X.......", "rim": "....X.......X...", "hat": "x.x.x.x.x.x.x.x."},
-    "four_floor": {"kick": "X...X...X...X...", "clap": "....X.......X...", "snare": "....x.......x...",
-                   "hat": "xo.oxo.oxo.oxo.o", "ohat": "..X...X...X...X."},
-    "boom_bap": {"kick": "X......X..X.....", "snare": "....X.......X...", "hat": "xoxoxoxoxoxoxoxo"},
-    "trap_lite": {"kick": "X.....X.....X...", "snare": "........X.......", "hat": "xxxxxxxxxxxxxxxx"},
-    "swing_ride": {"ride": "X...X.x.X...X.x.", "pedal": "....x.......x...", "kick": "o.......o.......",
-                   "snare": "......o.......o."},
-    "brushes": {"brush": "x.o.x.o.x.o.x.o.", "pedal": "....x.......x...", "kick": "o.......o......."},
-    "double_kick": {"kick": "XXXXXXXXXXXXXXXX", "snare": "....X.......X...", "hat": "X.x.X.x.X.x.X.x."},
-    "blast": {"kick": "X.X.X.X.X.X.X.X.", "snare": ".X.X.X.X.X.X.X.X", "crash": "X...X...X...X..."},
-    "metal_half": {"kick": "X.X...X.X.X...X.", "snare": "........X.......", "crash": "X.......X......."},
-    "pop_backbeat": {"kick": "X.......X.X.....", "snare": "....X.......X...", "clap": "....X.......X...",
-                     "hat": "x.x.x.x.x.x.x.x."},
-    "pop_half": {"kick": "X.........X.....", "snare": "........X.......", "hat": "x.x.x.x.x.x.x.x."},
-    "one_drop": {"kick": "........X.......", "rim": "........X.......", "hat": "o.X.o.X.o.X.o.X."},
-    "steppers": {"kick": "X...X...X...X...", "rim": "........X.......", "hat": "x.x.x.x.x.x.x.x."},
-    "rock_beat": {"kick": "X.......X.X.....", "snare": "....X.......X...", "hat": "X.x.X.x.X.x.X.x."},
-    "rock_drive": {"kick": "X.X.....X.X.....", "snare": "....X.......X...", "ride": "X.X.X.X.X.X.X.X."},
-}
-
-#: A crash cymbal on the first beat every this many bars (0: never).
-CRASH_EVERY = {"rock_beat": 4, "rock_drive": 4, "double_kick": 2, "metal_half": 4, "pop_backbeat": 8,
-               "four_floor": 8, "pop_half": 8, "shuffle": 12, "boom_bap": 0, "trap_lite": 0, "one_drop": 8,
-               "steppers": 8, "slow_blues": 12, "train": 8, "country_two": 8, "swing_ride": 0, "brushes": 0, "blast": 0}
-
-#: A snare fill in the last beat of every this many bars (0: never).
-FILL_EVERY = {"rock_beat": 4, "rock_drive": 8, "double_kick": 4, "metal_half": 4, "pop_backbeat": 8, "shuffle": 12,
-              "one_drop": 8, "train": 8, "country_two": 8}
-_FILL = "............XxXX"
-
-
-def velocity(char: str) -> float:
-    """Velocity of a pattern character (``X`` 1.0, ``x`` 0.7, ``o`` 0.35, anything else 0).
-
-    Examples
-    --------
-    >>> from musicviz.synth.patterns import velocity
-    >>> velocity("X"), velocity(".")
-    (1.0, 0.0)
-    """
-    return _VEL.get(char, 0.0)
-
-
-def drum_hits(style: str, n_bars: int) -> list[tuple[str, int, float]]:
-    """All drum hits ``(piece, absolute step, velocity)`` of a groove over ``n_bars`` bars.
-
-    Examples
-    --------
-    >>> from musicviz.synth.patterns import drum_hits
-    >>> [h for h in drum_hits("one_drop", 1) if h[0] in ("kick", "rim")]
-    [('kick', 8, 1.0), ('rim', 8, 1.0)]
-    """
-    groove = DRUMS[style]
-    crash_every = CRASH_EVERY.get(style, 0)
-    fill_every = FILL_EVERY.get(style, 0)
-    hits = []
-    for bar in range(n_bars):
-        fill = fill_every and bar % fill_every == fill_every - 1
-        for piece, pattern in groove.items():
-            if fill and piece == "snare":
-                pattern = "".join(f if f != "." else p for p, f in zip(pattern, _FILL))
-            for step, ch in enumerate(pattern):
-                v = velocity(ch)
-                if v:
-                    hits.append((piece, bar * 16 + step, v))
-        if crash_every and bar % crash_every == 0:
-            hits.append(("crash", bar * 16, 1.0))
-    return hits
-
+__all__ = ["Chord", "Note", "Context", "STYLES"]
 
 @dataclass(frozen=True)
 class Chord:
