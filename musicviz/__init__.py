@@ -9,7 +9,8 @@ notebook                               modules
 01_waveforms                           :mod:`musicviz.waveforms`, :mod:`musicviz.plot.waveforms`
 02_spectrograms                        :mod:`musicviz.spectrograms`, :mod:`musicviz.plot.spectrograms`
 03_chroma_and_zero_crossings           :mod:`musicviz.chroma`, :mod:`musicviz.plot.chroma`
-03b_mfcc_hpss_tempo                    :mod:`musicviz.mfcc_hpss_tempo`, :mod:`musicviz.plot.mfcc_hpss_tempo`
+03b_mfcc_hpss_tempo                    :mod:`musicviz.mfcc_hpss_tempo`, :mod:`musicviz.plot.mfcc_hpss_tempo`,
+                                       :mod:`musicviz.tempo`, :mod:`musicviz.plot.tempo` (its tempo part)
 04_features_and_standardization        :mod:`musicviz.features`, :mod:`musicviz.plot.features`,
                                        :mod:`musicviz.splits` (the split of 04-07)
 05_baseline_models (+ 05b real GTZAN)  :mod:`musicviz.baselines`, :mod:`musicviz.plot.models`
@@ -20,6 +21,7 @@ notebook                               modules
                                        :mod:`musicviz.plot.pretrained`
 instructors                            :mod:`musicviz.grading` (student release, grading)
 every notebook                         :mod:`musicviz.export` (figure names), :mod:`musicviz.exercises`,
+                                       :mod:`musicviz.player` (the audio players of ``mv.audio.play``),
                                        :mod:`musicviz.widgets` (01, 02, 05)
 =====================================  ==========================================
 
@@ -71,12 +73,14 @@ _SUBMODULES = {
     "cli",
     "cnn",
     "config",
+    "course",
     "datasets",
     "export",
     "exercises",
     "features",
     "grading",
     "mfcc_hpss_tempo",
+    "player",
     "plot",
     "pretrained",
     "realism",
@@ -84,6 +88,7 @@ _SUBMODULES = {
     "spectrograms",
     "splits",
     "synth",
+    "tempo",
     "waveforms",
     "widgets",
 }

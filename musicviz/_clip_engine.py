@@ -1,26 +1,142 @@
-"""The clip loop shared by the tables of many clips: header check, cache, workers, progress.
+"""The clip loop shared by the tables of many clips: clips, header check, cache, workers, progress.
 
 Notebooks: ``04_features_and_standardization.ipynb`` (:func:`musicviz.features.feature_table`)
 and ``08_transfer_learning.ipynb`` (:func:`musicviz.pretrained.embedding_table`).
 
-Why it exists: both tables run the same loop over their clips — skip a file whose header is
-unreadable or too long before anything is decoded, read what :class:`musicviz.cache.Cache`
-holds, compute the rest in this process or in joblib workers (results in the order they finish,
-each cached at once), and turn a dying worker into a clear error that keeps the finished clips.
-Written twice, the copies drifted (the musicnn table lost every finished clip when a worker
-died); :func:`map_clips` is that loop, once. What a table computes per clip, how it caches it
-and how it builds its rows stay with the table.
+Why it exists: both tables run the same loop over their clips: list them (:func:`clips_from`),
+skip a file whose header is unreadable or too long before anything is decoded, read what
+:class:`musicviz.cache.Cache` holds, compute the rest in this process or in joblib workers
+(results in the order they finish, each cached at once), and turn a dying worker into a clear
+error that keeps the finished clips. Written twice, the copies drifted (the musicnn table lost
+every finished clip when a worker died); :func:`map_clips` is that loop, once. A table describes
+its per-clip work in a :class:`ClipJob` and builds its rows from the results it gets back;
+the engine never calls back into the table.
+
+Every function over many clips speaks the same keywords, checked by :mod:`musicviz._checks`:
+``cache=`` (True: the default folder, False: none, or a folder), ``progress=`` (False by
+default: a notebook's stored outputs must not hold a progress bar's timings; the command line
+turns it on unless ``--quiet``), ``max_seconds=`` (default :data:`MAX_CLIP_SECONDS`) and
+``n_jobs=`` (-1: all cores).
 """
 
 from __future__ import annotations
 
-from musicviz.errors import FeatureError, MusicvizError
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from musicviz.errors import FeatureError, MusicvizError, ParameterError
 
 __all__: list[str] = []  # private: used by musicviz.features and musicviz.pretrained
 
+#: Longest clip a table of many clips computes by default (seconds; ``max_seconds=``): longer
+#: clips are skipped from their header, before decoding. GTZAN's clips last 30 s; the features
+#: of a 10-minute clip take about 2.5 GB of memory.
+MAX_CLIP_SECONDS = 600
+
 _CONTROLLER = None
+_NUMBA_WARM = False
 
 
+# --------------------------------------------------------------------------- the clips
+@dataclass(frozen=True)
+class Clip:
+    """One audio file of a table: its path, its track id and its label ("" when unknown)."""
+
+    path: Path
+    track_id: str
+    label: str
+
+
+def clips_from(source) -> tuple[list[Clip], list]:
+    """``(clips, skipped)`` from a folder (scanned), a ScanResult, a Track, or a list of Tracks/paths.
+
+    ``skipped`` lists the files a scan left out (:class:`musicviz.datasets.Skipped`). A path
+    named like GTZAN (``rock.00003.wav``) gets its track id and genre from the name; any
+    other audio file gets its stem as id and its folder as label when that is a genre.
+
+    Examples
+    --------
+    >>> from musicviz._clip_engine import clips_from
+    >>> clips, skipped = clips_from(["music/rock.00003.wav", "jazz/my song.wav"])
+    >>> [(c.track_id, c.label) for c in clips], skipped
+    ([('rock.00003', 'rock'), ('my song', 'jazz')], [])
+    """
+    from musicviz import GENRES
+    from musicviz.datasets import ScanResult, Track, parse_track_name, scan
+
+    if source is None or isinstance(source, (str, Path)):
+        # Headers only: duplicates are resolved among files that pass it; the workers decode
+        # and validate the clips they compute.
+        source = scan(source, check_audio=False)
+    if isinstance(source, ScanResult):
+        return [Clip(Path(t.path), t.track_id, t.genre) for t in source.tracks], list(source.skipped)
+    if isinstance(source, Track):
+        source = [source]
+    try:
+        items = list(source)
+    except TypeError:
+        raise ParameterError(
+            f"source must be a folder, a ScanResult or a list of Tracks/paths, got {type(source).__name__}"
+        ) from None
+    clips = []
+    for item in items:
+        if isinstance(item, Track):
+            clips.append(Clip(Path(item.path), item.track_id, item.genre))
+            continue
+        if not isinstance(item, (str, Path)):
+            raise ParameterError(f"source items must be Tracks or paths, got {type(item).__name__}")
+        path = Path(item)
+        parsed = parse_track_name(path.name)
+        if parsed is not None:
+            clips.append(Clip(path, f"{parsed[0]}.{parsed[1]:05d}", parsed[0]))
+        else:  # any audio file: its stem is its id, its folder its label when that is a genre
+            clips.append(Clip(path, path.name.split(".")[0], path.parent.name if path.parent.name in GENRES else ""))
+    return clips, []
+
+
+# --------------------------------------------------------------------------- the job
+@dataclass(frozen=True)
+class ClipJob:
+    """What a table computes for each clip, and how it caches it.
+
+    Attributes
+    ----------
+    function : callable
+        ``function(clip, *args) -> (value, None) | (None, reason it was skipped)``, the work of
+        one clip; a module-level function (worker processes get it pickled by name). Errors
+        that are not about the clip propagate.
+    args : tuple
+        Its further arguments (picklable).
+    label : str
+        What is computed, for the progress bar and the messages ("features", "MTT_vgg outputs").
+    max_seconds : float or None
+        Clips longer than this (read from the header) are skipped; None: no limit.
+    store : musicviz.cache.Cache or None
+        Where values are cached, under ``store.key(clip.path, params)``; None: no cache.
+    params : mapping
+        The parameters of the cache key.
+    encode, decode : callable or None
+        ``encode(value)`` is what is stored, ``decode(stored, clip)`` the value read back
+        (default: the value itself).
+    worker_setup : callable or None
+        Called (without arguments) in a worker process before each of its clips: one
+        TensorFlow thread, no GPU, ... Never called in this process. Must be idempotent.
+    """
+
+    function: Callable
+    args: tuple = ()
+    label: str = "clips"
+    max_seconds: float | None = MAX_CLIP_SECONDS
+    store: Any = None
+    params: Mapping = field(default_factory=dict)
+    encode: Callable | None = None
+    decode: Callable | None = None
+    worker_setup: Callable | None = None
+
+
+# --------------------------------------------------------------------------- workers
 def _one_blas_thread():
     """A context in which BLAS/OpenMP use one thread (restored afterwards).
 
@@ -39,10 +155,12 @@ def _one_blas_thread():
     return _CONTROLLER.limit(limits=1)
 
 
-def _tagged(i, function, *args):
-    """``(i, function(*args))`` with one BLAS thread: results may come back in any order."""
+def _run(i, function, clip, args, setup=None):
+    """``(i, function(clip, *args))`` with one BLAS thread: results may come back in any order."""
+    if setup is not None:
+        setup()
     with _one_blas_thread():
-        return i, function(*args)
+        return i, function(clip, *args)
 
 
 def _worker_died(exc: BaseException) -> bool:
@@ -52,6 +170,198 @@ def _worker_died(exc: BaseException) -> bool:
     return isinstance(exc, BrokenExecutor) or type(exc).__name__ in ("TerminatedWorkerError", "KilledWorker")
 
 
+def warm_numba() -> None:
+    """Compile, or load from numba's cache, what the workers will run: here, once per process.
+
+    librosa's ``@guvectorize(cache=True)`` functions are compiled when their module is
+    imported, and its and musicviz's ``@njit(cache=True)`` functions on their first call. Two
+    worker processes that do it at the same time on a fresh cache (a new environment, a
+    librosa upgrade) write the two halves of one cache entry (numba issue 10128, librosa
+    issue 1998), and every later process that loads it crashes (segmentation fault). So
+    before a pool starts, this process imports those modules and runs, on 3 s of audio, the
+    feature extraction (every kernel of :mod:`musicviz.features._kernels`, with the workers'
+    float32 types) and the librosa calls of the course (``estimate_tuning``/``piptrack``,
+    ``beat_track``, ``onset_detect``, ``zero_crossings``): the workers then only load
+    complete entries. When the cache is warm this loads it (about a second, once per
+    process). Dask workers on other machines have caches of their own, which this cannot
+    reach.
+
+    Examples
+    --------
+    >>> from musicviz._clip_engine import warm_numba
+    >>> warm_numba()  # doctest: +SKIP
+    """
+    global _NUMBA_WARM
+    if _NUMBA_WARM:
+        return
+    import librosa
+    import librosa.beat  # noqa: F401  (guvectorize: compiled or loaded on import)
+    import librosa.onset  # noqa: F401
+    import numpy as np
+
+    from musicviz import SR
+    from musicviz.features.extract import extract_clip_features
+
+    t = np.arange(3 * SR) / SR
+    noise = np.random.default_rng(0).standard_normal(t.size)
+    y = (0.3 * np.sin(2 * np.pi * 220 * t) + 0.05 * noise).astype(np.float32)  # load_audio's float32
+    with _one_blas_thread():
+        extract_clip_features(y, sr=SR)
+        librosa.estimate_tuning(y=y, sr=SR)
+        librosa.beat.beat_track(y=y, sr=SR)
+        librosa.onset.onset_detect(y=y, sr=SR)
+        librosa.zero_crossings(y=y)
+    _NUMBA_WARM = True
+
+
+# --------------------------------------------------------------------------- the loop
+def _too_long(duration: float, max_seconds: float) -> str:
+    return (
+        f"too long: {duration:.1f} s of audio, more than max_seconds={max_seconds:g} (cut it, or raise "
+        "max_seconds if the memory allows)"
+    )
+
+
+def _unreadable_reason(exc: OSError) -> str:
+    reason = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
+    return f"cannot read the file ({reason})"
+
+
+def map_clips(clips, job: ClipJob, *, n_jobs: int = -1, progress: bool = False) -> list[tuple]:
+    """Every clip's ``(value, None)`` or ``(None, reason it was skipped)``, cached, in parallel.
+
+    For each clip, in order: its header is read (:func:`musicviz.audio.probe`; a missing,
+    unreadable or too long file is skipped with its reason before anything is decoded or
+    hashed), then its cache entry (when ``job.store`` is set); the clips left are computed by
+    ``job.function(clip, *job.args)`` in this process (``n_jobs=1``, or a single clip) or in
+    joblib worker processes, always with one BLAS thread. Before a pool starts,
+    :func:`warm_numba` runs once in this process. Workers return in the order they finish and
+    every finished clip is cached at once, so a worker that dies loses only its own clip. A
+    value that cannot be cached costs one warning, not the value.
+
+    Parameters
+    ----------
+    clips : sequence of Clip
+        The clips (:func:`clips_from`).
+    job : ClipJob
+        What to compute per clip and how to cache it.
+    n_jobs : int
+        Worker processes (-1: all cores; 1: in this process). joblib's backend is not
+        pinned, so ``joblib.parallel_config(backend="dask")`` applies.
+    progress : bool
+        Show a tqdm progress bar labelled ``job.label``.
+
+    Returns
+    -------
+    list of tuple
+        ``(value, None)`` or ``(None, reason)``, one per clip, in the order of ``clips``.
+
+    Raises
+    ------
+    FeatureError
+        A worker process died (out of memory, killed): the message says how many clips were
+        done and whether they are cached (rerun to resume); the exception's ``results`` holds
+        what this function would have returned, with None for the clips not finished.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from musicviz._clip_engine import Clip, ClipJob, map_clips
+    >>> from musicviz.audio import write_wav
+    >>> root = Path(tempfile.mkdtemp())
+    >>> path = write_wav(root / "a.wav", np.zeros(22050, np.float32), sr=22050)
+    >>> clips = [Clip(path, "a", ""), Clip(root / "missing.wav", "b", "")]
+    >>> results = map_clips(clips, ClipJob(lambda clip: (clip.track_id, None)), n_jobs=1)
+    >>> results[0], results[1][0]
+    (('a', None), None)
+    """
+    from musicviz.audio import probe
+
+    store, max_seconds = job.store, job.max_seconds
+    results: list = [None] * len(clips)
+    keys: list = [None] * len(clips)
+    todo = []
+    for i, clip in enumerate(clips):
+        # The header first: a missing, unreadable or too long file is skipped before anything
+        # is decoded (and before its bytes are hashed for the cache key).
+        try:
+            duration = probe(clip.path).duration
+        except MusicvizError as exc:
+            results[i] = (None, getattr(exc, "reason", None) or str(exc))
+            continue
+        if max_seconds is not None and duration > max_seconds:
+            results[i] = (None, _too_long(duration, max_seconds))
+            continue
+        if store is not None:
+            try:
+                keys[i] = store.key(clip.path, dict(job.params))
+            except OSError as exc:
+                results[i] = (None, _unreadable_reason(exc))
+                continue
+            cached = store.read(keys[i])
+            if cached is not None:
+                results[i] = (cached if job.decode is None else job.decode(cached, clip), None)
+                continue
+        todo.append(i)
+    if not todo:
+        return results
+
+    cache_problems: list[str] = []
+    done = 0
+    try:
+        if n_jobs == 1 or len(todo) == 1:
+            computed = (_run(i, job.function, clips[i], job.args) for i in todo)
+        else:
+            from joblib import Parallel, delayed
+
+            warm_numba()  # before any worker compiles a numba function (see its docstring)
+            # Results in the order they finish: every finished clip is cached at once.
+            tasks = (delayed(_run)(i, job.function, clips[i], job.args, job.worker_setup) for i in todo)
+            computed = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
+        if progress:
+            from tqdm.auto import tqdm
+
+            computed = tqdm(computed, total=len(todo), desc=job.label, unit="clip")
+        for i, result in computed:
+            results[i] = result
+            done += 1
+            value = result[0]
+            if value is not None and store is not None:
+                try:
+                    store.write(keys[i], value if job.encode is None else job.encode(value))
+                except (OSError, ValueError) as exc:
+                    cache_problems.append(f"{store.entry(keys[i])}: {getattr(exc, 'strerror', None) or exc}")
+    except Exception as exc:
+        if not _worker_died(exc):
+            raise
+        kept = (
+            f"they are cached in {store.folder}: rerun the same call to resume from the cache"
+            if store is not None
+            else "the cache is off (cache=False), so nothing was kept: rerun with the cache on to keep finished clips"
+        )
+        error = FeatureError(
+            f"a worker process died while computing {job.label} ({type(exc).__name__}: out of memory, or "
+            f"killed): {done} of {len(todo)} clips were computed before it stopped; {kept}. n_jobs=1 (or "
+            f"fewer jobs) and a lower max_seconds use less memory"
+        )
+        error.results = results
+        raise error from None
+    finally:
+        if cache_problems:
+            import warnings
+
+            more = f" (and {len(cache_problems) - 1} more)" if len(cache_problems) > 1 else ""
+            warnings.warn(
+                f"could not write the {store.kind} cache: {cache_problems[0]}{more}; the results are complete, "
+                "but these clips will be computed again next time",
+                stacklevel=3,
+            )
+    return results
+
+
+# --------------------------------------------------------------------------- skipped clips
 def skip_or_raise(clip, reason: str, skipped: list, *, errors: str) -> None:
     """A clip that cannot be used: raise :class:`FeatureError` naming it (``errors="raise"``) or list it."""
     from musicviz.datasets import Skipped
@@ -66,174 +376,3 @@ def skipped_summary(skipped, *, caller: str) -> str:
     listed = "; ".join(f"{s.path.name}: {s.reason}" for s in skipped[:5])
     more = f" (and {len(skipped) - 5} more)" if len(skipped) > 5 else ""
     return f"{caller} skipped {len(skipped)} file(s): {listed}{more}"
-
-
-def _unreadable_reason(exc: OSError) -> str:
-    reason = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
-    return f"cannot read the file ({reason})"
-
-
-def map_clips(
-    clips,
-    function,
-    *,
-    args=(),
-    worker_args=None,
-    n_jobs: int = -1,
-    store=None,
-    params=None,
-    encode=None,
-    decode=None,
-    max_seconds=None,
-    too_long_advice: str | None = None,
-    progress: bool = True,
-    desc: str = "clips",
-    what: str = "clips",
-    no_cache: str = "the cache is off",
-    assemble=None,
-):
-    """Every clip's ``(value, None)`` or ``(None, reason it was skipped)``, cached, in parallel.
-
-    For each clip, in order: its header is read (:func:`musicviz.audio.probe`; a missing,
-    unreadable or too long file is skipped with its reason before anything is decoded or
-    hashed), then its cache entry (when ``store`` is given); the clips left are computed by
-    ``function(clip, *args)`` in this process (``n_jobs=1``, or a single clip) or in joblib
-    worker processes, always with one BLAS thread. Workers return in the order they finish
-    and every finished clip is cached at once, so a worker that dies loses only its own clip.
-
-    Parameters
-    ----------
-    clips : sequence
-        The clips, objects with a ``path`` (``musicviz.features.table._Clip``).
-    function : callable
-        ``function(clip, *args) -> (value, None) | (None, reason)``, the work of one clip; a
-        module-level function (worker processes get it pickled by name). Errors that are not
-        about the clip propagate.
-    args, worker_args : tuple
-        Its further arguments in this process, and in worker processes (default: ``args``).
-    n_jobs : int
-        Worker processes (-1: all cores; 1: in this process). joblib's backend is not
-        pinned, so ``joblib.parallel_config(backend="dask")`` applies.
-    store : musicviz.cache.Cache or None
-        Where values are cached under ``store.key(clip.path, params)``; None: no cache.
-    params : dict
-        The parameters of the cache key.
-    encode, decode : callable or None
-        ``encode(value)`` is what is stored, ``decode(stored, clip)`` the value read back
-        (default: the value itself).
-    max_seconds : float or None
-        Skip clips longer than this (from the header); None: no limit.
-    too_long_advice : str or None
-        Added to the "too long" reason after ``max_seconds=``.
-    progress : bool
-        Show a tqdm progress bar labelled ``desc``.
-    what : str
-        What is computed, for the error when a worker dies ("features").
-    no_cache : str
-        How the caller turned the cache off, for that error ("use_cache=False").
-    assemble : callable or None
-        ``assemble(clips, results)``: the table of the finished clips, attached to that error
-        as ``partial_table``.
-
-    Returns
-    -------
-    results : list of tuple
-        ``(value, None)`` or ``(None, reason)``, one per clip, in the order of ``clips``.
-    cache_problems : list of str
-        ``"<entry>: <reason>"`` for every value that could not be cached (the caller warns).
-
-    Raises
-    ------
-    FeatureError
-        A worker process died (out of memory, killed): the message says how many clips were
-        done and that they are cached (rerun to resume); ``partial_table`` holds their rows.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> import numpy as np
-    >>> from musicviz._clip_engine import map_clips
-    >>> from musicviz.audio import write_wav
-    >>> from musicviz.features.table import _Clip
-    >>> root = Path(tempfile.mkdtemp())
-    >>> path = write_wav(root / "a.wav", np.zeros(22050, np.float32), sr=22050)
-    >>> clips = [_Clip(path, "a", ""), _Clip(root / "missing.wav", "b", "")]
-    >>> results, problems = map_clips(clips, lambda clip: (clip.track_id, None), n_jobs=1, progress=False)
-    >>> results[0], results[1][0], problems
-    (('a', None), None, [])
-    """
-    from musicviz.audio import probe
-
-    worker_args = args if worker_args is None else worker_args
-    results: list = [None] * len(clips)
-    keys: list = [None] * len(clips)
-    todo = []
-    for i, clip in enumerate(clips):
-        # The header first: a missing, unreadable or too long file is skipped before anything
-        # is decoded (and before its bytes are hashed for the cache key).
-        try:
-            duration = probe(clip.path).duration
-        except MusicvizError as exc:
-            results[i] = (None, getattr(exc, "reason", None) or str(exc))
-            continue
-        if max_seconds is not None and duration > max_seconds:
-            advice = f"; {too_long_advice}" if too_long_advice else ""
-            results[i] = (None, f"too long: {duration:.1f} s of audio, at most {max_seconds:g} s (max_seconds={advice})")
-            continue
-        if store is not None:
-            try:
-                keys[i] = store.key(clip.path, params)
-            except OSError as exc:
-                results[i] = (None, _unreadable_reason(exc))
-                continue
-            cached = store.read(keys[i])
-            if cached is not None:
-                results[i] = (cached if decode is None else decode(cached, clip), None)
-                continue
-        todo.append(i)
-
-    cache_problems: list[str] = []
-    done = 0
-    if not todo:
-        return results, cache_problems
-    try:
-        if n_jobs == 1 or len(todo) == 1:
-            computed = (_tagged(i, function, clips[i], *args) for i in todo)
-        else:
-            from joblib import Parallel, delayed
-
-            # Results in the order they finish: every finished clip is cached at once.
-            jobs = (delayed(_tagged)(i, function, clips[i], *worker_args) for i in todo)
-            computed = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
-        if progress:
-            from tqdm.auto import tqdm
-
-            computed = tqdm(computed, total=len(todo), desc=desc, unit="clip")
-        for i, result in computed:
-            results[i] = result
-            done += 1
-            value = result[0]
-            if value is not None and store is not None and keys[i] is not None:
-                try:
-                    store.write(keys[i], value if encode is None else encode(value))
-                except (OSError, ValueError) as exc:
-                    cache_problems.append(f"{store.entry(keys[i])}: {getattr(exc, 'strerror', None) or exc}")
-    except Exception as exc:
-        if not _worker_died(exc):
-            raise
-        kept = (
-            f"they are cached in {store.folder}: rerun the same call to resume from the cache"
-            if store is not None
-            else f"{no_cache}, so nothing was kept: rerun with the cache on to keep finished clips"
-        )
-        error = FeatureError(
-            f"a worker process died while computing {what} ({type(exc).__name__}: out of memory, or "
-            f"killed): {done} of {len(todo)} clips were computed before it stopped; {kept}. n_jobs=1 (or "
-            f"fewer jobs) and a lower max_seconds use less memory"
-        )
-        if assemble is not None:
-            finished = [(c, r) for c, r in zip(clips, results) if r is not None]
-            error.partial_table = assemble([c for c, _ in finished], [r for _, r in finished])
-        raise error from None
-    return results, cache_problems

@@ -9,8 +9,8 @@ names the file and the problem. It reads the header first, so a file longer than
 ``max_duration`` is refused before a single sample is decoded, and ``duration=`` decodes only
 the part asked for: memory stays bounded however long the file is. :func:`probe` reads only
 the header (duration, sample rate, channels) with the same checks, to scan many files cheaply.
-:func:`play` returns an :class:`IPython.display.Audio` player so that a notebook can let the
-student hear every clip or segment it plots.
+:func:`play` (from :mod:`musicviz.player`) returns an :class:`IPython.display.Audio` player so
+that a notebook can let the student hear every clip or segment it plots.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ from typing import NamedTuple
 import numpy as np
 
 from musicviz import SR
+from musicviz._checks import check_dtype as _check_dtype
+from musicviz._checks import check_seconds as _check_seconds
+from musicviz._checks import check_signal, check_sr  # public here (documented), defined in _checks
+from musicviz._checks import check_target_sr as _check_target_sr
 from musicviz._io import atomic_path
 from musicviz.errors import (
     AudioContentError,
@@ -291,38 +295,6 @@ def probe(path) -> AudioInfo:
 
 
 # --------------------------------------------------------------------------- loading
-def _check_seconds(name: str, value, *, positive: bool, allow_inf: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ParameterError(f"{name} must be a number of seconds, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if math.isnan(value) or (math.isinf(value) and not allow_inf) or value < 0 or (positive and value == 0):
-        bound = "> 0" if positive else ">= 0"
-        raise ParameterError(f"{name} must be a finite number of seconds {bound}, got {value!r}")
-    return value
-
-
-def _check_target_sr(sr) -> int | None:
-    if sr is None:
-        return None
-    check_sr(sr)
-    if int(sr) != sr:
-        raise ParameterError(f"sr must be a whole number of samples per second, got {sr!r}")
-    if not MIN_SR <= sr <= MAX_SR:
-        raise ParameterError(f"sr must be between {MIN_SR} and {MAX_SR} Hz (or None: the file's own rate), got {sr!r}")
-    return int(sr)
-
-
-def _check_dtype(dtype) -> np.dtype:
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise ParameterError(f"dtype must be a floating-point type such as np.float32, got {dtype!r}") from None
-    if not np.issubdtype(dt, np.floating):
-        # Samples lie in [-1, 1]: cast to an integer type they would all become 0.
-        raise ParameterError(f"dtype must be a floating-point type (np.float32 or np.float64), got {dt}")
-    return dt
-
-
 def _too_long(path: Path, seconds: float, max_duration: float) -> AudioContentError:
     return AudioContentError(
         f"too long: {seconds:.1f} s of audio, at most {max_duration:g} s allowed (pass duration= to read the start)",
@@ -483,69 +455,6 @@ def load_audio(
     return y, int(native_sr)
 
 
-_UNCHECKED = object()
-
-
-def check_sr(sr) -> None:
-    """Raise :class:`ParameterError` unless ``sr`` is a positive, finite number (not a bool or str)."""
-    if isinstance(sr, bool) or not isinstance(sr, (int, float, np.integer, np.floating)) or not 0 < sr < np.inf:
-        raise ParameterError(f"sr must be a positive number of samples per second, got {sr!r}")
-
-
-def check_signal(y, *, sr=_UNCHECKED, name: str = "y", min_samples: int = 1, allow_multichannel: bool = False) -> np.ndarray:
-    """Check an in-memory signal and return it as a float array.
-
-    Parameters
-    ----------
-    y : array-like [shape=(n,)]
-        Samples (a list works too).
-    sr : int > 0, optional
-        Sample rate to check alongside the samples (when given, it must be valid: ``None``
-        is refused too).
-    name : str
-        Name used in error messages.
-    min_samples : int
-        Fewest samples accepted.
-    allow_multichannel : bool
-        Accept a ``(channels, n)`` array as well.
-
-    Returns
-    -------
-    np.ndarray
-        ``y`` as a floating-point array (no copy when it already is one).
-
-    Raises
-    ------
-    ParameterError
-        Wrong type, dimension, dtype, too few samples, NaN/inf, or a bad ``sr``.
-
-    Examples
-    --------
-    >>> from musicviz.audio import check_signal
-    >>> check_signal([0.0, 0.5, -0.5], sr=22050).dtype
-    dtype('float64')
-    """
-    if sr is not _UNCHECKED:
-        check_sr(sr)
-    try:
-        arr = np.asarray(y)
-    except Exception as exc:  # ragged lists and the like
-        raise ParameterError(f"{name} must be an array of samples, got {type(y).__name__} ({exc})") from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-        raise ParameterError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    if np.issubdtype(arr.dtype, np.integer):
-        arr = arr.astype(np.float64)
-    ndim_ok = arr.ndim == 1 or (allow_multichannel and arr.ndim == 2)
-    if not ndim_ok:
-        want = "(n,) or (channels, n)" if allow_multichannel else "(n,) (mono)"
-        raise ParameterError(f"{name} must have shape {want}, got shape {arr.shape}")
-    if arr.shape[-1] < min_samples:
-        raise ParameterError(f"{name} has {arr.shape[-1]} samples, at least {min_samples} needed")
-    if not np.all(np.isfinite(arr)):
-        raise ParameterError(f"{name} contains NaN or infinite samples")
-    return arr
-
-
 def segment(y, *, sr: int, start: float = 0.0, end: float | None = None) -> np.ndarray:
     """Cut ``[start, end)`` seconds out of a signal, with clear errors for bad bounds.
 
@@ -562,42 +471,6 @@ def segment(y, *, sr: int, start: float = 0.0, end: float | None = None) -> np.n
     if not 0 <= start < end <= total + 1e-9:
         raise ParameterError(f"need 0 <= start < end <= {total:.3f} s (the clip's length), got start={start}, end={end}")
     return y[..., int(round(start * sr)) : int(round(end * sr))]
-
-
-def play(y, *, sr: int, start: float = 0.0, end: float | None = None, normalize: bool = True):
-    """An audio player for a clip or a segment of it, to put under every plot.
-
-    Parameters
-    ----------
-    y : np.ndarray [shape=(n,)]
-        Samples.
-    sr : int > 0
-        Sample rate.
-    start, end : float
-        Play only ``[start, end)`` seconds (default: everything).
-    normalize : bool
-        Scale to full loudness (IPython's default). Pass False to hear level differences
-        between clips, e.g. classical against metal.
-
-    Returns
-    -------
-    IPython.display.Audio
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from musicviz.audio import play
-    >>> player = play(np.sin(np.linspace(0, 2000, 22050)), sr=22050, end=0.5)
-    >>> type(player).__name__
-    'Audio'
-    """
-    from IPython.display import Audio
-
-    clip = segment(y, sr=sr, start=start, end=end)
-    if not normalize:
-        # IPython refuses samples beyond [-1, 1] when it may not rescale.
-        clip = np.clip(clip, -1.0, 1.0)
-    return Audio(data=clip, rate=int(sr), normalize=normalize)
 
 
 def write_wav(path, y, *, sr: int) -> Path:
@@ -622,3 +495,6 @@ def write_wav(path, y, *, sr: int) -> Path:
         sf.write(str(tmp), data, int(sr), subtype="PCM_16", format="WAV")
     return path
 
+
+# The players live in musicviz.player (small Ogg Opus files); notebooks call mv.audio.play.
+from musicviz.player import play  # noqa: E402

@@ -1,8 +1,10 @@
 """One on-disk cache for everything musicviz computes from an audio file.
 
-Notebooks: ``06_cnn.ipynb`` (the mel segments of :func:`musicviz.cnn.build_segments`); the
-feature table of ``04_features_and_standardization.ipynb`` and any future embeddings are
-meant to use it too.
+Notebooks: ``04_features_and_standardization.ipynb`` (the feature rows of
+:func:`musicviz.features.feature_table`), ``06_cnn.ipynb`` (the mel segments of
+:func:`musicviz.cnn.build_segments`) and ``08_transfer_learning.ipynb`` (musicnn's outputs,
+:func:`musicviz.pretrained.embedding_table`). The tables of many clips read and write it through
+the clip engine (:mod:`musicviz._clip_engine`), in the calling process only.
 
 Keys
 ----

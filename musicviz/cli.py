@@ -256,9 +256,10 @@ def _cmd_features(args) -> int:
         args.dir,
         out=args.out,
         segment_seconds=args.segment_seconds,
-        n_jobs=args.jobs,
-        use_cache=not args.no_cache,
+        cache=False if args.no_cache else (args.cache or True),
         progress=not args.quiet,
+        max_seconds=args.max_seconds,
+        n_jobs=args.jobs,
     )
 
 
@@ -272,7 +273,25 @@ def _cmd_pretrained_cache(args) -> int:
     from musicviz.pretrained import run_pretrained_command
 
     models = tuple(dict.fromkeys(args.model)) if args.model else ("MTT_musicnn", "MSD_musicnn")
-    return run_pretrained_command(args.dir, models=models, n_jobs=args.jobs, cache=True, progress=not args.quiet)
+    return run_pretrained_command(
+        args.dir, models=models, cache=args.cache or True, progress=not args.quiet, max_seconds=args.max_seconds,
+        n_jobs=args.jobs,
+    )
+
+
+def _clip_options(command, *, no_cache: bool) -> None:
+    """The options of every command over many clips (``--quiet`` turns their progress bar off)."""
+    from musicviz._clip_engine import MAX_CLIP_SECONDS
+
+    command.add_argument("--jobs", type=_jobs, default=-1, help="worker processes (-1: all cores)")
+    where = command.add_mutually_exclusive_group()
+    where.add_argument("--cache", type=Path, default=None, metavar="DIR", help="cache folder (default: data/cache/<kind>)")
+    if no_cache:
+        where.add_argument("--no-cache", action="store_true", help="recompute everything, cache nothing")
+    command.add_argument(
+        "--max-seconds", type=_seconds, default=MAX_CLIP_SECONDS, metavar="S",
+        help=f"skip clips longer than this, from their header (default {MAX_CLIP_SECONDS})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -319,8 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     feats.add_argument("dir", type=Path)
     feats.add_argument("--out", required=True, type=Path, help="CSV file to write")
     feats.add_argument("--segment-seconds", type=_seconds, default=None, help="one row per segment of this length (e.g. 3)")
-    feats.add_argument("--jobs", type=_jobs, default=-1, help="worker processes (-1: all cores)")
-    feats.add_argument("--no-cache", action="store_true", help="recompute everything")
+    _clip_options(feats, no_cache=True)
     feats.set_defaults(func=_cmd_features)
 
     bench = commands.add_parser("bench", help="benchmarks")
@@ -341,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--model", action="append", choices=("MTT_musicnn", "MSD_musicnn", "MTT_vgg", "MSD_vgg"), default=None,
         help="model to run (repeat for several; default: MTT_musicnn and MSD_musicnn)",
     )
-    pretrained_cache.add_argument("--jobs", type=_jobs, default=-1, help="worker processes (-1: all cores)")
+    _clip_options(pretrained_cache, no_cache=False)
     pretrained_cache.set_defaults(func=_cmd_pretrained_cache)
     return parser
 

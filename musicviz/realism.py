@@ -176,7 +176,7 @@ def _synthetic_clips(synth_dir: Path):
 
 
 def synthetic_features(synth_dir, *, n_jobs: int = -1, limit_per_genre: int | None = None,
-                       cache_dir=None, use_cache: bool = True, progress: bool = False):
+                       cache=True, progress: bool = False):
     """Kaggle-table features of every clip of a synthetic set (one row per clip).
 
     The features are :func:`musicviz.features.feature_table`'s: computed in parallel, cached
@@ -191,10 +191,9 @@ def synthetic_features(synth_dir, *, n_jobs: int = -1, limit_per_genre: int | No
         Worker processes (-1: all cores).
     limit_per_genre : int or None
         Use only the first clips of each genre (quick checks).
-    cache_dir : path-like or None
-        Feature cache (default :func:`musicviz.features.default_cache_dir`).
-    use_cache : bool
-        Read and write the cache.
+    cache : bool or path-like
+        The feature cache: True (:func:`musicviz.features.default_cache_dir`), a folder, or
+        False (recompute everything, write nothing).
     progress : bool
         Show a progress bar.
 
@@ -219,7 +218,7 @@ def synthetic_features(synth_dir, *, n_jobs: int = -1, limit_per_genre: int | No
     >>> folder = tempfile.mkdtemp()
     >>> _ = generate_dataset(folder, clips_per_genre=1, duration=4.0, n_jobs=1, progress=False)
     >>> from musicviz.features import KAGGLE_FEATURES
-    >>> feats = synthetic_features(folder, n_jobs=1, use_cache=False)
+    >>> feats = synthetic_features(folder, n_jobs=1, cache=False)
     >>> len(feats), set(KAGGLE_FEATURES) <= set(feats.columns), feats.attrs["skipped"]
     (10, True, [])
     """
@@ -235,7 +234,7 @@ def synthetic_features(synth_dir, *, n_jobs: int = -1, limit_per_genre: int | No
     if clips.empty:
         raise DatasetError(f"{synth_dir}: no synthetic clips found (run `python -m musicviz data synth --out {synth_dir}`)")
     paths = [synth_dir / p for p in clips["path"]]
-    table = feature_table(paths, n_jobs=n_jobs, cache_dir=cache_dir, use_cache=use_cache, progress=progress, warn=False)
+    table = feature_table(paths, warn=False, cache=cache, progress=progress, n_jobs=n_jobs)
     skipped = list(table.attrs.get("skipped", []))
     left_out = {str(s.path) for s in skipped}
     used = [str(p) not in left_out for p in paths]
@@ -248,7 +247,7 @@ def synthetic_features(synth_dir, *, n_jobs: int = -1, limit_per_genre: int | No
 
 
 def realism_report(synth_dir, *, table_csv=None, n_jobs: int = -1, limit_per_genre: int | None = None,
-                   features=None, cache_dir=None, use_cache: bool = True) -> RealismReport:
+                   features=None, cache=True) -> RealismReport:
     """How often a model trained on real GTZAN recognises each synthetic clip's genre.
 
     Parameters
@@ -263,7 +262,7 @@ def realism_report(synth_dir, *, table_csv=None, n_jobs: int = -1, limit_per_gen
         Only the first clips of each genre.
     features : pandas.DataFrame or None
         Precomputed :func:`synthetic_features` (skips extraction).
-    cache_dir, use_cache
+    cache
         The feature cache (see :func:`synthetic_features`).
 
     Returns
@@ -289,7 +288,7 @@ def realism_report(synth_dir, *, table_csv=None, n_jobs: int = -1, limit_per_gen
     table = _table_path(table_csv)
     if features is None:
         features = synthetic_features(synth_dir, n_jobs=n_jobs, limit_per_genre=limit_per_genre,
-                                      cache_dir=cache_dir, use_cache=use_cache)
+                                      cache=cache)
     skipped = list(features.attrs.get("skipped", []))
     if features.empty:
         reasons = "; ".join(f"{Path(s.path).name}: {s.reason}" for s in skipped[:3])

@@ -201,7 +201,9 @@ def test_invalid_json_entries_are_recomputed(tmp_path, source):
     key = cache.key(source, {})
     good = [{"segment": 0, "tempo": 100.0}]
     bad = [
+        "",  # an empty file
         "{not json",
+        '"rows"',
         "null",
         "[1]",
         "[]",
@@ -217,6 +219,7 @@ def test_invalid_json_entries_are_recomputed(tmp_path, source):
         _envelope(cache, key, good, musicviz_cache=99),
         _envelope(cache, key, good, musicviz_cache=True),
         _envelope(cache, key, good, extra=1),
+        json.dumps({"version": 1, "rows": good}),  # an older envelope
     ]
     entry = cache.entry(key)
     entry.parent.mkdir(parents=True, exist_ok=True)

@@ -24,9 +24,9 @@ def test_a_bug_in_feature_code_surfaces_instead_of_an_empty_table(tmp_path, monk
     def broken(*args, **kwargs):
         raise TypeError("extract() got an unexpected keyword argument 'S'")  # e.g. a changed librosa API
 
-    monkeypatch.setattr(features, "extract_clip_features", broken)
+    monkeypatch.setattr(features.table, "extract_clip_features", broken)  # what feature_table hands its workers
     with pytest.raises(TypeError, match="unexpected keyword"):
-        features.feature_table(root, n_jobs=1, use_cache=False, progress=False, warn=False)
+        features.feature_table(root, n_jobs=1, cache=False, warn=False)
 
 
 def test_errors_switch(tmp_path):
@@ -34,12 +34,12 @@ def test_errors_switch(tmp_path):
     # A well-formed file whose content is unusable (silent): it passes the scan's header check
     # and fails in the worker, where errors= decides.
     write_wav(root / "jazz" / "jazz.00009.wav", np.zeros(22050 * 4), sr=22050)
-    table = features.feature_table(root, n_jobs=1, use_cache=False, progress=False, warn=False, errors="skip")
+    table = features.feature_table(root, n_jobs=1, cache=False, warn=False, errors="skip")
     assert len(table) == 2 and [s.path.name for s in table.attrs["skipped"]] == ["jazz.00009.wav"]
     with pytest.raises(FeatureError, match="jazz.00009.wav"):
-        features.feature_table(root, n_jobs=1, use_cache=False, progress=False, warn=False, errors="raise")
+        features.feature_table(root, n_jobs=1, cache=False, warn=False, errors="raise")
     with pytest.raises(ParameterError, match="errors must be"):
-        features.feature_table(root, n_jobs=1, use_cache=False, progress=False, errors="ignore")
+        features.feature_table(root, n_jobs=1, cache=False, errors="ignore")
 
 
 def test_answer_conversion():

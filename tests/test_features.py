@@ -43,7 +43,6 @@ def clip_dir(tmp_path):
 
 def _table(source, **kw):
     kw.setdefault("n_jobs", 1)
-    kw.setdefault("progress", False)
     return feature_table(source, **kw)
 
 
@@ -106,7 +105,7 @@ def test_clip_features_reject_bad_input():
 
 # --------------------------------------------------------------------------- the table
 def test_table_columns_and_rows(clip_dir, tmp_path):
-    table = _table(clip_dir, cache_dir=tmp_path / "cache")
+    table = _table(clip_dir, cache=tmp_path / "cache")
     assert list(table.columns) == ["filename", "track_id", "length", *FEATURES, "label"]
     assert table["track_id"].tolist() == ["jazz.00001", "rock.00003"]  # GTZAN genre order
     assert table["label"].tolist() == ["jazz", "rock"]
@@ -116,7 +115,7 @@ def test_table_columns_and_rows(clip_dir, tmp_path):
 
 
 def test_segments_keep_their_track(clip_dir, tmp_path):
-    table = _table(clip_dir, segment_seconds=1.5, cache_dir=tmp_path / "cache")
+    table = _table(clip_dir, segment_seconds=1.5, cache=tmp_path / "cache")
     assert table["segment"].tolist() == [0, 1, 0, 1]
     assert table["track_id"].tolist() == ["jazz.00001"] * 2 + ["rock.00003"] * 2
     assert (table["length"] == int(1.5 * SR)).all()
@@ -129,7 +128,7 @@ def test_bad_and_short_clips_are_skipped_and_reported(clip_dir, tmp_path):
     write_wav(clip_dir / "rock" / "rock.00009.wav", _tone(0.5), sr=SR)  # too short
     write_wav(clip_dir / "rock" / "rock.00010.wav", np.zeros(SR * 2), sr=SR)  # silent
     with pytest.warns(UserWarning, match="skipped 3 file"):
-        table = _table(clip_dir, cache_dir=tmp_path / "cache")
+        table = _table(clip_dir, cache=tmp_path / "cache")
     assert table["track_id"].tolist() == ["jazz.00001", "rock.00003"]
     report = features.skipped_clips(table)
     reasons = dict(zip(report["path"].map(lambda p: p.rsplit("/", 1)[-1]), report["reason"]))
@@ -138,13 +137,13 @@ def test_bad_and_short_clips_are_skipped_and_reported(clip_dir, tmp_path):
     # a clip shorter than one segment is skipped with its reason, the others stay
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        seg = _table(clip_dir, segment_seconds=4.0, cache_dir=tmp_path / "cache")
+        seg = _table(clip_dir, segment_seconds=4.0, cache=tmp_path / "cache")
     assert seg["track_id"].unique().tolist() == ["jazz.00001"]
     assert any("too short for 4 s segments" in s.reason for s in seg.attrs["skipped"])
 
 
 def test_sources_folder_scan_tracks_and_paths_agree(clip_dir, tmp_path):
-    kw = {"use_cache": False}
+    kw = {"cache": False}
     by_folder = _table(clip_dir, **kw)
     by_scan = _table(scan(clip_dir), **kw)
     paths = sorted(clip_dir.rglob("*.wav"))
@@ -162,49 +161,51 @@ def test_sources_folder_scan_tracks_and_paths_agree(clip_dir, tmp_path):
         _table(clip_dir, segment_seconds=-1)
 
 
-def test_parallel_equals_serial(clip_dir):
-    serial = _table(clip_dir, use_cache=False)
-    parallel = _table(clip_dir, use_cache=False, n_jobs=2)
-    pd.testing.assert_frame_equal(serial, parallel)
-
-
 def test_cache_is_used_and_never_stale(clip_dir, tmp_path, monkeypatch):
+    # The cache's own guarantees (damaged entries, atomic writes) are tests/test_cache.py's;
+    # here: the feature table's keys and entries.
     cache = tmp_path / "cache"
-    first = _table(clip_dir, cache_dir=cache)
+    first = _table(clip_dir, cache=cache)
     entries = sorted(cache.rglob("*.json"))
     assert len(entries) == 2 and not list(cache.rglob("*.tmp"))
 
     def boom(*args, **kwargs):
         raise AssertionError("recomputed a cached clip")
 
-    monkeypatch.setattr(features, "_clip_rows", boom)
-    pd.testing.assert_frame_equal(_table(clip_dir, cache_dir=cache), first)
+    monkeypatch.setattr(features.table, "_clip_rows", boom)
+    pd.testing.assert_frame_equal(_table(clip_dir, cache=cache), first)
     monkeypatch.undo()
 
     # a changed parameter is a different key
-    seg = _table(clip_dir, cache_dir=cache, segment_seconds=1.0)
+    seg = _table(clip_dir, cache=cache, segment_seconds=1.0)
     assert "segment" in seg and len(list(cache.rglob("*.json"))) == 4
     # a changed file is a different key
     write_wav(clip_dir / "jazz" / "jazz.00001.wav", _tone(4.2, freq=880), sr=SR)
-    changed = _table(clip_dir, cache_dir=cache)
+    changed = _table(clip_dir, cache=cache)
     assert changed.loc[0, "spectral_centroid_mean"] != first.loc[0, "spectral_centroid_mean"]
-    pd.testing.assert_frame_equal(changed, _table(clip_dir, use_cache=False))
+    pd.testing.assert_frame_equal(changed, _table(clip_dir, cache=False))
     pd.testing.assert_series_equal(changed.iloc[1], first.iloc[1])
-    # a corrupt entry is recomputed, not fatal
-    for entry in cache.rglob("*.json"):
-        entry.write_text("{not json")
-    pd.testing.assert_frame_equal(_table(clip_dir, cache_dir=cache), changed)
-    rewritten = []
-    for entry in cache.rglob("*.json"):
-        try:
-            rewritten.append(json.loads(entry.read_text()))
-        except ValueError:
-            pass
-    assert len(rewritten) == 2  # the two entries of this call were rewritten
-    # use_cache=False writes nothing
+    # cache=False writes nothing
     fresh = tmp_path / "fresh"
-    _table(clip_dir, cache_dir=fresh, use_cache=False)
+    monkeypatch.setenv("MUSICVIZ_DATA", str(fresh))
+    _table(clip_dir, cache=False)
     assert not fresh.exists()
+
+
+def test_table_keywords_are_checked(clip_dir):
+    for bad in (
+        {"cache": None},
+        {"cache": ""},
+        {"n_jobs": 0},
+        {"n_jobs": True},
+        {"max_seconds": 0.5},
+        {"max_seconds": float("nan")},
+        {"segment_seconds": 0.01},
+        {"errors": "ignore"},
+    ):
+        (name,) = bad
+        with pytest.raises(ParameterError, match=name):
+            _table(clip_dir, **bad)
 
 
 def test_default_cache_dir_follows_data_dir(monkeypatch, tmp_path):
@@ -214,7 +215,7 @@ def test_default_cache_dir_follows_data_dir(monkeypatch, tmp_path):
 
 # --------------------------------------------------------------------------- columns and files
 def test_feature_columns(clip_dir):
-    table = _table(clip_dir, use_cache=False, contrast=False)
+    table = _table(clip_dir, cache=False, contrast=False)
     assert feature_columns(table) == list(KAGGLE_FEATURES)
     assert feature_columns(table, kind="kaggle") == list(KAGGLE_FEATURES)
     assert feature_columns(kind="contrast") == list(CONTRAST_FEATURES)
@@ -225,7 +226,7 @@ def test_feature_columns(clip_dir):
 
 
 def test_save_and_load_round_trip_exactly(clip_dir, tmp_path):
-    table = _table(clip_dir, use_cache=False, segment_seconds=1.5)
+    table = _table(clip_dir, cache=False, segment_seconds=1.5)
     path = save_table(table, tmp_path / "out" / "t.csv")
     back = load_table(path)
     pd.testing.assert_frame_equal(back, table, check_exact=True)
@@ -274,9 +275,9 @@ def test_cache_never_lends_one_files_identity_to_a_copy(tmp_path):
     t = np.arange(sr * 4) / sr
     write_wav(tmp_path / "audio" / "rock" / "rock.00001.wav", 0.3 * np.sin(2 * np.pi * 220 * t), sr=sr)
     cache = tmp_path / "cache"
-    first = feature_table(tmp_path / "audio", cache_dir=cache, n_jobs=1, progress=False)
+    first = feature_table(tmp_path / "audio", cache=cache, n_jobs=1)
     shutil.copyfile(tmp_path / "audio" / "rock" / "rock.00001.wav", tmp_path / "audio" / "jazz.00007.wav")
-    both = feature_table(tmp_path / "audio", cache_dir=cache, n_jobs=1, progress=False).set_index("track_id")
+    both = feature_table(tmp_path / "audio", cache=cache, n_jobs=1).set_index("track_id")
     assert sorted(both.index) == ["jazz.00007", "rock.00001"]
     assert both.loc["jazz.00007", "label"] == "jazz" and both.loc["jazz.00007", "filename"] == "jazz.00007.wav"
     assert both.loc["jazz.00007", "tempo"] == first["tempo"].iloc[0]

@@ -16,7 +16,7 @@ import pytest
 
 from musicviz.features import KAGGLE_FEATURES, feature_table
 
-pytestmark = [pytest.mark.shared, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 REL_TOL = 5e-3
 ABS_TOL_IN_STD = 1e-3
@@ -25,7 +25,7 @@ ABS_TOL_IN_STD = 1e-3
 @pytest.fixture(scope="module")
 def tables(gtzan_samples, shared_data, tmp_path_factory):
     csv = pd.read_csv(shared_data / "features_30_sec.csv")
-    ours = feature_table(gtzan_samples, n_jobs=2, cache_dir=tmp_path_factory.mktemp("cache"), progress=False)
+    ours = feature_table(gtzan_samples, n_jobs=2, cache=tmp_path_factory.mktemp("cache"))
     return ours, csv
 
 

@@ -40,7 +40,7 @@ def cache(tmp_path_factory):
 def features(synth_subset, cache):
     from musicviz import realism
 
-    return realism.synthetic_features(synth_subset, n_jobs=2, cache_dir=cache)
+    return realism.synthetic_features(synth_subset, n_jobs=2, cache=cache)
 
 
 def _small_set(root: Path, source: Path, rows: list[tuple[str, str, str]]) -> Path:
@@ -59,7 +59,7 @@ def _small_set(root: Path, source: Path, rows: list[tuple[str, str, str]]) -> Pa
 def test_real_model_recognises_synthetic_genres(synth_subset, cache):
     from musicviz.realism import format_report, realism_report
 
-    report = realism_report(synth_subset, n_jobs=2, cache_dir=cache)
+    report = realism_report(synth_subset, n_jobs=2, cache=cache)
     assert report.n_clips == 10 and report.skipped == []
     assert list(report.confusion.index) == list(GENRES) and list(report.confusion.columns) == list(GENRES)
     assert int(report.confusion.to_numpy().sum()) == 10
@@ -116,7 +116,7 @@ def test_features_are_feature_tables_and_cached(features, synth_subset, cache, m
 
     assert list(features.columns[:3]) == ["track_id", "path", "genre"]
     assert list(features["genre"]) == list(GENRES)
-    table = mf.feature_table([synth_subset / p for p in features["path"]], n_jobs=1, cache_dir=cache,
+    table = mf.feature_table([synth_subset / p for p in features["path"]], n_jobs=1, cache=cache,
                              progress=False, warn=False)
     names = mf.feature_columns(table)
     assert set(mf.KAGGLE_FEATURES) <= set(names)
@@ -126,8 +126,8 @@ def test_features_are_feature_tables_and_cached(features, synth_subset, cache, m
     def no_computing(*args, **kwargs):
         raise AssertionError("a cached clip was computed again")
 
-    monkeypatch.setattr(mf, "_clip_rows", no_computing)
-    again = synthetic_features(synth_subset, n_jobs=1, cache_dir=cache, limit_per_genre=1)
+    monkeypatch.setattr(mf.table, "_clip_rows", no_computing)
+    again = synthetic_features(synth_subset, n_jobs=1, cache=cache, limit_per_genre=1)
     pd.testing.assert_frame_equal(again, features)
 
 
@@ -138,7 +138,7 @@ def test_missing_clip_is_skipped_and_reported(features, synth_subset, cache, tmp
             ("jazz.00000", "jazz/jazz.00000.wav", "jazz"),
             ("rock.00007", "rock/rock.00007.wav", "rock")]  # listed, but not on disk
     small = _small_set(tmp_path / "small", synth_subset, rows)
-    report = realism_report(small, n_jobs=1, cache_dir=cache)
+    report = realism_report(small, n_jobs=1, cache=cache)
     assert report.n_clips == 2 and list(report.predictions["track_id"]) == ["blues.00000", "jazz.00000"]
     assert [Path(s.path).name for s in report.skipped] == ["rock.00007.wav"]
     text = format_report(report)
@@ -155,7 +155,7 @@ def test_no_usable_clip_is_a_dataset_error(tmp_path):
 
     small = _small_set(tmp_path / "small", tmp_path, [("rock.00007", "rock/rock.00007.wav", "rock")])
     with pytest.raises(DatasetError, match="none of the 1 synthetic clips") as info:
-        realism_report(small, n_jobs=1, cache_dir=tmp_path / "cache")
+        realism_report(small, n_jobs=1, cache=tmp_path / "cache")
     assert "rock.00007.wav" in str(info.value)
 
 
@@ -200,7 +200,7 @@ def test_bad_metadata_is_a_dataset_error(tmp_path, content, match):
 
     (tmp_path / "metadata.csv").write_bytes(content)
     with pytest.raises(DatasetError, match=match) as info:
-        synthetic_features(tmp_path, n_jobs=1, cache_dir=tmp_path / "cache")
+        synthetic_features(tmp_path, n_jobs=1, cache=tmp_path / "cache")
     assert str(tmp_path / "metadata.csv") in str(info.value)
 
 
@@ -217,7 +217,7 @@ def test_metadata_paths_outside_the_set_are_refused(tmp_path, outside, monkeypat
     pd.DataFrame(rows, columns=["track_id", "path", "genre"]).to_csv(synth / "metadata.csv", index=False)
     monkeypatch.setattr(mf, "feature_table", lambda *a, **k: pytest.fail("read clips before checking the paths"))
     with pytest.raises(DatasetError, match="outside the set") as info:
-        synthetic_features(synth, n_jobs=1, cache_dir=tmp_path / "cache")
+        synthetic_features(synth, n_jobs=1, cache=tmp_path / "cache")
     assert "row 2" in str(info.value) and outside in str(info.value)
 
 
@@ -281,7 +281,7 @@ def test_realism_figure_on_a_small_generated_set_carries_artists(tmp_path):
     meta = pd.read_csv(out / "metadata.csv")
     keep = meta[meta["genre"].isin(["classical", "metal", "pop"])]
     keep.to_csv(out / "metadata.csv", index=False)
-    report = realism_report(out, n_jobs=1, cache_dir=tmp_path / "cache")
+    report = realism_report(out, n_jobs=1, cache=tmp_path / "cache")
     assert report.n_clips == 6 and list(report.recall.index) == ["classical", "metal", "pop"]
     assert list(report.predictions["artist"]) == list(keep["artist"])
     assert all(a.startswith(f"{g}_artist_") for a, g in zip(report.predictions["artist"], report.predictions["genre"]))

@@ -208,6 +208,50 @@ def test_jobs_minus_one_means_all_cores(clips, tmp_path, monkeypatch):
     assert seen["n_jobs"] == -1 and seen["segment_seconds"] == 3.0
 
 
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        ([], {"cache": True, "max_seconds": 600, "n_jobs": -1, "progress": False}),
+        (["--no-cache"], {"cache": False}),
+        (["--cache", "CACHE"], {"cache": "CACHE"}),
+        (["--max-seconds", "30", "--jobs", "2"], {"max_seconds": 30.0, "n_jobs": 2}),
+    ],
+)
+def test_features_passes_the_clip_options(options, expected, clips, tmp_path, monkeypatch):
+    """``--cache DIR`` / ``--no-cache``, ``--max-seconds``, ``--jobs`` and ``-q``: the keywords
+    every function over many clips takes (``cache=``, ``max_seconds=``, ``n_jobs=``, ``progress=``)."""
+    from musicviz import features
+
+    seen = {}
+    monkeypatch.setattr(features, "run_features_command", lambda d, **kw: seen.update(kw) or 0)
+    options = [str(tmp_path / "c") if o == "CACHE" else o for o in options]
+    assert main(["-q", "features", str(clips), "--out", str(tmp_path / "t.csv"), *options]) == 0
+    expected = {k: tmp_path / "c" if v == "CACHE" else v for k, v in expected.items()}
+    assert {k: seen[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    "argv, name",
+    [
+        (["features", "DIR", "--out", "t.csv", "--cache", "c", "--no-cache"], "--no-cache"),
+        (["features", "DIR", "--out", "t.csv", "--max-seconds", "0"], "--max-seconds"),
+        (["features", "DIR", "--out", "t.csv", "--max-seconds", "inf"], "--max-seconds"),
+        (["pretrained", "cache", "DIR", "--max-seconds", "-1"], "--max-seconds"),
+        (["pretrained", "cache", "DIR", "--jobs", "0"], "--jobs"),
+        (["pretrained", "cache", "DIR", "--no-cache"], "--no-cache"),
+    ],
+)
+def test_bad_clip_options_are_usage_errors(argv, name, capsys, no_compute):
+    assert main(["-q", *argv]) == EXIT_USAGE
+    assert name in _error_line(capsys.readouterr().err)
+
+
+def test_max_seconds_the_library_refuses_is_a_usage_error(clips, tmp_path, capsys):
+    assert main(["-q", "features", str(clips), "--out", str(tmp_path / "t.csv"), "--max-seconds", "0.5"]) == EXIT_USAGE
+    assert "max_seconds" in _error_line(capsys.readouterr().err)
+    assert not (tmp_path / "t.csv").exists()
+
+
 # --------------------------------------------------------------------------- data synth --out
 def test_synth_out_below_a_file(tmp_path, capsys):
     (tmp_path / "file.txt").write_text("x")

@@ -2,11 +2,16 @@
 
 Each test reproduces a failure of the old code: ``musicviz features`` that kept the invalid
 Kaggle ``jazz.00054.wav`` and dropped the good Marsyas copy as a duplicate; cache entries that
-were valid JSON but not valid rows (``[]`` dropped the clip, a partial row gave NaN features,
-``null`` / ``[1]`` / a folder crashed every later run); no length limit on clips; a killed
-worker process that lost everything with a raw joblib error; a raw ``PermissionError`` that
-aborted the whole table. The fuzz test at the end feeds random JSON-ish payloads to the cache
-reader: it may only return valid rows or None.
+were valid JSON but not valid rows (``[]`` dropped the clip, a partial row gave NaN features);
+no length limit on clips; a killed worker process that lost everything with a raw joblib
+error; a raw ``PermissionError`` that aborted the whole table. The fuzz test at the end feeds
+random JSON-ish payloads to the cache reader: it may only return valid rows or None.
+
+What the feature table shares with every table of many clips is tested once, where it lives:
+damaged entries of any kind (garbage, a wrong envelope, a folder in place of an entry) in
+tests/test_cache.py; a dying worker, resuming, ``n_jobs`` and an unwritable cache in
+tests/test_clip_engine.py. Here: what is the feature table's own (its rows, its segments, its
+partial table).
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ import json
 import math
 import os
 import struct
-import time
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +35,7 @@ from musicviz import SR, features
 from musicviz.audio import write_wav
 from musicviz.errors import FeatureError, MusicvizError, ParameterError
 from musicviz.features import FEATURES, KAGGLE_FEATURES, feature_table
+from musicviz.features.cache import _features_cache, _params
 
 
 def _tone(seconds, *, freq=220.0, seed=0):
@@ -41,7 +46,6 @@ def _tone(seconds, *, freq=220.0, seed=0):
 
 def _table(source, **kw):
     kw.setdefault("n_jobs", 1)
-    kw.setdefault("progress", False)
     kw.setdefault("warn", False)
     return feature_table(source, **kw)
 
@@ -66,7 +70,7 @@ def test_features_keep_the_good_copy_when_the_kaggle_file_is_invalid(tmp_path):
     marsyas = tmp_path / "genres" / "jazz" / "jazz.00054.au"
     marsyas.parent.mkdir(parents=True)
     sf.write(marsyas, _tone(4.0), SR, format="AU", subtype="PCM_16")
-    table = _table(tmp_path, use_cache=False)
+    table = _table(tmp_path, cache=False)
     assert table["track_id"].tolist() == ["jazz.00054"] and table["filename"].tolist() == ["jazz.00054.au"]
     reasons = _reasons(table)
     assert set(reasons) == {"jazz.00054.wav"} and "contains text" in reasons["jazz.00054.wav"]
@@ -78,43 +82,6 @@ def _entries(cache: Path) -> list[Path]:
     return sorted(p for p in cache.rglob("*.json"))
 
 
-_WRONG_JSON = ["[]", "null", "[1]", '[{"length": 88200, "tempo": 120.0}]', '{"rows": 5}']
-
-
-@pytest.mark.parametrize("where", ["raw file", "value in a valid envelope"])
-@pytest.mark.parametrize("payload", _WRONG_JSON)
-def test_json_valid_but_wrong_entry_never_drops_the_clip_or_crashes(one_clip, tmp_path, payload, where):
-    cache = tmp_path / "cache"
-    fresh = _table(one_clip, cache_dir=cache)
-    (entry,) = _entries(cache)
-    if where == "raw file":
-        entry.write_text(payload)
-    else:  # the shared cache's envelope is right, the feature rows in it are not
-        entry.write_text(json.dumps({**json.loads(entry.read_text()), "value": json.loads(payload)}))
-    for _ in range(2):
-        again = _table(one_clip, cache_dir=cache)
-        pd.testing.assert_frame_equal(again, fresh)  # one row, no NaN, nothing skipped
-        assert again.attrs["skipped"] == []
-
-
-# Raw garbage in the entry file (not the shared cache's envelope at all).
-BAD_FILES = {
-    "empty list": "[]",
-    "null": "null",
-    "list of a number": "[1]",
-    "a string": '"rows"',
-    "not JSON": "{not json",
-    "empty file": "",
-}
-# A wrong envelope around the right rows.
-BAD_ENVELOPES = (
-    "bare rows, no envelope",
-    "old feature-cache envelope",
-    "wrong envelope version",
-    "another kind",
-    "another key",
-    "extra envelope field",
-)
 # A valid envelope around a wrong value.
 BAD_VALUES = (
     "value empty list",
@@ -127,24 +94,10 @@ BAD_VALUES = (
     "identity smuggled in",
     "two whole-clip rows",
 )
-BAD_PAYLOADS = (*BAD_FILES, *BAD_ENVELOPES, *BAD_VALUES)
 
 
 def _bad_payload(kind: str, good: dict) -> str:
-    if kind in BAD_FILES:
-        return BAD_FILES[kind]
-    rows = good["value"]
-    row = dict(rows[0])
-    envelopes = {
-        "bare rows, no envelope": rows,
-        "old feature-cache envelope": {"version": 1, "rows": rows},
-        "wrong envelope version": {**good, "musicviz_cache": "0"},
-        "another kind": {**good, "kind": "cnn_mels"},
-        "another key": {**good, "key": "0" * 64},
-        "extra envelope field": {**good, "rows": rows},
-    }
-    if kind in envelopes:
-        return json.dumps(envelopes[kind])
+    row = dict(good["value"][0])
     values = {
         "value empty list": [],
         "value null": None,
@@ -159,16 +112,16 @@ def _bad_payload(kind: str, good: dict) -> str:
     return json.dumps({**good, "value": values[kind]})
 
 
-@pytest.mark.parametrize("kind", BAD_PAYLOADS)
+@pytest.mark.parametrize("kind", BAD_VALUES)
 def test_invalid_cache_entry_is_recomputed_and_overwritten(one_clip, tmp_path, kind):
     cache = tmp_path / "cache"
-    fresh = _table(one_clip, cache_dir=cache)
+    fresh = _table(one_clip, cache=cache)
     (entry,) = _entries(cache)
     good = json.loads(entry.read_text())
     assert set(good) == {"musicviz_cache", "kind", "key", "value"} and good["kind"] == "features"
     assert entry.stem == good["key"] and len(good["value"]) == 1
     entry.write_text(_bad_payload(kind, good))
-    again = _table(one_clip, cache_dir=cache)
+    again = _table(one_clip, cache=cache)
     pd.testing.assert_frame_equal(again, fresh)
     assert again.attrs["skipped"] == [] and not again[list(FEATURES)].isna().any().any()
     assert json.loads(entry.read_text()) == good  # overwritten with a valid entry
@@ -177,7 +130,7 @@ def test_invalid_cache_entry_is_recomputed_and_overwritten(one_clip, tmp_path, k
 
 def test_wrong_segment_numbering_is_recomputed(one_clip, tmp_path):
     cache = tmp_path / "cache"
-    fresh = _table(one_clip, cache_dir=cache, segment_seconds=1.0)
+    fresh = _table(one_clip, cache=cache, segment_seconds=1.0)
     (entry,) = _entries(cache)
     good = json.loads(entry.read_text())
     assert [r["segment"] for r in good["value"]] == [0, 1, 2, 3]
@@ -185,29 +138,8 @@ def test_wrong_segment_numbering_is_recomputed(one_clip, tmp_path):
                  [{**r, "length": 5} for r in good["value"]], [{k: v for k, v in r.items() if k != "segment"}
                                                                 for r in good["value"]]):
         entry.write_text(json.dumps({**good, "value": rows}))
-        pd.testing.assert_frame_equal(_table(one_clip, cache_dir=cache, segment_seconds=1.0), fresh)
+        pd.testing.assert_frame_equal(_table(one_clip, cache=cache, segment_seconds=1.0), fresh)
         assert json.loads(entry.read_text()) == good
-
-
-def test_folder_in_place_of_a_cache_entry(one_clip, tmp_path):
-    cache = tmp_path / "cache"
-    fresh = _table(one_clip, cache_dir=cache)
-    (entry,) = _entries(cache)
-    good = entry.read_text()
-    entry.unlink()
-    entry.mkdir()
-    (entry / "stray.txt").write_text("someone's file")
-    for _ in range(2):  # every later run works, not only the first
-        pd.testing.assert_frame_equal(_table(one_clip, cache_dir=cache), fresh)
-    assert entry.is_file() and entry.read_text() == good
-
-
-def test_unwritable_cache_never_costs_the_table(one_clip, tmp_path):
-    cache = tmp_path / "cache"
-    cache.write_text("a file where the cache folder should be")
-    with pytest.warns(UserWarning, match="cache"):
-        table = _table(one_clip, cache_dir=cache)
-    assert table["track_id"].tolist() == ["jazz.00001"] and table.attrs["skipped"] == []
 
 
 # --- item 8: a length limit, checked from the header; a killed worker -------------------------
@@ -230,85 +162,48 @@ def test_clips_longer_than_the_limit_are_skipped_before_decoding(tmp_path, monke
         handle.write((np.random.default_rng(0).normal(0, 3000, 3 * SR)).astype("<i2").tobytes())
         handle.truncate(44 + 2 * n)
     computed = []
-    real = features._clip_rows
+    real = features.table._clip_rows
 
     def recording(clip, *args, **kwargs):
         computed.append(clip.path.name)
         return real(clip, *args, **kwargs)
 
-    monkeypatch.setattr(features, "_clip_rows", recording)
-    table = _table(root, use_cache=False)
+    monkeypatch.setattr(features.table, "_clip_rows", recording)
+    table = _table(root, cache=False)
     assert table["track_id"].tolist() == ["rock.00001"] and computed == ["rock.00001.wav"]
     assert "too long: 660.0 s" in _reasons(table)["rock.00002.wav"]
     assert "max_seconds" in _reasons(table)["rock.00002.wav"]
-    short_limit = _table(root, use_cache=False, max_seconds=3.0)
+    short_limit = _table(root, cache=False, max_seconds=3.0)
     assert short_limit.empty and set(_reasons(short_limit)) == {"rock.00001.wav", "rock.00002.wav"}
     with pytest.raises(ParameterError, match="max_seconds"):
         _table(root, max_seconds=0)
 
 
-def _die_on_rock(clip, *args, **kwargs):
-    """A worker function that kills its process on one clip, as the OOM killer would.
-
-    It waits until the two other clips are in the cache (``<tmp>/cache``, next to
-    ``<tmp>/audio/<genre>/<clip>``), so what "finished before the crash" is deterministic.
-    The other clips get made-up rows, so the worker processes need no librosa (fast).
-    """
-    if clip.track_id == "rock.00003":
-        cache = clip.path.parents[2] / "cache"
-        deadline = time.monotonic() + 120
-        while len(list(cache.rglob("*.json"))) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        os._exit(1)
-    fake = {name: float(i) for i, name in enumerate(FEATURES)}
-    return [{"filename": clip.path.name, "track_id": clip.track_id, "length": 3 * SR, **fake, "label": clip.label}], None
-
-
-def test_killed_worker_is_a_clear_error_and_the_finished_clips_are_kept(tmp_path, monkeypatch):
+def test_a_dead_worker_leaves_the_table_of_the_finished_clips(tmp_path, monkeypatch):
+    """The engine reports a dead worker with the results it had (tests/test_clip_engine.py);
+    the table turns them into ``partial_table``: the rows of the finished clips."""
     root = tmp_path / "audio"
     write_wav(root / "jazz" / "jazz.00001.wav", _tone(3.0), sr=SR)
     write_wav(root / "jazz" / "jazz.00002.wav", _tone(3.0, seed=1), sr=SR)
     write_wav(root / "rock" / "rock.00003.wav", _tone(3.0, seed=2), sr=SR)
-    cache = tmp_path / "cache"
-    monkeypatch.setattr(features, "_clip_rows", _die_on_rock)
-    with pytest.raises(FeatureError) as info:
-        _table(root, cache_dir=cache, n_jobs=2)
-    message = str(info.value)
-    assert "worker" in message and "2 of 3 clips" in message and "rerun" in message and str(cache) in message
+    (root / "rock" / "rock.00004.wav").write_text("not audio")  # skipped by the scan
+    real = features.table.map_clips
+
+    def dying(clips, job, **kwargs):
+        results = real(clips, job, **kwargs)
+        error = FeatureError("a worker process died while computing features")
+        error.results = [results[0], None, results[2]]
+        raise error
+
+    monkeypatch.setattr(features.table, "map_clips", dying)
+    with pytest.raises(FeatureError, match="worker process died") as info:
+        _table(root, cache=False, segment_seconds=1.0)
     partial = info.value.partial_table
-    assert partial["track_id"].tolist() == ["jazz.00001", "jazz.00002"]
+    assert partial["track_id"].tolist() == ["jazz.00001"] * 3 + ["rock.00003"] * 3
+    assert list(partial.columns[:4]) == ["filename", "track_id", "segment", "length"]
+    assert set(_reasons(partial)) == {"rock.00004.wav"}
     monkeypatch.undo()
-    computed = []
-    real = features._clip_rows
-
-    def recording(clip, *args, **kwargs):
-        computed.append(clip.track_id)
-        return real(clip, *args, **kwargs)
-
-    monkeypatch.setattr(features, "_clip_rows", recording)
-    table = _table(root, cache_dir=cache)
-    assert computed == ["rock.00003"]  # resumed from the cache
-    pd.testing.assert_frame_equal(table.iloc[:2], partial)
-
-
-def test_terminated_worker_error_without_cache_says_nothing_was_kept(tmp_path, monkeypatch):
-    from joblib.externals.loky.process_executor import TerminatedWorkerError
-
-    root = tmp_path / "audio"
-    write_wav(root / "jazz" / "jazz.00001.wav", _tone(3.0), sr=SR)
-    write_wav(root / "rock" / "rock.00003.wav", _tone(3.0, seed=2), sr=SR)
-
-    class Dying:
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def __call__(self, jobs):
-            list(jobs)
-            raise TerminatedWorkerError("A worker process managed by the executor was unexpectedly terminated.")
-
-    monkeypatch.setattr("joblib.Parallel", Dying)
-    with pytest.raises(FeatureError, match=r"0 of 2 clips.*use_cache=False"):
-        _table(root, use_cache=False, n_jobs=2)
+    pd.testing.assert_frame_equal(partial, _table(root, cache=False, segment_seconds=1.0).drop(index=[3, 4, 5]).reset_index(drop=True))
 
 
 # --- item 9: an unreadable clip is skipped with its reason ------------------------------------
@@ -326,11 +221,11 @@ def test_permission_denied_clip_is_skipped_not_fatal(tmp_path, monkeypatch):
 
     monkeypatch.setattr(builtins, "open", deny)
     for source in (root, [locked, root / "jazz" / "jazz.00001.wav"]):
-        table = _table(source, cache_dir=tmp_path / "cache")
+        table = _table(source, cache=tmp_path / "cache")
         assert table["track_id"].tolist() == ["jazz.00001"]
         assert "permission denied" in _reasons(table)["jazz.00002.wav"]
     with pytest.raises(FeatureError, match="jazz.00002.wav.*permission denied"):
-        _table([locked], cache_dir=tmp_path / "cache", errors="raise")
+        _table([locked], cache=tmp_path / "cache", errors="raise")
 
 
 def test_permission_denied_real_chmod(tmp_path):
@@ -341,7 +236,7 @@ def test_permission_denied_real_chmod(tmp_path):
     locked = write_wav(root / "jazz" / "jazz.00002.wav", _tone(3.0, seed=1), sr=SR)
     locked.chmod(0)
     try:
-        table = _table(root, cache_dir=tmp_path / "cache")
+        table = _table(root, cache=tmp_path / "cache")
         assert table["track_id"].tolist() == ["jazz.00001"]
         assert "permission denied" in _reasons(table)["jazz.00002.wav"]
     finally:
@@ -385,7 +280,7 @@ def test_fuzz_cache_reader(tmp_path, payload, text, segment_seconds):
     names = FEATURES
     clip = tmp_path / "clip.wav"
     clip.write_bytes(b"RIFF fuzz")
-    store = features._features_cache(tmp_path / "cache", names=names, segment_seconds=segment_seconds)
+    store = _features_cache(tmp_path / "cache", names=names, segment_seconds=segment_seconds)
     key = store.key(clip, {"segment_seconds": segment_seconds})
     entry = store.entry(key)
     entry.parent.mkdir(parents=True, exist_ok=True)
@@ -417,13 +312,13 @@ def test_cache_reader_accepts_what_the_writer_writes(tmp_path):
     clip = tmp_path / "clip.wav"
     clip.write_bytes(b"RIFF some clip")
     rows = [dict(_GOOD_ROW)]
-    store = features._features_cache(tmp_path / "cache", names=FEATURES, segment_seconds=None)
-    key = store.key(clip, features._params(None, True))
+    store = _features_cache(tmp_path / "cache", names=FEATURES, segment_seconds=None)
+    key = store.key(clip, _params(None, True))
     store.write(key, rows)
     assert store.read(key) == rows
-    kaggle = features._features_cache(tmp_path / "cache", names=KAGGLE_FEATURES, segment_seconds=None)
+    kaggle = _features_cache(tmp_path / "cache", names=KAGGLE_FEATURES, segment_seconds=None)
     assert kaggle.read(key) is None  # same entry, other columns: refused
-    assert store.read(store.key(clip, features._params(1.0, True))) is None  # missing
+    assert store.read(store.key(clip, _params(1.0, True))) is None  # missing
     with pytest.raises(ParameterError):  # the table never caches identity columns
         store.write(key, [{**_GOOD_ROW, "track_id": "jazz.00001"}])
     assert store.read(key) == rows

@@ -6,6 +6,8 @@ librosa or matplotlib traceback), and the message must say what was wrong.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -158,6 +160,44 @@ def test_saved_model_rejects_missing_columns(tmp_path):
         mv.baselines.load_model(tmp_path / "junk.joblib")
     with pytest.raises(MusicvizError):
         mv.baselines.load_model(tmp_path / "missing.joblib")
+
+
+def _many_clip_calls(folder):
+    """Every function over many clips, called on ``folder`` with the keywords they all take."""
+    from musicviz.pretrained import embedding_table, run_pretrained_command
+    from musicviz.pretrained.agreement import zero_shot_agreement
+
+    return {
+        "features.feature_table": lambda **kw: features.feature_table(folder, **kw),
+        "features.course_feature_table": lambda **kw: features.course_feature_table(**kw),
+        "features.run_features_command": lambda **kw: features.run_features_command(folder, out=folder / "t.csv", **kw),
+        "pretrained.embedding_table": lambda **kw: embedding_table(folder, **kw),
+        "pretrained.run_pretrained_command": lambda **kw: run_pretrained_command(folder, **kw),
+        "pretrained.zero_shot_agreement": lambda **kw: zero_shot_agreement(folder, **kw),
+    }
+
+
+BAD_CLIP_KEYWORDS = [
+    {"cache": None},
+    {"cache": 3},
+    {"cache": ""},
+    {"n_jobs": 0},
+    {"n_jobs": 1.5},
+    {"n_jobs": True},
+    {"max_seconds": 0},
+    {"max_seconds": float("nan")},
+    {"max_seconds": "600"},
+]
+
+
+@pytest.mark.parametrize("bad", BAD_CLIP_KEYWORDS, ids=lambda kw: f"{next(iter(kw))}={next(iter(kw.values()))!r}")
+@pytest.mark.parametrize("name", sorted(_many_clip_calls(Path("."))))
+def test_bad_clip_keywords_are_refused_before_any_work(name, bad, tmp_path, monkeypatch):
+    for table in ("musicviz.features.table", "musicviz.pretrained.table"):
+        monkeypatch.setattr(f"{table}.clips_from", lambda *a: pytest.fail("listed clips before the checks"))
+    (keyword,) = bad
+    with pytest.raises(MusicvizError, match=keyword):
+        _many_clip_calls(tmp_path)[name](**bad)
 
 
 def test_cli_commands_fail_cleanly(tmp_path, capsys):

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from musicviz import SR
-from musicviz._checks import check_signal, positive_float, positive_int
+from musicviz._checks import cache_folder, check_signal, positive_float, positive_int
 from musicviz.errors import AudioContentError, ModelError, ParameterError
 
 __all__ = [
@@ -285,7 +285,7 @@ def _mel_cache(config: MelConfig, folder):
     )
 
 
-def build_segments(tracks, *, config: MelConfig = MelConfig(), cache_dir=None, progress: bool = False) -> SegmentSet:
+def build_segments(tracks, *, config: MelConfig = MelConfig(), cache=True, progress: bool = False) -> SegmentSet:
     """Load clips and turn each into log-mel segments (cached on disk).
 
     Notebook: ``06_cnn.ipynb``.
@@ -299,8 +299,9 @@ def build_segments(tracks, *, config: MelConfig = MelConfig(), cache_dir=None, p
         :class:`musicviz.datasets.Track` objects (``scan(...).tracks``), rows of
         ``ScanResult.to_frame()`` (``frame.itertuples()``), dicts or ``(path, track_id, genre)``.
     config : MelConfig
-    cache_dir : path-like, False or None
-        Folder of the cache (default :func:`default_cache_dir`); ``False`` disables it. An
+    cache : bool or path-like
+        True: the default folder (:func:`default_cache_dir`); a folder: that one; False: no
+        cache (as every function over many clips, :func:`musicviz.features.feature_table`). An
         entry's key is the SHA-256 of the file's bytes plus the mel parameters,
         :data:`MELS_VERSION` and the numpy, librosa and soxr versions; an entry is checked
         (shape, dtype, finite values) before it is used, recomputed and replaced when it is
@@ -328,7 +329,7 @@ def build_segments(tracks, *, config: MelConfig = MelConfig(), cache_dir=None, p
     >>> root = Path(tempfile.mkdtemp())
     >>> noise = np.random.default_rng(0).normal(0, 0.1, 22050 * 6)
     >>> path = write_wav(root / "rock.00001.wav", noise, sr=22050)
-    >>> build_segments([(path, "rock.00001", "rock")], cache_dir=False)
+    >>> build_segments([(path, "rock.00001", "rock")], cache=False)
     SegmentSet(2 segments of 1 clips, shape (64, 130))
     """
     from musicviz.audio import load_audio
@@ -339,7 +340,8 @@ def build_segments(tracks, *, config: MelConfig = MelConfig(), cache_dir=None, p
     ids = [i for _, i, _ in items]
     if len(set(ids)) != len(ids):
         raise ParameterError("build_segments: a track id appears twice; give each clip once")
-    cache = None if cache_dir is False else _mel_cache(config, cache_dir)
+    folder = cache_folder(cache, default=default_cache_dir)
+    cache = None if folder is None else _mel_cache(config, folder)
     params = {"mel": config.to_dict()}
     iterator = items
     if progress:

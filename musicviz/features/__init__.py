@@ -65,7 +65,10 @@ cores). It does not pin a backend, so a Dask cluster takes over with joblib's ow
     with joblib.parallel_config(backend="dask"):
         table = mv.features.feature_table("/data/gtzan", n_jobs=-1)
 
-The workers must see the audio files at the same path (a shared file system).
+The workers must see the audio files at the same path (a shared file system). Before a pool
+starts, the calling process compiles (or loads from numba's cache) every compiled function the
+workers run, once: two workers compiling the same one at once would leave a damaged cache
+entry that crashes every later process (``musicviz._clip_engine.warm_numba``).
 
 A clip longer than :data:`MAX_CLIP_SECONDS` (``max_seconds=``) is skipped, from its header,
 before anything is decoded: one 10-minute clip needs about 2.5 GB while its features are
@@ -90,17 +93,7 @@ written costs a warning, not the table.
 
 from __future__ import annotations
 
-from musicviz.features.cache import (
-    _IDENTITY,
-    _MAX_CACHE_ENTRY_BYTES,
-    CACHE_FORMAT,
-    _features_cache,
-    _params,
-    _rows_check,
-    _with_identity,
-    _without_identity,
-    default_cache_dir,
-)
+from musicviz.features.cache import CACHE_FORMAT, default_cache_dir
 from musicviz.features.columns import (
     CONTRAST_FEATURES,
     FEATURES,
@@ -122,15 +115,8 @@ from musicviz.features.columns import (
 from musicviz.features.extract import extract_clip_features, hpss, median_filter_along
 from musicviz.features.maps import MAP_METHODS, genre_map, map_examples
 from musicviz.features.table import (
-    _assemble,
-    _Clip,
-    _clip_rows,
-    _clips_from,
-    _tagged,
-    _worker_died,
     course_feature_table,
     feature_table,
-    librosa_parameter_error,
     run_features_command,
     skipped_clips,
 )

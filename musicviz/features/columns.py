@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from musicviz._clip_engine import MAX_CLIP_SECONDS  # one limit for every table of many clips
 from musicviz._io import atomic_path
 from musicviz.errors import FeatureError, ParameterError
 from musicviz.spectrograms import HOP_LENGTH, N_FFT
@@ -46,10 +47,6 @@ N_CONTRAST_BANDS = 6
 FEATURES_VERSION = "2"
 #: Clips shorter than this are skipped (tempo and the 31-frame HPSS need a few seconds).
 MIN_DURATION = 1.0
-#: Longest clip :func:`~musicviz.features.feature_table` computes by default (seconds;
-#: ``max_seconds=``): longer clips are skipped from their header, before decoding. GTZAN's
-#: clips last 30 s; features of a 10-minute clip take about 2.5 GB of memory.
-MAX_CLIP_SECONDS = 600
 
 #: The 57 numeric feature columns of GTZAN's Kaggle table, in its order.
 KAGGLE_FEATURES: tuple[str, ...] = (

@@ -29,7 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from musicviz.audio import check_signal
+from musicviz._checks import check_signal
 from musicviz.errors import FeatureError, ParameterError
 from musicviz.features.columns import (
     FEATURES,

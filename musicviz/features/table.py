@@ -2,25 +2,23 @@
 
 Notebook: ``04_features_and_standardization.ipynb``.
 
-:func:`feature_table` runs clips in worker processes through joblib and never pins a backend,
-so ``joblib.parallel_config(backend="dask")`` sends them to a Dask cluster (see
-:mod:`musicviz.features`). The functions a worker runs are looked up through the package
-(``musicviz.features._clip_rows`` and ``musicviz.features.extract_clip_features``) when
-they are called, so replacing them there (a test, a profiler) replaces them everywhere.
+:func:`feature_table` describes the work of one clip (:func:`_clip_rows` with
+:func:`~musicviz.features.extract_clip_features`, both passed explicitly in a
+:class:`~musicviz._clip_engine.ClipJob`) and hands it to the clip engine
+(:func:`musicviz._clip_engine.map_clips`), which lists, caches and parallelises. joblib's
+backend is never pinned, so ``joblib.parallel_config(backend="dask")`` sends the clips to a
+Dask cluster (see :mod:`musicviz.features`).
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from musicviz import GENRES, SR
-from musicviz import _clip_engine
-from musicviz._clip_engine import map_clips, skip_or_raise, skipped_summary
-from musicviz.errors import MusicvizError, ParameterError
+from musicviz import SR, _checks
+from musicviz._clip_engine import MAX_CLIP_SECONDS, ClipJob, clips_from, map_clips, skip_or_raise, skipped_summary
+from musicviz.errors import FeatureError, MusicvizError
 from musicviz.features.cache import (
     _features_cache,
     _params,
@@ -32,69 +30,24 @@ from musicviz.features.columns import (
     FEATURES,
     ID_COLUMNS,
     KAGGLE_FEATURES,
-    MAX_CLIP_SECONDS,
     MIN_DURATION,
     N_FFT,
     save_table,
 )
+from musicviz.features.extract import extract_clip_features
 
 __all__ = ["feature_table", "skipped_clips", "course_feature_table", "run_features_command"]
 
 
-def _package():
-    """``musicviz.features``, where the replaceable functions are looked up at call time."""
-    import musicviz.features
+def _clip_rows(clip, extract, segment_seconds, contrast, max_seconds) -> tuple[list[dict] | None, str | None]:
+    """Rows of one clip (worker side): ``(rows, None)`` or ``(None, reason it was skipped)``.
 
-    return musicviz.features
+    ``extract`` computes the features of one signal (:func:`extract_clip_features`).
+    """
+    from librosa.util.exceptions import ParameterError as LibrosaParameterError
 
-
-@dataclass(frozen=True)
-class _Clip:
-    path: Path
-    track_id: str
-    label: str
-
-
-def _clips_from(source):
-    """(clips, skipped) from a folder, a ScanResult, or a list of Tracks/paths."""
-    from musicviz.datasets import ScanResult, Track, parse_track_name, scan
-
-    if source is None or isinstance(source, (str, Path)):
-        # Headers only: duplicates are resolved among files that pass it; the workers decode
-        # and validate the clips they compute.
-        source = scan(source, check_audio=False)
-    if isinstance(source, ScanResult):
-        clips = [_Clip(Path(t.path), t.track_id, t.genre) for t in source.tracks]
-        return clips, list(source.skipped)
-    if isinstance(source, Track):
-        source = [source]
-    clips = []
-    try:
-        items = list(source)
-    except TypeError:
-        raise ParameterError(
-            f"source must be a folder, a ScanResult or a list of Tracks/paths, got {type(source).__name__}"
-        ) from None
-    for item in items:
-        if isinstance(item, Track):
-            clips.append(_Clip(Path(item.path), item.track_id, item.genre))
-            continue
-        if not isinstance(item, (str, Path)):
-            raise ParameterError(f"source items must be Tracks or paths, got {type(item).__name__}")
-        path = Path(item)
-        parsed = parse_track_name(path.name)
-        if parsed is not None:
-            clips.append(_Clip(path, f"{parsed[0]}.{parsed[1]:05d}", parsed[0]))
-        else:  # any audio file: its stem is its id, its folder its label when that is a genre
-            clips.append(_Clip(path, path.name.split(".")[0], path.parent.name if path.parent.name in GENRES else ""))
-    return clips, []
-
-
-def _clip_rows(clip: _Clip, segment_seconds, contrast, max_seconds=None) -> tuple[list[dict] | None, str | None]:
-    """Rows of one clip (worker side): ``(rows, None)`` or ``(None, reason it was skipped)``."""
     from musicviz.audio import load_audio
 
-    extract = _package().extract_clip_features
     try:
         y, sr = load_audio(clip.path, sr=SR, min_duration=MIN_DURATION, max_duration=max_seconds, dtype=np.float32)
         if segment_seconds is None:
@@ -122,7 +75,7 @@ def _clip_rows(clip: _Clip, segment_seconds, contrast, max_seconds=None) -> tupl
         return rows, None
     except MusicvizError as exc:
         return None, getattr(exc, "reason", None) or str(exc)
-    except librosa_parameter_error() as exc:  # librosa refusing this clip's content
+    except LibrosaParameterError as exc:  # librosa refusing this clip's content
         return None, f"librosa: {exc}"
     except MemoryError:
         return None, "out of memory while computing its features (a lower max_seconds skips such clips)"
@@ -130,49 +83,17 @@ def _clip_rows(clip: _Clip, segment_seconds, contrast, max_seconds=None) -> tupl
     # instead of turning into an empty table and a warning.
 
 
-def librosa_parameter_error():
-    """librosa's own ``ParameterError`` class (imported lazily)."""
-    from librosa.util.exceptions import ParameterError as LibrosaParameterError
-
-    return LibrosaParameterError
-
-
-# The clip loop lives in musicviz._clip_engine; musicviz.features still re-exports these two
-# from here under their old names.
-_tagged, _worker_died = _clip_engine._tagged, _clip_engine._worker_died
-
-
-def _check_arguments(segment_seconds, max_seconds, errors):
-    if errors not in ("skip", "raise"):
-        raise ParameterError(f"errors must be 'skip' or 'raise', got {errors!r}")
-    if segment_seconds is not None:
-        if isinstance(segment_seconds, bool) or not np.isscalar(segment_seconds) or not float(segment_seconds) > 0:
-            raise ParameterError(f"segment_seconds must be a positive number of seconds or None, got {segment_seconds!r}")
-        segment_seconds = float(segment_seconds)
-        if segment_seconds * SR < N_FFT:
-            raise ParameterError(f"segment_seconds={segment_seconds} is shorter than one {N_FFT}-sample frame")
-    if max_seconds is not None:
-        if isinstance(max_seconds, bool) or not np.isscalar(max_seconds) or not float(max_seconds) >= MIN_DURATION:
-            raise ParameterError(
-                f"max_seconds must be a number of seconds >= {MIN_DURATION:g} (clips shorter than that are "
-                f"skipped anyway) or None, got {max_seconds!r}"
-            )
-        max_seconds = float(max_seconds)
-    return segment_seconds, max_seconds
-
-
 def feature_table(
     source=None,
     *,
     segment_seconds: float | None = None,
-    n_jobs: int = -1,
-    cache_dir=None,
-    use_cache: bool = True,
     contrast: bool = True,
-    progress: bool = True,
-    warn: bool = True,
     errors: str = "skip",
+    warn: bool = True,
+    cache=True,
+    progress: bool = False,
     max_seconds: float | None = MAX_CLIP_SECONDS,
+    n_jobs: int = -1,
 ):
     """The feature table of many clips: one row per clip (or per segment), GTZAN's columns.
 
@@ -189,27 +110,26 @@ def feature_table(
         Cut each clip into segments of this many seconds (the remainder is dropped) and
         make one row per segment, with a ``segment`` column (0, 1, ...). Segments keep their
         clip's ``track_id``: split by track, never by row.
-    n_jobs : int
-        Worker processes (-1: all cores; 1: in this process).
-    cache_dir : path-like or None
-        Cache folder (default :func:`default_cache_dir`).
-    use_cache : bool
-        Read and write the cache (False: recompute everything, write nothing).
     contrast : bool
         Add the spectral-contrast columns (:data:`CONTRAST_FEATURES`).
-    progress : bool
-        Show a tqdm progress bar.
-    warn : bool
-        ``warnings.warn`` a summary when clips were skipped.
     errors : {"skip", "raise"}
         What to do with a clip that cannot be used (unreadable, too short, silent, ...):
         skip it and report it in ``attrs["skipped"]`` (default), or raise
         :class:`~musicviz.errors.FeatureError` naming the clip. Errors that are not about a
         clip (a bug, a changed library API) always propagate.
+    warn : bool
+        ``warnings.warn`` a summary when clips were skipped.
+    cache : bool or path-like
+        True: read and write the cache in :func:`default_cache_dir`; a folder: that one;
+        False: recompute everything and write nothing.
+    progress : bool
+        Show a tqdm progress bar.
     max_seconds : float or None
         Skip clips longer than this many seconds (default :data:`MAX_CLIP_SECONDS`), read
         from the header before anything is decoded; None: no limit (memory grows with the
         clip: about 2.5 GB for 10 minutes).
+    n_jobs : int
+        Worker processes (-1: all cores; 1: in this process).
 
     Returns
     -------
@@ -222,7 +142,7 @@ def feature_table(
     Raises
     ------
     ParameterError
-        Bad ``source``, ``segment_seconds`` or ``errors``.
+        Bad ``source``, ``segment_seconds``, ``errors``, ``cache``, ``max_seconds`` or ``n_jobs``.
     DatasetError
         ``source`` is a folder that does not exist.
     FeatureError
@@ -240,47 +160,40 @@ def feature_table(
     >>> t = np.arange(22050 * 4) / 22050
     >>> _ = write_wav(root / "jazz" / "jazz.00001.wav", 0.3 * np.sin(2 * np.pi * 220 * t), sr=22050)
     >>> _ = (root / "jazz" / "jazz.00002.wav").write_text("not audio")
-    >>> table = feature_table(root, n_jobs=1, use_cache=False, progress=False, warn=False)
+    >>> table = feature_table(root, cache=False, n_jobs=1, warn=False)
     >>> table.shape, table.loc[0, "track_id"], len(table.attrs["skipped"])
     ((1, 77), 'jazz.00001', 1)
     """
-    segment_seconds, max_seconds = _check_arguments(segment_seconds, max_seconds, errors)
-    clips, skipped = _clips_from(source)
-    params = _params(segment_seconds, contrast)
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    errors = _checks.one_of(errors, "errors", ("skip", "raise"))
+    segment_seconds = _checks.seconds_or_none(
+        segment_seconds, "segment_seconds", minimum=N_FFT / SR, why=f"one {N_FFT}-sample frame"
+    )
+    max_seconds = _checks.seconds_or_none(
+        max_seconds, "max_seconds", minimum=MIN_DURATION, why="shorter clips are skipped anyway"
+    )
+    n_jobs = _checks.n_jobs(n_jobs)
+    folder = _checks.cache_folder(cache, default=default_cache_dir)
+    clips, skipped = clips_from(source)
     names = FEATURES if contrast else KAGGLE_FEATURES
-    # Keys are made and entries read and written here; the workers only compute.
-    store = _features_cache(cache, names=names, segment_seconds=segment_seconds)
-
-    # The shared clip loop (header, cache, workers, a dying worker): musicviz._clip_engine.
-    # The worker function is looked up now, through the package: replacing
-    # ``musicviz.features._clip_rows`` replaces what the workers run.
-    results, cache_problems = map_clips(
-        clips,
-        _package()._clip_rows,
-        args=(segment_seconds, contrast, max_seconds),
-        n_jobs=n_jobs,
-        store=store if use_cache else None,
-        params=params,
+    job = ClipJob(
+        _clip_rows,
+        args=(extract_clip_features, segment_seconds, contrast, max_seconds),
+        label="features",
+        max_seconds=max_seconds,
+        # Keys are made and entries read and written in this process; the workers only compute.
+        store=None if folder is None else _features_cache(folder, names=names, segment_seconds=segment_seconds),
+        params=_params(segment_seconds, contrast),
         encode=_without_identity,  # rows are cached without their file name, track id and label
         decode=_with_identity,
-        max_seconds=max_seconds,
-        too_long_advice="cut it, or raise the limit if the memory allows",
-        progress=progress,
-        desc="features",
-        what="features",
-        no_cache="use_cache=False",
-        assemble=lambda done, done_results: _assemble(
-            done, done_results, list(skipped), names=names, segment_seconds=segment_seconds, errors="skip"
-        ),
     )
-    if cache_problems:
-        more = f" (and {len(cache_problems) - 1} more)" if len(cache_problems) > 1 else ""
-        warnings.warn(
-            f"could not write the feature cache: {cache_problems[0]}{more}; the table is complete, but "
-            "these clips will be computed again next time",
-            stacklevel=2,
-        )
+    try:
+        results = map_clips(clips, job, n_jobs=n_jobs, progress=progress)
+    except FeatureError as exc:
+        if getattr(exc, "results", None) is not None:  # a worker died: the rows of the clips done
+            exc.partial_table = _assemble(
+                clips, exc.results, list(skipped), names=names, segment_seconds=segment_seconds, errors="skip"
+            )
+        raise
     frame = _assemble(clips, results, skipped, names=names, segment_seconds=segment_seconds, errors=errors)
     skipped = frame.attrs["skipped"]
     if skipped and warn:
@@ -289,11 +202,14 @@ def feature_table(
 
 
 def _assemble(clips, results, skipped, *, names, segment_seconds, errors):
-    """The table of ``clips`` from their ``(rows, reason)`` results; skipped ones are listed."""
+    """The table of ``clips`` from their ``(rows, reason)`` results (None: not computed); skipped ones are listed."""
     import pandas as pd
 
     all_rows = []
-    for clip, (rows, reason) in zip(clips, results):
+    for clip, result in zip(clips, results):
+        if result is None:
+            continue
+        rows, reason = result
         if rows is None:
             skip_or_raise(clip, reason, skipped, errors=errors)
         else:
@@ -325,10 +241,18 @@ def skipped_clips(frame):
     return pd.DataFrame({"path": [str(s.path) for s in skipped], "reason": [s.reason for s in skipped]})
 
 
-def course_feature_table(*, segment_seconds: float | None = None, n_jobs: int = -1, progress: bool = False):
+def course_feature_table(
+    *,
+    segment_seconds: float | None = None,
+    cache=True,
+    progress: bool = False,
+    max_seconds: float | None = MAX_CLIP_SECONDS,
+    n_jobs: int = -1,
+):
     """The feature table of the course's audio (:func:`musicviz.datasets.course_audio_dir`).
 
-    Cached per clip, so every notebook after the first gets it in a second or two.
+    Cached per clip, so every notebook after the first gets it in a second or two. The
+    keywords are :func:`feature_table`'s.
 
     Examples
     --------
@@ -337,24 +261,40 @@ def course_feature_table(*, segment_seconds: float | None = None, n_jobs: int = 
     """
     from musicviz.datasets import course_audio_dir
 
-    return _package().feature_table(
-        course_audio_dir(), segment_seconds=segment_seconds, n_jobs=n_jobs, progress=progress
+    return feature_table(
+        course_audio_dir(),
+        segment_seconds=segment_seconds,
+        cache=cache,
+        progress=progress,
+        max_seconds=max_seconds,
+        n_jobs=n_jobs,
     )
 
 
-def run_features_command(directory, *, out, segment_seconds=None, n_jobs=-1, use_cache=True, progress=True) -> int:
+def run_features_command(
+    directory,
+    *,
+    out,
+    segment_seconds=None,
+    cache=True,
+    progress: bool = False,
+    max_seconds: float | None = MAX_CLIP_SECONDS,
+    n_jobs: int = -1,
+) -> int:
     """``musicviz features DIR --out table.csv``: the table of every clip under DIR.
 
     Prints each skipped file with its reason and a one-line summary. Returns the exit
-    status: 0 when a table was written, 1 when no clip could be used.
+    status: 0 when a table was written, 1 when no clip could be used. The keywords are
+    :func:`feature_table`'s.
     """
-    frame = _package().feature_table(
+    frame = feature_table(
         directory,
         segment_seconds=segment_seconds,
-        n_jobs=n_jobs,
-        use_cache=use_cache,
-        progress=progress,
         warn=False,
+        cache=cache,
+        progress=progress,
+        max_seconds=max_seconds,
+        n_jobs=n_jobs,
     )
     skipped = frame.attrs.get("skipped", [])
     for item in skipped:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from musicviz.audio import check_signal, segment
+from musicviz._checks import check_signal
+from musicviz.audio import segment
 from musicviz.chroma import PITCH_CLASSES
 from musicviz.errors import ParameterError
 from musicviz._checks import signal as _signal

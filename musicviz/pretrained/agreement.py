@@ -10,12 +10,21 @@ from __future__ import annotations
 import numpy as np
 
 from musicviz import GENRES
+from musicviz._clip_engine import MAX_CLIP_SECONDS
 from musicviz.errors import ParameterError
 
 __all__ = ["zero_shot_agreement"]
 
 
-def zero_shot_agreement(source=None, *, model: str = "MSD_musicnn", n_jobs: int = -1, progress: bool = False) -> dict:
+def zero_shot_agreement(
+    source=None,
+    *,
+    model: str = "MSD_musicnn",
+    cache=True,
+    progress: bool = False,
+    max_seconds: float | None = MAX_CLIP_SECONDS,
+    n_jobs: int = -1,
+) -> dict:
     """Zero-shot agreement of a pretrained network with the intended genres of many clips.
 
     Each clip's guess is :func:`musicviz.pretrained.zero_shot_genres` of its mean taggram (no
@@ -28,10 +37,11 @@ def zero_shot_agreement(source=None, *, model: str = "MSD_musicnn", n_jobs: int 
         The clips (default: the course's audio, :func:`musicviz.datasets.course_audio_dir`).
         Their genre comes from the folder or file name.
     model : {"MSD_musicnn", "MTT_musicnn", "MSD_vgg", "MTT_vgg"}
-    n_jobs : int
-        Worker processes for clips not yet cached (-1: all cores).
-    progress : bool
-        Show a progress bar while computing.
+    cache, progress, max_seconds, n_jobs
+        As :func:`musicviz.pretrained.embedding_table`, which computes (or reads from its cache)
+        the taggrams: ``cache`` True (the default folder), False or a folder; ``progress`` a
+        progress bar; ``max_seconds`` the longest clip used; ``n_jobs`` the worker processes
+        for clips not yet cached (-1: all cores).
 
     Returns
     -------
@@ -55,7 +65,9 @@ def zero_shot_agreement(source=None, *, model: str = "MSD_musicnn", n_jobs: int 
     from musicviz.pretrained.api import zero_shot_genres
     from musicviz.pretrained.table import embedding_table
 
-    table = embedding_table(source, model=model, n_jobs=n_jobs, progress=progress, warn=False)
+    table = embedding_table(
+        source, model=model, warn=False, cache=cache, progress=progress, max_seconds=max_seconds, n_jobs=n_jobs
+    )
     table = table[table["genre"].isin(GENRES)]
     if table.empty:
         raise ParameterError(f"no clip of a GTZAN genre found in {source or 'the course audio'}")

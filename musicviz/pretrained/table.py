@@ -2,7 +2,9 @@
 
 Notebook: ``08_transfer_learning.ipynb``.
 
-Like the feature table (:mod:`musicviz.features.table`), whose clip listing it reuses:
+Like the feature table (:mod:`musicviz.features.table`), and through the same clip engine
+(:mod:`musicviz._clip_engine`: clip listing, cache, workers), with the same keywords
+(``cache=``, ``progress=``, ``max_seconds=``, ``n_jobs=``):
 
 * every clip's per-patch outputs (taggram and embedding layers, one float32 array) are cached
   in musicviz's content-addressed cache (:class:`musicviz.cache.Cache`, kind ``"musicnn"``,
@@ -11,15 +13,14 @@ Like the feature table (:mod:`musicviz.features.table`), whose clip listing it r
   TensorFlow versions; an entry is validated on read (shape, dtype, finite values) and
   recomputed when it fails;
 * clips run in joblib worker processes (CPU only: ``CUDA_VISIBLE_DEVICES=-1`` and one
-  TensorFlow thread in each), and the cache is read and written by the calling process only;
+  TensorFlow thread in each, :func:`_worker_setup`), and the cache is read and written by the
+  calling process only;
 * a clip that cannot be used (unreadable, too short, too long, silent) is skipped and
   reported in ``table.attrs["skipped"]`` (:func:`musicviz.features.skipped_clips` lists them)
   and, by default, in one warning: it never aborts the table;
 * a worker process that dies (out of memory, killed) raises a
   :class:`~musicviz.errors.FeatureError` saying how many clips were done: those are cached, so
   the same call resumes from there.
-
-Both tables run their clips through one loop, :func:`musicviz._clip_engine.map_clips`.
 
 A fully cached table imports neither TensorFlow nor the network.
 """
@@ -33,8 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
-from musicviz._clip_engine import map_clips, skip_or_raise, skipped_summary
-from musicviz.errors import ModelError, MusicvizError, ParameterError
+from musicviz import _checks
+from musicviz._clip_engine import MAX_CLIP_SECONDS, ClipJob, clips_from, map_clips, skip_or_raise, skipped_summary
+from musicviz.errors import FeatureError, ModelError, MusicvizError, ParameterError
 from musicviz.pretrained.inputs import HOP_LENGTH, N_FFT, N_MELS, PATCH_FRAMES, SR
 from musicviz.pretrained.network import LAYERS, MODELS, architecture, weights_digest
 from musicviz.pretrained.tags import tags_of
@@ -112,16 +114,13 @@ def _unpack(array: np.ndarray, arch: str) -> dict[str, np.ndarray]:
     return out
 
 
-def _clip_outputs(path, model: str, max_seconds, worker: bool):
-    """``(packed outputs, None)`` or ``(None, reason it was skipped)`` for one file (worker side)."""
-    if worker:
-        os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
-        _one_tf_thread()
+def _clip_outputs(clip, model: str, max_seconds):
+    """``(packed outputs, None)`` or ``(None, reason it was skipped)`` for one clip (worker side)."""
     from musicviz.audio import load_audio
     from musicviz.pretrained.api import network_outputs
 
     try:
-        y, sr = load_audio(path, sr=None, min_duration=0.0, max_duration=max_seconds, dtype=np.float32)
+        y, sr = load_audio(clip.path, sr=None, min_duration=0.0, max_duration=max_seconds, dtype=np.float32)
         return _pack(network_outputs(y, sr=sr, model=model), architecture(model)), None
     except (ParameterError, ModelError):
         raise  # not about this clip: no weights, a bug
@@ -131,8 +130,10 @@ def _clip_outputs(path, model: str, max_seconds, worker: bool):
         return None, "out of memory while computing its musicnn outputs (a lower max_seconds skips such clips)"
 
 
-def _one_tf_thread():
-    """One TensorFlow thread per worker process (two workers on two cores, not four threads)."""
+def _worker_setup():
+    """A worker process runs the network on the CPU with one TensorFlow thread (two workers on
+    two cores, not four threads)."""
+    os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
     from musicviz.pretrained.network import _import_tf
 
     tf = _import_tf()
@@ -143,27 +144,17 @@ def _one_tf_thread():
         pass  # already running (a reused worker): keeps its first setting
 
 
-def _cache_folder(cache):
-    if cache is True:
-        return default_cache_dir()
-    if cache is False or cache is None:
-        return None
-    if isinstance(cache, (str, os.PathLike)):
-        return Path(cache)
-    raise ParameterError(f"cache must be True (default folder), False (no cache) or a folder, got {cache!r}")
-
-
 def embedding_table(
     source=None,
     *,
     model: str = "MSD_musicnn",
     layer: str | None = None,
-    n_jobs: int = -1,
-    cache=True,
-    progress: bool = True,
-    warn: bool = True,
     errors: str = "skip",
-    max_seconds: float | None = 600.0,
+    warn: bool = True,
+    cache=True,
+    progress: bool = False,
+    max_seconds: float | None = MAX_CLIP_SECONDS,
+    n_jobs: int = -1,
 ):
     """musicnn embeddings and tag probabilities of many clips: one row per clip.
 
@@ -178,20 +169,21 @@ def embedding_table(
     layer : str or None
         The embedding layer (see :func:`musicviz.pretrained.embeddings`; default
         ``"penultimate"`` for musicnn models, ``"pool5"`` for vgg).
-    n_jobs : int
-        Worker processes (-1: all cores; 1: in this process).
+    errors : {"skip", "raise"}
+        Skip a clip that cannot be used and list it in ``attrs["skipped"]``, or raise
+        :class:`~musicviz.errors.FeatureError` naming it.
+    warn : bool
+        ``warnings.warn`` a summary when clips were skipped.
     cache : bool or path-like
         True: the default cache folder (:func:`default_cache_dir`); a folder: that one;
         False: recompute everything and write nothing.
     progress : bool
         Show a tqdm progress bar.
-    warn : bool
-        ``warnings.warn`` a summary when clips were skipped.
-    errors : {"skip", "raise"}
-        Skip a clip that cannot be used and list it in ``attrs["skipped"]``, or raise
-        :class:`~musicviz.errors.FeatureError` naming it.
     max_seconds : float or None
-        Skip clips longer than this (read from the header; None: no limit).
+        Skip clips longer than this (default :data:`~musicviz.features.MAX_CLIP_SECONDS`),
+        read from the header; None: no limit.
+    n_jobs : int
+        Worker processes (-1: all cores; 1: in this process).
 
     Returns
     -------
@@ -205,7 +197,7 @@ def embedding_table(
     Raises
     ------
     ParameterError
-        Bad ``model``, ``layer``, ``errors``, ``cache`` or ``source``.
+        Bad ``model``, ``layer``, ``errors``, ``cache``, ``max_seconds``, ``n_jobs`` or ``source``.
     ModelError
         musicnn's weights are not installed (``make env``).
     FeatureError
@@ -221,42 +213,32 @@ def embedding_table(
     >>> table.shape  # doctest: +SKIP
     (120, 254)
     """
-    from musicviz.features.table import _clips_from
-
     if model not in MODELS:
         raise ParameterError(f"model must be one of {list(MODELS)}, got {model!r}")
     arch = architecture(model)
     layer = next(iter(LAYERS[arch])) if layer is None else layer
     if layer not in LAYERS[arch]:
         raise ParameterError(f"layer must be one of {list(LAYERS[arch])} for {model}, got {layer!r}")
-    if errors not in ("skip", "raise"):
-        raise ParameterError(f"errors must be 'skip' or 'raise', got {errors!r}")
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
-        raise ParameterError(f"n_jobs must be a non-zero integer (-1: all cores), got {n_jobs!r}")
-    folder = _cache_folder(cache)
-    clips, skipped = _clips_from(source)
-    params = _params(model)  # ModelError here, before any work, when musicnn is missing
-    store = _store(folder, model) if folder is not None else None
-
-    # The shared clip loop (header, cache, workers, a dying worker): musicviz._clip_engine.
-    results, cache_problems = map_clips(
-        clips,
-        _clip_job,
-        args=(model, max_seconds, False),
-        worker_args=(model, max_seconds, True),
-        n_jobs=n_jobs,
-        store=store,
-        params=params,
+    errors = _checks.one_of(errors, "errors", ("skip", "raise"))
+    max_seconds = _checks.seconds_or_none(max_seconds, "max_seconds")
+    n_jobs = _checks.n_jobs(n_jobs)
+    folder = _checks.cache_folder(cache, default=default_cache_dir)
+    clips, skipped = clips_from(source)
+    job = ClipJob(
+        _clip_outputs,
+        args=(model, max_seconds),
+        label=f"{model} outputs",
         max_seconds=max_seconds,
-        progress=progress,
-        desc=model,
-        what=f"{model} outputs",
-        no_cache="cache=False",
-        assemble=lambda done, done_results: _assemble(done, done_results, [], model=model, layer=layer, errors="skip"),
+        store=None if folder is None else _store(folder, model),
+        params=_params(model),  # ModelError here, before any work, when musicnn is missing
+        worker_setup=_worker_setup,
     )
-    if cache_problems:
-        warnings.warn(f"could not write the musicnn cache: {cache_problems[0]}; these clips will be computed again", stacklevel=2)
-
+    try:
+        results = map_clips(clips, job, n_jobs=n_jobs, progress=progress)
+    except FeatureError as exc:
+        if getattr(exc, "results", None) is not None:  # a worker died: the rows of the clips done
+            exc.partial_table = _assemble(clips, exc.results, list(skipped), model=model, layer=layer, errors="skip")
+        raise
     frame = _assemble(clips, results, list(skipped), model=model, layer=layer, errors=errors)
     skipped = frame.attrs["skipped"]
     if skipped and warn:
@@ -265,14 +247,17 @@ def embedding_table(
 
 
 def _assemble(clips, results, skipped, *, model, layer, errors):
-    """The table of ``clips`` from their ``(packed outputs, reason)`` results; skipped ones are listed."""
+    """The table of ``clips`` from their ``(packed outputs, reason)`` results (None: not computed)."""
     import pandas as pd
 
     arch = architecture(model)
     tags = tags_of(model)
     size = LAYERS[arch][layer]
     rows = []
-    for clip, (packed, reason) in zip(clips, results):
+    for clip, result in zip(clips, results):
+        if result is None:
+            continue
+        packed, reason = result
         if packed is None:
             skip_or_raise(clip, reason, skipped, errors=errors)
             continue
@@ -288,28 +273,35 @@ def _assemble(clips, results, skipped, *, model, layer, errors):
     return frame
 
 
-def _clip_job(clip, model, max_seconds, worker):
-    """One clip's ``(packed outputs, None)`` or ``(None, reason)`` (module level: joblib pickles it by name)."""
-    # ``_clip_outputs`` is looked up when called, so replacing it in this module (a test)
-    # replaces what runs in this process.
-    return _clip_outputs(clip.path, model, max_seconds, worker)
-
-
-def run_pretrained_command(directory=None, *, models=("MTT_musicnn", "MSD_musicnn"), n_jobs=-1, cache=True, progress=True) -> int:
+def run_pretrained_command(
+    directory=None,
+    *,
+    models=("MTT_musicnn", "MSD_musicnn"),
+    cache=True,
+    progress: bool = False,
+    max_seconds: float | None = MAX_CLIP_SECONDS,
+    n_jobs: int = -1,
+) -> int:
     """``musicviz pretrained cache [DIR] [--model M ...]``: compute and cache musicnn's outputs.
 
     Prints each skipped file and one summary line. Returns 0, or 1 when no clip could be used.
+    The keywords are :func:`embedding_table`'s, except that ``cache`` cannot be False here:
+    filling the cache is the point.
     """
     from musicviz.datasets import course_audio_dir
 
+    where = _checks.cache_folder(cache, default=default_cache_dir)
+    if where is None:
+        raise ParameterError("cache must be True (the default folder) or a folder: this command fills the cache")
     directory = course_audio_dir() if directory is None else directory
     counts, skipped = [], []
     for model in models:
-        frame = embedding_table(directory, model=model, n_jobs=n_jobs, cache=cache, progress=progress, warn=False)
+        frame = embedding_table(
+            directory, model=model, warn=False, cache=where, progress=progress, max_seconds=max_seconds, n_jobs=n_jobs
+        )
         counts.append(len(frame))
         skipped = frame.attrs["skipped"]
     for item in skipped:
         print(f"skipped {item.path}: {item.reason}")
-    where = default_cache_dir() if cache is True else cache
     print(f"musicnn: {min(counts)} clips of {directory} cached for {', '.join(models)} in {where}; skipped {len(skipped)} files")
     return 0 if min(counts) else 1

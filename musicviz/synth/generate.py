@@ -438,7 +438,7 @@ def _render_to_file(out_dir: str, genre: str, index: int, seed: int, duration: f
 
 
 def generate_dataset(out_dir, *, seed: int = 0, clips_per_genre: int = DEFAULT_CLIPS_PER_GENRE, duration: float = 30.0,
-                     sr: int = SR, n_jobs: int = -1, progress: bool = True):
+                     sr: int = SR, n_jobs: int = -1, progress: bool = False):
     """Write the synthetic genre data set: ``<out_dir>/<genre>/<genre>.000NN.wav`` and ``metadata.csv``.
 
     ``out_dir`` ends up holding exactly the new set: the clips, ``metadata.csv`` and the marker
