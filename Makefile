@@ -1,6 +1,12 @@
 # musicviz: two commands do everything on a fresh machine.
 #   make run   create .venv, make the data, execute every notebook into build/, export figures
-#   make test  create .venv if missing, run the unit tests and the notebooks under nbval
+#   make test  create .venv and the data if missing, run every test and every notebook under nbval
+# Test tiers (CONTRIBUTING.md, "Tests"):
+#   make check  the loop while you work: the tests that need only the venv, and the docstring
+#               examples of musicviz (at most 2 minutes warm)
+#   make test   check + the slow tests (data, TensorFlow, kernels, browser) + nbval, each notebook
+#               executed once (at most 6 minutes warm); what an instructor's CI runs
+#   make ci-extra  CI only (.ci/run): the series on a short real copy, and the portability runs
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -33,11 +39,12 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 # JupyterLab refuses to run as root unless told (containers, CI).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help run test portability env data execute figures lab nav slides bench mutation clean assets html screenshots lab-setup student grade
+.PHONY: help run test check ci-extra series-real portability env data execute figures lab nav slides bench mutation clean assets html screenshots lab-setup student grade
 
 help:
 	@echo "make run      create the environment, make the data, execute every notebook, export figures"
-	@echo "make test     run the unit tests and every notebook under pytest --nbval"
+	@echo "make test     run every test and every notebook under pytest --nbval (what CI runs)"
+	@echo "make check    the fast tier: the tests that need only the venv + docstring examples (< 2 min)"
 	@echo "make lab      open JupyterLab on the notebooks (trusted, default kernel, no news prompt)"
 	@echo "make html     HTML pages from the stored outputs in build/html/ + build/index.html (no execution)"
 	@echo "make figures  export every figure of the series into build/figures/ (+ index.html)"
@@ -47,7 +54,7 @@ help:
 	@echo "make assets   install the pages' JavaScript (npm ci): HTML and slides then work offline"
 	@echo "make execute  re-run the committed notebooks in place (after an edit; ONLY='0[1-3]*' for some)"
 	@echo "make bench    run the feature-extraction benchmark"
-	@echo "make portability  run the training notebooks under nbval on perturbed platforms (BLAS kernel, threads, oneDNN)"
+	@echo "make portability  CI: the notebooks under nbval on perturbed platforms (PERTURBATIONS=\"blas-kernel one-thread onednn\")"
 	@echo "make mutation     opt-in: mutation testing of the core numeric modules (mutmut), prints the score"
 	@echo "make student  the student release in build/student/ (no solutions/, docs/, tests/, .ci/)"
 	@echo "make grade SUBMISSIONS=dir  run and grade submitted notebooks into build/grades/ (grades.csv, report.html)"
@@ -58,6 +65,9 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[cnn,notebooks,test,dask]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@# numba's cache is filled here, by one process: parallel workers (make data, pytest -n)
+	@# compiling the same function at once can corrupt it for good (musicviz._clip_engine.warm_numba).
+	$(PY) -c "from musicviz._clip_engine import warm_numba; warm_numba()"
 	touch $(STAMP)
 
 $(MUSICNN_STAMP): $(STAMP)
@@ -93,12 +103,31 @@ $(EMBEDDINGS): $(SYNTH) $(wildcard musicviz/pretrained/*.py)
 run: $(SYNTH) $(EMBEDDINGS) assets
 	$(PY) scripts/run_series.py --out build --figures build/figures
 
+# Which tests are slow is the `slow` marker's (tests/conftest.py marks the ones that need the
+# synthetic set); `ci` marks what only .ci/run runs. Doctests: every module of musicviz.
+# Tests run in pytest-xdist workers (one per core); a test file, or a notebook, stays on one
+# worker (--dist loadfile: a notebook's cells run in order in one kernel).
+JOBS ?= auto
+PYTEST := $(PY) -m pytest -q -p no:cacheprovider -n $(JOBS) --dist loadfile
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+
+check: $(STAMP) $(MUSICNN_STAMP)
+	$(PYTEST) -m "not slow and not ci" --doctest-modules tests musicviz
+
+# make test makes the data first, so a test skipping for want of it is a bug (it fails). One
+# pytest run: the unit tests, the docstring examples and the notebooks share the workers.
 test: $(SYNTH) $(EMBEDDINGS) assets $(LAB_SETTINGS)
-	$(PY) -m pytest tests -q
-	$(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly notebooks
+	MUSICVIZ_REQUIRE_DATA=1 $(PYTEST) -m "not ci" --doctest-modules $(NBVAL) tests musicviz notebooks
+
+# CI only: the whole series on a short real copy (needs ../shared or MUSICVIZ_GTZAN), then
+# every notebook on perturbed platforms (BLAS kernel, one thread, oneDNN).
+ci-extra: series-real portability
+
+series-real: $(SYNTH) $(EMBEDDINGS)
+	$(PYTEST) -m ci tests
 
 portability: $(SYNTH) $(EMBEDDINGS)
-	$(PY) scripts/portability.py
+	$(PY) scripts/portability.py $(if $(PERTURBATIONS),--only $(PERTURBATIONS))
 
 # Stored outputs are made the way the tests check them: with the course's real material.
 execute: $(SYNTH) $(EMBEDDINGS)

@@ -1,14 +1,14 @@
-"""Shared fixtures: where the real GTZAN material is, and a headless matplotlib."""
+"""Shared fixtures: where the real GTZAN material and the synthetic set are.
+
+Headless matplotlib and closing every figure after a test: the root ``conftest.py``.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import matplotlib
 import pytest
-
-matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("MUSICVIZ_GTZAN") or ROOT.parent / "shared" / "data")
@@ -26,10 +26,31 @@ def shared_data() -> Path:
     skip: those tests must run there.
     """
     if not (SHARED_DATA / "features_30_sec.csv").is_file():
-        if os.environ.get("MUSICVIZ_REQUIRE_GTZAN") == "1":
-            pytest.fail(f"CI needs the real GTZAN material at {SHARED_DATA}")
-        pytest.skip(f"real GTZAN material not found at {SHARED_DATA} (set MUSICVIZ_GTZAN)")
+        require_or_skip(f"real GTZAN material not found at {SHARED_DATA} (set MUSICVIZ_GTZAN)", variable="MUSICVIZ_REQUIRE_GTZAN")
     return SHARED_DATA
+
+
+def require_or_skip(reason: str, *, variable: str = "MUSICVIZ_REQUIRE_DATA") -> None:
+    """Skip a test whose material is missing, or fail it where that material must be there.
+
+    ``make test`` sets ``MUSICVIZ_REQUIRE_DATA=1`` (it makes the synthetic set first) and
+    ``.ci/run`` sets ``MUSICVIZ_REQUIRE_GTZAN=1``: there, a missing folder is a bug, never a
+    silent skip.
+    """
+    if os.environ.get(variable) == "1":
+        pytest.fail(f"{reason}, and {variable}=1 says it must be there")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def synth_data() -> Path:
+    """The generated synthetic set (``data/synth``); skips (fails under ``make test``) without it."""
+    from musicviz.datasets import synth_dir
+
+    folder = synth_dir()
+    if not (folder / "metadata.csv").is_file():
+        require_or_skip(f"the synthetic set is not generated at {folder} (make data)")
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -38,9 +59,11 @@ def gtzan_samples(shared_data) -> Path:
     return shared_data / "gtzan_samples"
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    import matplotlib.pyplot as plt
+#: Fixtures that mean "needs more than the venv": a test using one is ``slow`` (not in ``make check``).
+DATA_FIXTURES = ("synth_data", "shared_data", "gtzan_samples")
 
-    plt.close("all")
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if any(name in getattr(item, "fixturenames", ()) for name in DATA_FIXTURES):
+            item.add_marker(pytest.mark.slow)

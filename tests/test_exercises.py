@@ -23,10 +23,7 @@ def _solution(exercise_id: str):
 
 
 @pytest.fixture(autouse=True)
-def _course_data(monkeypatch):
-    synth = ROOT / "data" / "synth"
-    if not (synth / "metadata.csv").is_file():
-        pytest.skip("the synthetic set is not generated (make data)")
+def _course_data(monkeypatch, synth_data):
     monkeypatch.setenv("MUSICVIZ_DATASET", "synth")
 
 

@@ -57,12 +57,8 @@ def test_genres_too_small_are_left_out_by_name(monkeypatch):
     assert "Left out" in str(course) and "metal (1 train / 1 test)" in str(course)
 
 
-def test_a_copy_too_small_uses_the_synthetic_set_and_says_so(monkeypatch):
+def test_a_copy_too_small_uses_the_synthetic_set_and_says_so(monkeypatch, synth_data):
     monkeypatch.setenv("MUSICVIZ_DATASET", "gtzan")
-    from musicviz.datasets import synth_dir
-
-    if not (synth_dir() / "metadata.csv").is_file():
-        pytest.skip("the synthetic set is not generated (make data)")
     course = course_split(_table(1))
     assert course.dataset == "synth" and len(course.table) == 120
     assert "too few to train and test" in str(course) and "synthetic set instead" in str(course)
@@ -97,11 +93,7 @@ def test_block_split_keeps_contiguous_numbers_and_single_clips_in_training():
         block_split(ids, ["rock"] * 5, test_size=0)
 
 
-def test_tracks_follow_the_table(monkeypatch):
-    from musicviz.datasets import synth_dir
-
-    if not (synth_dir() / "metadata.csv").is_file():
-        pytest.skip("the synthetic set is not generated (make data)")
+def test_tracks_follow_the_table(monkeypatch, synth_data):
     monkeypatch.setenv("MUSICVIZ_DATASET", "synth")
     course = course_split(_table(12))
     test = course.tracks("test")
