@@ -233,8 +233,8 @@ def map_clips(clips, job: ClipJob, *, n_jobs: int = -1, progress: bool = False) 
     For each clip, in order: its header is read (:func:`musicviz.audio.probe`; a missing,
     unreadable or too long file is skipped with its reason before anything is decoded or
     hashed), then its cache entry (when ``job.store`` is set); the clips left are computed by
-    ``job.function(clip, *job.args)`` in this process (``n_jobs=1``, or a single clip) or in
-    joblib worker processes, always with one BLAS thread. Before a pool starts,
+    ``job.function(clip, *job.args)`` in this process (``n_jobs=1``, or a single clip of a job
+    without ``worker_setup``) or in joblib worker processes, always with one BLAS thread. Before a pool starts,
     :func:`warm_numba` runs once in this process. Workers return in the order they finish and
     every finished clip is cached at once, so a worker that dies loses only its own clip. A
     value that cannot be cached costs one warning, not the value.
@@ -311,7 +311,10 @@ def map_clips(clips, job: ClipJob, *, n_jobs: int = -1, progress: bool = False) 
     cache_problems: list[str] = []
     done = 0
     try:
-        if n_jobs == 1 or len(todo) == 1:
+        # A job with a worker_setup (musicnn: one TensorFlow thread) runs even a single clip in a
+        # worker: its last bits depend on that setup, and a cached value must not depend on how
+        # many clips were left to compute (n_jobs=1 asks for this process, whatever it rounds).
+        if n_jobs == 1 or (len(todo) == 1 and job.worker_setup is None):
             computed = (_run(i, job.function, clips[i], job.args) for i in todo)
         else:
             from joblib import Parallel, delayed

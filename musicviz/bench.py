@@ -14,14 +14,23 @@ here too (CONTRIBUTING.md, "add a feature column"), or the benchmark fails.
 Both runs include loading the audio and run with the process's default BLAS threads (the
 naive way is not slowed down; musicviz uses one BLAS thread per clip, its own choice). numba
 compilation, imports and worker start-up are excluded by a warm-up run (two clips per
-worker). The last line printed is exactly::
+worker).
+
+Before the last line, one line times musicnn (notebooks 07, 08; ``make data`` computes it for
+every clip): :func:`musicviz.pretrained.network_outputs` on the same clips (16 kHz, log-mel,
+the network's graph), warm (TensorFlow, the weights and the traced graph loaded by a first
+clip), with one TensorFlow and BLAS thread, as in the embedding table's workers, in a fresh
+process (:func:`musicnn_line`). The last line printed is exactly::
 
     speedup 1 worker: X.XX, all workers: Y.YY, max rel diff: Z
 """
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,7 +40,14 @@ import numpy as np
 from musicviz import GENRES, SR
 from musicviz.errors import ParameterError
 
-__all__ = ["naive_clip_features", "naive_table", "make_bench_clips", "max_rel_diff", "run_features_benchmark"]
+__all__ = [
+    "naive_clip_features",
+    "naive_table",
+    "make_bench_clips",
+    "max_rel_diff",
+    "musicnn_line",
+    "run_features_benchmark",
+]
 
 
 def naive_clip_features(y, *, sr: int) -> dict[str, float]:
@@ -130,7 +146,82 @@ def _best(fn, repeats):
     return best, value
 
 
-def run_features_benchmark(*, n_clips: int = 8, n_jobs: int = -1, repeats: int = 1, duration: float = 30.0) -> int:
+def _time_musicnn(paths, model: str, repeats: int) -> dict:
+    """Seconds (wall and CPU) per clip of ``network_outputs``, warm, one thread (run in a fresh process)."""
+    os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+    from threadpoolctl import threadpool_limits
+
+    from musicviz.audio import load_audio
+    from musicviz.pretrained.api import network_outputs
+    from musicviz.pretrained.network import _import_tf
+
+    tf = _import_tf()
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    clips = [load_audio(path, sr=None, dtype=np.float32) for path in paths]
+    with threadpool_limits(1):
+        network_outputs(clips[0][0], sr=clips[0][1], model=model)  # warm-up: TensorFlow, weights, the trace
+        wall, cpu = float("inf"), float("inf")
+        for _ in range(repeats):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            for y, sr in clips:
+                network_outputs(y, sr=sr, model=model)
+            wall = min(wall, time.perf_counter() - start)
+            cpu = min(cpu, time.process_time() - start_cpu)
+    return {"wall": wall / len(clips), "cpu": cpu / len(clips)}
+
+
+def _musicnn_timing(paths, model: str, repeats: int) -> dict:
+    """:func:`_time_musicnn` in a new Python process: its own TensorFlow, one thread from the start."""
+    code = "import json, sys; from musicviz.bench import _time_musicnn; print(json.dumps(_time_musicnn(sys.argv[3:], sys.argv[1], int(sys.argv[2]))))"
+    done = subprocess.run(
+        [sys.executable, "-c", code, model, str(repeats), *map(str, paths)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        from musicviz.errors import ModelError
+
+        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit status {done.returncode}"
+        raise ModelError(f"timing {model} in a new process failed: {last}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def musicnn_line(paths, *, model: str = "MSD_musicnn", repeats: int = 1, duration: float | None = None) -> str:
+    """One benchmark line: seconds per clip of musicnn's outputs (warm, one thread).
+
+    Notebook: ``08_transfer_learning.ipynb`` (the embeddings ``make data`` caches).
+
+    Times :func:`musicviz.pretrained.network_outputs` (resampling, log-mel, the network) on
+    each clip, after one warm-up clip, in a fresh process with one TensorFlow and BLAS thread
+    (how the embedding table's workers run); the best of ``repeats`` runs over all clips.
+    Without musicnn's weights the line says so instead.
+
+    Examples
+    --------
+    >>> from musicviz.bench import musicnn_line
+    >>> musicnn_line(["a.wav", "b.wav"], model="MSD_musicnn", duration=30)  # doctest: +SKIP
+    'musicnn: 0.48 s per clip (MSD_musicnn, warm, 1 thread, 2 clips x 30 s; 0.47 CPU-s per clip)'
+    """
+    from musicviz.errors import ModelError
+    from musicviz.pretrained.network import checkpoint_dir
+
+    paths = list(paths)
+    if not paths or repeats < 1:
+        raise ParameterError(f"need clips and repeats >= 1, got {len(paths)} clips, repeats={repeats}")
+    try:
+        checkpoint_dir(model)
+    except ModelError as exc:
+        return f"musicnn: not timed ({exc})"
+    seconds = _musicnn_timing(paths, model, repeats)
+    length = f" x {duration:g} s" if duration is not None else ""
+    return (
+        f"musicnn: {seconds['wall']:.2f} s per clip ({model}, warm, 1 thread, {len(paths)} clips{length}; "
+        f"{seconds['cpu']:.2f} CPU-s per clip)"
+    )
+
+
+def run_features_benchmark(
+    *, n_clips: int = 8, n_jobs: int = -1, repeats: int = 1, duration: float = 30.0, musicnn: str | None = "MSD_musicnn"
+) -> int:
     """Time the naive way against :func:`musicviz.features.feature_table` and print ratios.
 
     Parameters
@@ -143,6 +234,8 @@ def run_features_benchmark(*, n_clips: int = 8, n_jobs: int = -1, repeats: int =
         Timed repeats of each run; the best is kept.
     duration : float
         Seconds per clip.
+    musicnn : str or None
+        The musicnn model timed on the same clips (:func:`musicnn_line`); None: not timed.
 
     Returns
     -------
@@ -162,18 +255,21 @@ def run_features_benchmark(*, n_clips: int = 8, n_jobs: int = -1, repeats: int =
         # Warm-up: numba compilation, imports, and the worker pool (kept alive by loky): two
         # clips per worker, so that no worker meets its first clip in the timed run.
         naive_table(warm[:1])
-        feature_table(warm[:1], n_jobs=1, use_cache=False, progress=False, warn=False)
-        feature_table(warm, n_jobs=n_jobs, use_cache=False, progress=False, warn=False)
+        feature_table(warm[:1], n_jobs=1, cache=False, progress=False, warn=False)
+        feature_table(warm, n_jobs=n_jobs, cache=False, progress=False, warn=False)
 
         t_naive, naive = _best(lambda: naive_table(paths), repeats)
-        t_one, table = _best(lambda: feature_table(paths, n_jobs=1, use_cache=False, progress=False, warn=False), repeats)
+        t_one, table = _best(lambda: feature_table(paths, n_jobs=1, cache=False, progress=False, warn=False), repeats)
         t_all, table_all = _best(
-            lambda: feature_table(paths, n_jobs=n_jobs, use_cache=False, progress=False, warn=False), repeats
+            lambda: feature_table(paths, n_jobs=n_jobs, cache=False, progress=False, warn=False), repeats
         )
+        pretrained = musicnn_line(paths, model=musicnn, repeats=repeats, duration=duration) if musicnn else None
     diff = max(max_rel_diff(table, naive, FEATURES), max_rel_diff(table_all, naive, FEATURES))
     print(f"clips: {n_clips} synthetic x {duration:g} s, best of {repeats}, {workers} workers for the parallel run")
     print(f"naive librosa, 1 process: {t_naive:7.2f} s ({t_naive / n_clips:.3f} s/clip)")
     print(f"musicviz, 1 worker:       {t_one:7.2f} s ({t_one / n_clips:.3f} s/clip)")
     print(f"musicviz, {workers} workers:      {t_all:7.2f} s ({t_all / n_clips:.3f} s/clip)")
+    if pretrained:
+        print(pretrained)
     print(f"speedup 1 worker: {t_naive / t_one:.2f}, all workers: {t_naive / t_all:.2f}, max rel diff: {diff:.1e}")
     return 0

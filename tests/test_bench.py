@@ -21,6 +21,9 @@ def test_benchmark_output_and_agreement(capsys):
     assert match, lines[-1]
     assert float(match[1]) > 0 and float(match[2]) > 0
     assert float(match[3]) < 1e-4
+    musicnn = lines[-2]
+    assert MUSICNN_LINE.match(musicnn) or musicnn.startswith("musicnn: not timed"), musicnn
+    assert "2 clips x 4 s" in musicnn or "not timed" in musicnn
 
 
 def test_cli_wires_the_benchmark(monkeypatch):
@@ -49,3 +52,23 @@ def test_max_rel_diff_handles_zeros():
     assert bench.max_rel_diff(a, b, ["x"]) == 0.0
     assert bench.max_rel_diff(a, b, ["x", "y"]) == pytest.approx(0.3 / 3.3)
     assert bench.max_rel_diff(pd.DataFrame({"x": [1.0]}), pd.DataFrame({"x": [0.0]}), ["x"]) == np.inf
+
+
+MUSICNN_LINE = re.compile(r"^musicnn: \d+\.\d\d s per clip \(MSD_musicnn, warm, 1 thread, \d+ clips( x [\d.]+ s)?; \d+\.\d\d CPU-s per clip\)$")
+
+
+def test_musicnn_line_format(monkeypatch):
+    from musicviz.pretrained import network
+
+    monkeypatch.setattr(network, "checkpoint_dir", lambda model: "here")
+    monkeypatch.setattr(bench, "_musicnn_timing", lambda paths, model, repeats: {"wall": 0.4321, "cpu": 0.4})
+    line = bench.musicnn_line(["a.wav", "b.wav", "c.wav"], model="MSD_musicnn", duration=30.0)
+    assert line == "musicnn: 0.43 s per clip (MSD_musicnn, warm, 1 thread, 3 clips x 30 s; 0.40 CPU-s per clip)"
+    assert MUSICNN_LINE.match(line)
+
+
+def test_musicnn_line_without_the_weights(monkeypatch):
+    from musicviz.pretrained import network
+
+    monkeypatch.setattr(network, "_find_spec", lambda name: None)
+    assert bench.musicnn_line(["a.wav"]).startswith("musicnn: not timed (the pretrained weights come from the musicnn package")

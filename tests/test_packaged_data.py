@@ -6,7 +6,6 @@ import hashlib
 import shutil
 from pathlib import Path
 
-import pytest
 
 from musicviz import GENRES
 from musicviz.datasets import (

@@ -159,15 +159,6 @@ def test_importing_changes_no_matplotlib_state():
     assert out.stdout.strip() == "[]", out.stdout
 
 
-def test_import_musicviz_is_light():
-    code = (
-        "import sys, musicviz;"
-        "print(sorted(m for m in ('matplotlib', 'librosa', 'tensorflow') if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
-
-
 def test_use_style_sets_fixed_figure_size():
     from musicviz.plot import STYLE, use_style
 

@@ -10,7 +10,11 @@ file as int16 samples) with every model, and saves the taggrams and the embeddin
 Two things differ from a plain ``extractor()`` call, both explained in the script: the
 checkpoint restore is checked (musicnn ignores a failed one), and ``penultimate`` is taken
 patch by patch because ``extractor`` repeats the first patch's values for the later ones.
-The comparison tolerance is 1e-4, absolute, on probabilities and embeddings.
+
+The comparison (:func:`_mismatch`) allows float32 accumulation error, per layer: see
+:func:`_tolerance` for the formula and why an absolute tolerance cannot work. The sabotage
+tests prove that it still catches a wrong network: a weight off by 1 %, a padding off by one
+frame, a float16 input.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from musicviz.errors import AudioContentError, FeatureError, ModelError, Paramet
 
 REFERENCE = Path(__file__).parent / "data" / "musicnn_reference.npz"
 CLIPS = ("chord_drums", "noise", "sweep_bass")
+#: Absolute tolerance of the table tests below (two runs of *this* code); the comparison with
+#: the original code uses :func:`_tolerance`.
 ATOL = 1e-4
 
 needs_weights = pytest.mark.skipif(
@@ -54,23 +60,206 @@ def _tone_file(path, seconds, *, sr=22050, freq=220.0):
 
 
 # --------------------------------------------------------------------------- the equivalence proof
+#: float32's machine epsilon (2**-23): the relative size of one rounding step.
+EPS32 = float(np.finfo(np.float32).eps)
+# Accumulation depth K of each compared layer: how many float32 products and sums lie on the
+# longest path from the log-mel input to it (per convolution, kernel size x input channels;
+# per dense layer, its inputs; a mean adds its 187 frames; max pooling, ReLU and batch norm add
+# no sums).
+_MUSICNN_FRONT = 7 * 67  # the widest front-end filter: 7 frames x 67 bands, one input channel
+_MUSICNN_MID = 7 * 561 + 2 * (7 * 64)  # the mid end's three 7-frame convolutions, chained
+_VGG_POOL5 = 3 * 3 * 1 + 4 * (3 * 3 * 128)  # five 3x3 convolutions, 128 channels after the first
+DEPTH = {
+    "musicnn": {
+        "max_pool": _MUSICNN_FRONT + _MUSICNN_MID,  # 5292
+        "mean_pool": _MUSICNN_FRONT + _MUSICNN_MID + 187,  # 5479
+        "penultimate": _MUSICNN_FRONT + _MUSICNN_MID + 187 + 1506,  # 6985
+        "taggram": _MUSICNN_FRONT + _MUSICNN_MID + 187 + 1506 + 200,  # 7185
+    },
+    "vgg": {"pool5": _VGG_POOL5, "taggram": _VGG_POOL5 + 256},  # 4617, 4873
+}
+#: The constant of the tolerance (see _tolerance); the sabotage tests show how much room it leaves.
+C_TOL = 1.0
+
+
+def _tolerance(arch: str, layer: str, expected: np.ndarray) -> float:
+    """How far float32 arithmetic in another order may move a layer: ``C * eps32 * sqrt(K) * scale``.
+
+    Why not an absolute tolerance: the embeddings reach 120 (``max_pool``), where one float32
+    step is 7.6e-6, while the taggram's probabilities are below 1. Our graph sums the same
+    products as musicnn's in another order (other ops, another CPU's kernels: AVX-512,
+    AVX2, NEON block their loops differently), so the two results differ by rounding errors
+    that grow with how many terms are summed and with the size of those terms:
+
+    * ``K`` (:data:`DEPTH`): the accumulation depth of the layer. The rounding errors of K
+      additions behave like a random walk, ``~ sqrt(K) * eps`` relative, not the worst case
+      ``K * eps`` (Higham & Mary, "A new approach to probabilistic rounding error analysis",
+      SIAM J. Sci. Comput. 2019); sqrt(K) is 68-85 here.
+    * ``scale``: the largest |value| of the layer in the reference. The error of a sum is
+      relative to its terms, not to its result: small entries (many are ~1e-6) come out of
+      the same large terms by cancellation and carry the same absolute error as the large
+      ones, so a per-element relative tolerance would fail them. The layer's largest value
+      measures its terms.
+    * ``C = 1``: measured on this project's reference, the largest error is 0.16 of this
+      tolerance (``MSD_musicnn/noise/max_pool``: 11.4 eps x scale, sqrt(K) = 73); the CPU where
+      the old ``atol=1e-4`` failed (``sweep_bass/max_pool[1, 742]``, 1.2e-4 off at scale 120)
+      is at 0.12. The mildest sabotage below (one batch-norm variance of 64 off by 1 %) is
+      32 times the tolerance, a float16 input 134 times: 6x room below, 32x above.
+    """
+    depth = DEPTH[arch][layer]
+    scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+    return C_TOL * EPS32 * float(np.sqrt(depth)) * scale
+
+
+def _mismatch(ours, reference) -> list[str]:
+    """What is wrong with ``ours`` against ``reference``: one line per bad array ([] if all agree).
+
+    ``ours`` maps ``"<model>/<clip>/<layer>"`` to our outputs; each must be in ``reference``
+    with the same shape, be finite and lie within :func:`_tolerance` of it everywhere.
+    """
+    problems = []
+    for key, value in ours.items():
+        if key not in reference:
+            problems.append(f"{key}: not in the reference")
+            continue
+        expected = np.asarray(reference[key], dtype=np.float64)
+        value = np.asarray(value, dtype=np.float64)
+        if value.shape != expected.shape:
+            problems.append(f"{key}: shape {value.shape}, reference {expected.shape}")
+            continue
+        if not np.all(np.isfinite(value)):
+            problems.append(f"{key}: {int(np.sum(~np.isfinite(value)))} values are not finite")
+            continue
+        model, _, layer = key.split("/")
+        tol = _tolerance(model.split("_")[1], layer, expected)
+        diff = np.abs(value - expected)
+        if diff.size and diff.max() > tol:
+            at = np.unravel_index(int(np.argmax(diff)), diff.shape)
+            problems.append(
+                f"{key}: {int(np.sum(diff > tol))} of {diff.size} values off by more than {tol:.2e}; worst "
+                f"{list(map(int, at))}: {value[at]:.6f} vs {expected[at]:.6f} ({diff.max() / tol:.1f} x the tolerance)"
+            )
+    return problems
+
+
+def _reference_outputs(reference, model, network=None, *, prepare=None) -> dict:
+    """Our outputs for the reference clips, keyed like the reference file (``<model>/<clip>/<layer>``).
+
+    ``network``: a :class:`~musicviz.pretrained.network.Network` (default: the public
+    :func:`~musicviz.pretrained.network_outputs`); ``prepare``: applied to each clip's patches.
+    """
+    from musicviz.pretrained import log_mel, network_outputs, patches
+
+    ours = {}
+    for name in CLIPS:
+        y, sr = _clip(reference, name)
+        if network is None and prepare is None:
+            out = network_outputs(y, sr=sr, model=model)
+        else:
+            from musicviz.pretrained import load_network
+
+            batch = patches(log_mel(y, sr=sr))
+            out = (network or load_network(model))(batch if prepare is None else prepare(batch))
+        for layer in ("taggram", "penultimate", "mean_pool", "max_pool", "pool5"):
+            if f"{model}/{name}/{layer}" in reference:
+                ours[f"{model}/{name}/{layer}"] = out[layer]
+    return ours
+
+
 @needs_weights
 @pytest.mark.parametrize("model", ["MTT_musicnn", "MSD_musicnn", "MTT_vgg", "MSD_vgg"])
 def test_outputs_match_the_original_musicnn_code(reference, model):
-    from musicviz.pretrained import network_outputs
+    ours = _reference_outputs(reference, model)
+    assert len(ours) == (12 if "musicnn" in model else 6)
+    problems = _mismatch(ours, reference)
+    assert not problems, "\n".join(problems)
 
-    compared = 0
-    for name in CLIPS:
-        y, sr = _clip(reference, name)
-        out = network_outputs(y, sr=sr, model=model)
-        for layer in ("taggram", "penultimate", "mean_pool", "max_pool", "pool5"):
-            key = f"{model}/{name}/{layer}"
-            if key not in reference:
-                continue
-            assert out[layer].shape == reference[key].shape, key
-            np.testing.assert_allclose(out[layer], reference[key], rtol=0, atol=ATOL, err_msg=key)
-            compared += 1
-    assert compared == (12 if "musicnn" in model else 6)
+
+def test_mismatch_reports_what_is_wrong():
+    reference = {"MSD_musicnn/noise/max_pool": np.array([[100.0, 1e-6]], np.float32)}
+    tol = _tolerance("musicnn", "max_pool", reference["MSD_musicnn/noise/max_pool"])
+    assert 1e-4 < tol < 1e-3  # 100 * 1.19e-7 * sqrt(5292)
+    assert _mismatch({"MSD_musicnn/noise/max_pool": np.array([[100.0 + tol / 2, 1e-6 + tol / 2]])}, reference) == []
+    assert "off by more" in _mismatch({"MSD_musicnn/noise/max_pool": np.array([[100.0, 2 * tol]])}, reference)[0]
+    assert "shape" in _mismatch({"MSD_musicnn/noise/max_pool": np.zeros((2, 2))}, reference)[0]
+    assert "not finite" in _mismatch({"MSD_musicnn/noise/max_pool": np.array([[np.inf, 0.0]])}, reference)[0]
+    assert "not in the reference" in _mismatch({"MSD_musicnn/noise/pool5": np.zeros((1, 2))}, reference)[0]
+
+
+# Sabotage: each makes the network wrong in a way a rebuild could be (the weights, the graph,
+# the input's precision); the comparison must see every one. Each returns how to prepare the
+# patches (None: as they are).
+def _scaled_weight(name, index, factor):
+    def sabotage(monkeypatch, network):
+        real = network._read_weights
+
+        def edited(model):
+            weights = real(model)
+            weights[name] = weights[name].copy()
+            weights[name][index] *= factor
+            return weights
+
+        monkeypatch.setattr(network, "_read_weights", edited)
+
+    return sabotage
+
+
+def _timbral_same_padding(monkeypatch, network):
+    """'SAME' instead of 'VALID' over frequency: the timbral filters also see zero-padded bands."""
+    tf = network._import_tf()
+    real_conv2d = tf.nn.conv2d
+
+    def conv2d(x, kernel, strides, padding, **kwargs):
+        if kernel.shape[0] == 7 and kernel.shape[1] in (38, 67):  # the two timbral filters
+            x, padding = x[:, 3:-3], "SAME"  # undo the explicit time padding: SAME pads 3 + 3 frames too
+        return real_conv2d(x, kernel, strides, padding, **kwargs)
+
+    monkeypatch.setattr(tf.nn, "conv2d", conv2d)
+
+
+def _time_padding_off_by_one(monkeypatch, network):
+    """The timbral and mid-end convolutions pad 4 frames before and 2 after instead of 3 and 3."""
+    real = network._pad_time
+    monkeypatch.setattr(network, "_pad_time", lambda tf, x, before=3, after=3: real(tf, x, before + 1, after - 1))
+
+
+def _temporal_padding_centred_the_other_way(monkeypatch, network):
+    """'SAME' for even kernels padded k // 2 before (the other convention) instead of (k - 1) // 2."""
+    monkeypatch.setattr(network, "_same_padding", lambda k: (k // 2, k - 1 - k // 2))
+
+
+def _float16_input(monkeypatch, network):
+    """The log-mel patches rounded to float16 (musicnn's storage type) before the network."""
+    return lambda batch: batch.astype(np.float16).astype(np.float32)
+
+
+# Worst error over the reference's MSD_musicnn arrays, in tolerances (measured when written):
+# kernel 2375, live filter 725, variance 32, SAME 163000, time padding 88000, temporal
+# padding 49000, float16 input 134; the right network: 0.16. Most of the 204 timbral filters
+# never fire on these clips (ReLU always 0): scaling one of those changes nothing, so the
+# single filter is one that does (194 of conv2d_1 varies most).
+SABOTAGES = {
+    "timbral 7x67 kernel x 1.01": _scaled_weight("conv2d_1/kernel", ..., 1.01),
+    "one live timbral filter x 1.01": _scaled_weight("conv2d_1/kernel", (..., 194), 1.01),
+    "one mid-end batch-norm variance x 1.01": _scaled_weight("batch_normalization_7/moving_variance", 5, 1.01),
+    "timbral padding SAME, not VALID": _timbral_same_padding,
+    "time padding off by one frame": _time_padding_off_by_one,
+    "temporal SAME padding centred the other way": _temporal_padding_centred_the_other_way,
+    "float16 input": _float16_input,
+}
+
+
+@needs_weights
+@pytest.mark.slow
+@pytest.mark.parametrize("sabotage", list(SABOTAGES))
+def test_the_comparison_catches_a_wrong_network(reference, monkeypatch, sabotage):
+    from musicviz.pretrained import network
+
+    model = "MSD_musicnn"
+    prepare = SABOTAGES[sabotage](monkeypatch, network)
+    wrong = network.Network(model)  # a new graph, traced with the sabotage (load_network's stays clean)
+    problems = _mismatch(_reference_outputs(reference, model, wrong, prepare=prepare), reference)
+    assert problems, f"{sabotage}: the comparison with the original code did not notice"
 
 
 @needs_weights
@@ -84,7 +273,8 @@ def test_the_reference_penultimate_is_per_patch_not_extractors_copy(reference):
     assert np.abs(per_patch[1] - per_patch[0]).max() > 0.01
     y, sr = _clip(reference, "chord_drums")
     ours = embeddings(y, sr=sr, model="MTT_musicnn", layer="penultimate")
-    np.testing.assert_allclose(ours, per_patch, rtol=0, atol=ATOL)
+    assert _mismatch({"MTT_musicnn/chord_drums/penultimate": ours}, reference) == []
+    assert _mismatch({"MTT_musicnn/chord_drums/penultimate": ours}, {"MTT_musicnn/chord_drums/penultimate": returned})
 
 
 # --------------------------------------------------------------------------- shapes, determinism
@@ -105,6 +295,68 @@ def test_taggram_embeddings_shapes_and_determinism(reference):
     np.testing.assert_array_equal(pooled[:, :753], embeddings(y, sr=sr, model="MSD_musicnn", layer="max_pool"))
     np.testing.assert_allclose(clip_embedding(y, sr=sr), embeddings(y, sr=sr).mean(axis=0), rtol=1e-6)
     assert embeddings(y, sr=sr, model="MTT_vgg").shape == (2, 256)
+
+
+@needs_weights
+def test_one_trace_for_every_batch_size_and_outputs_on_request(monkeypatch):
+    from musicviz.pretrained import network
+
+    net = network.Network("MTT_musicnn")
+    batch = np.random.default_rng(0).uniform(0, 3, (5, 187, 96)).astype(np.float32)
+    everything = net(batch)
+    assert list(everything) == ["taggram", *network.LAYERS["musicnn"]]
+    np.testing.assert_array_equal(everything["pooled"], np.concatenate([everything["max_pool"], everything["mean_pool"]], axis=1))
+    for n in (1, 3, 2, 5):
+        assert net(batch[:n], outputs=["taggram"])["taggram"].shape == (n, 50)
+    assert list(net(batch, outputs=("pooled", "taggram"))) == ["pooled", "taggram"]
+    # Longer clips run in batches of MAX_BATCH patches: same graph, same values (up to
+    # rounding: how Eigen blocks its loops depends on the batch size).
+    monkeypatch.setattr(network, "MAX_BATCH", 2)
+    in_batches = net(batch)
+    for name, value in everything.items():
+        assert in_batches[name].shape == value.shape
+        np.testing.assert_allclose(in_batches[name], value, rtol=1e-5, atol=1e-5 * np.abs(value).max())
+    assert net._forward.experimental_get_tracing_count() == 1  # the input signature allows any batch
+    assert set(net._forward(batch[:1])) == set(network.OUTPUTS["musicnn"])  # the graph returns no more
+    with pytest.raises(ParameterError, match="outputs"):
+        net(batch, outputs=["pool5"])
+    with pytest.raises(ParameterError, match="shape"):
+        net(batch[:, :100])
+
+
+@pytest.mark.slow
+def test_max_over_frequency_first_gives_the_same_bits():
+    """The front end's shortcut (network._front_end_max): max of sign * z, then bias, ReLU, batch norm."""
+    from musicviz.pretrained import network
+
+    tf = network._import_tf()
+    rng = np.random.default_rng(1)
+    z = rng.normal(0, 3, (2, 187, 59, 8)).astype(np.float32)
+    gamma = np.array([1.5, -0.7, 0.0, 2.0, -3.0, 0.4, -1e-3, 1.0], np.float32)
+    w = {
+        "c/bias": rng.normal(0, 1, 8).astype(np.float32), "b/gamma": gamma,
+        "b/beta": rng.normal(0, 1, 8).astype(np.float32), "b/moving_mean": rng.uniform(0, 2, 8).astype(np.float32),
+        "b/moving_variance": rng.uniform(0.1, 4, 8).astype(np.float32),
+    }  # fmt: skip
+    w["c/sign"] = np.where(gamma >= 0, 1.0, -1.0).astype(np.float32)
+    w = {k: tf.constant(v) for k, v in w.items()}
+    direct = tf.reduce_max(network._bn(tf, w, "b", tf.nn.relu(z + w["c/bias"])), axis=2)
+    shortcut = network._front_end_max(tf, w, "c", "b", tf.reduce_max(z * w["c/sign"], axis=2))
+    np.testing.assert_array_equal(shortcut.numpy(), direct.numpy())
+
+
+def test_banded_matrix_is_the_convolution():
+    from musicviz.pretrained.network import _banded, _same_padding
+
+    rng = np.random.default_rng(2)
+    x, kernel = rng.normal(size=40), rng.normal(size=(6, 3))  # 40 samples, k = 6, three filters
+    before, after = _same_padding(6)
+    assert (before, after) == (2, 3)  # TensorFlow's 'SAME': (k - 1) // 2 before
+    padded = np.concatenate([np.zeros(before), x, np.zeros(after + 4)])  # 40 -> 44 outputs (blocks of 4)
+    expected = np.stack([[padded[t : t + 6] @ kernel[:, f] for f in range(3)] for t in range(40)])
+    frames = np.stack([padded[4 * m : 4 * m + 4 + 5] for m in range(11)])  # every 4th, 4 + k - 1 long
+    ours = (frames @ _banded(kernel, 4)).reshape(44, 3)[:40]
+    np.testing.assert_allclose(ours, expected, rtol=1e-5, atol=1e-5)  # _banded is float32
 
 
 # --------------------------------------------------------------------------- vocabularies, zero-shot
@@ -216,27 +468,20 @@ def test_missing_package_says_make_env(monkeypatch, tmp_path):
         network.weights_digest.cache_clear()
 
 
-def test_importing_does_not_import_tensorflow():
-    code = (
-        "import sys, musicviz, musicviz.pretrained, musicviz.plot.pretrained\n"
-        "heavy = [m for m in ('tensorflow', 'keras', 'tf_keras') if m in sys.modules]\n"
-        "assert not heavy, heavy\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
-
-
 # --------------------------------------------------------------------------- the table and its cache
+# A dying worker, resuming, n_jobs and damaged cache entries are the clip engine's and the
+# cache's (tests/test_clip_engine.py, tests/test_cache.py); here: what is this table's own.
 @needs_weights
-def test_embedding_table_caches_skips_and_recomputes(tmp_path, monkeypatch):
-    from musicviz.pretrained import table as table_module
+def test_embedding_table_caches_and_skips(tmp_path, monkeypatch):
     from musicviz.pretrained import embedding_table
+    from musicviz.pretrained import table as table_module
 
     _tone_file(tmp_path / "audio" / "rock" / "rock.00000.wav", 4.0)
     _tone_file(tmp_path / "audio" / "jazz" / "jazz.00001.wav", 6.5, freq=330.0)
     (tmp_path / "audio" / "jazz" / "jazz.00002.wav").write_text("not audio")
     _tone_file(tmp_path / "audio" / "pop" / "pop.00003.wav", 2.0)  # too short for one patch
     cache = tmp_path / "cache"
-    kwargs = dict(model="MTT_vgg", n_jobs=1, cache=cache, progress=False)
+    kwargs = dict(model="MTT_vgg", n_jobs=1, cache=cache)
 
     with pytest.warns(UserWarning, match="skipped"):
         first = embedding_table(tmp_path / "audio", **kwargs)
@@ -247,15 +492,15 @@ def test_embedding_table_caches_skips_and_recomputes(tmp_path, monkeypatch):
     assert set(skipped) == {"jazz.00002.wav", "pop.00003.wav"}, skipped
     assert "too short" in skipped["pop.00003.wav"]
     entries = sorted(cache.rglob("*.npy"))
-    assert len(entries) == 2
+    assert len(entries) == 2 and np.load(entries[0]).shape[1] == 50 + 256  # the taggram and pool5, per patch
 
     calls = []
     real = table_module._clip_outputs
 
-    def counting(*args, **kw):
-        if Path(args[0]).name != "pop.00003.wav":  # too short: never cached, tried every time
-            calls.append(args[0])
-        return real(*args, **kw)
+    def counting(clip, *args):
+        if clip.path.name != "pop.00003.wav":  # too short: never cached, tried every time
+            calls.append(clip.path.name)
+        return real(clip, *args)
 
     monkeypatch.setattr(table_module, "_clip_outputs", counting)
     with warnings.catch_warnings():
@@ -263,108 +508,61 @@ def test_embedding_table_caches_skips_and_recomputes(tmp_path, monkeypatch):
         second = embedding_table(tmp_path / "audio", **kwargs)
     assert calls == [] and second.equals(first)  # every clip from the cache
 
-    entries[0].write_bytes(b"\x93NUMPY garbage")  # a damaged entry is recomputed and rewritten
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        third = embedding_table(tmp_path / "audio", **kwargs)
-    assert len(calls) == 1
-    np.testing.assert_allclose(third.drop(columns=["filename"]).iloc[:, 3:], first.drop(columns=["filename"]).iloc[:, 3:], rtol=0, atol=1e-6)
-    assert np.load(entries[0]).shape[1] == 50 + 256
-
     with pytest.raises(FeatureError, match="pop.00003.wav: too short"):
         embedding_table(tmp_path / "audio", errors="raise", **kwargs)
 
 
 @needs_weights
-def test_parallel_workers_give_the_serial_values(tmp_path):
+def test_embedding_table_keywords_are_checked(tmp_path):
     from musicviz.pretrained import embedding_table
 
-    for k in range(2):
-        _tone_file(tmp_path / "blues" / f"blues.0000{k}.wav", 3.5, freq=200.0 + 50 * k)
-    serial = embedding_table(tmp_path, model="MTT_vgg", n_jobs=1, cache=False, progress=False)
-    parallel = embedding_table(tmp_path, model="MTT_vgg", n_jobs=2, cache=False, progress=False)
-    assert parallel["track_id"].tolist() == serial["track_id"].tolist()
-    np.testing.assert_allclose(parallel.iloc[:, 4:].to_numpy(), serial.iloc[:, 4:].to_numpy(), rtol=0, atol=ATOL)
-
-
-def _fake_outputs(clip, model, max_seconds, worker):
-    """Made-up packed outputs of the right width (no network: the workers stay light)."""
-    from musicviz.pretrained import table as table_module
-
-    width = table_module._width(table_module.architecture(model))
-    return np.full((2, width), 0.01 * int(clip.track_id[-1]), dtype=np.float32), None
-
-
-def _die_on_rock_outputs(clip, model, max_seconds, worker):
-    """A worker function that kills its process on ``rock.00003``, as the OOM killer would.
-
-    It first waits (up to 120 s) until the two jazz clips are in the cache (``<tmp>/cache``,
-    next to ``<tmp>/audio/<genre>/<clip>``), so what "finished before the crash" is
-    deterministic; they get made-up outputs, so the workers never load the network.
-    """
-    if clip.track_id != "rock.00003":
-        return _fake_outputs(clip, model, max_seconds, worker)
-    import os
-    import time
-
-    entries = clip.path.parents[2] / "cache"
-    for _ in range(2400):
-        if len(list(entries.rglob("*.npy"))) >= 2:
-            break
-        time.sleep(0.05)
-    os._exit(1)
+    for bad in ({"cache": None}, {"n_jobs": 0}, {"max_seconds": -1}, {"errors": "ignore"}, {"layer": "nope"},
+                {"model": "nope"}):
+        (name,) = bad
+        with pytest.raises(ParameterError, match=name):
+            embedding_table(tmp_path, **bad)
 
 
 @needs_weights
-def test_killed_worker_is_a_clear_error_and_the_finished_clips_are_kept(tmp_path, monkeypatch):
-    # The feature table's guarantee (tests/test_reliability_features.py), now shared.
-    from musicviz.pretrained import table as table_module
+def test_a_dead_worker_leaves_the_table_of_the_finished_clips(tmp_path, monkeypatch):
+    """The engine reports a dead worker with the results it had; the table turns them into
+    ``partial_table``."""
     from musicviz.pretrained import embedding_table
+    from musicviz.pretrained import table as table_module
 
-    _tone_file(tmp_path / "audio" / "jazz" / "jazz.00001.wav", 3.5)
-    _tone_file(tmp_path / "audio" / "jazz" / "jazz.00002.wav", 3.5, freq=330.0)
-    _tone_file(tmp_path / "audio" / "rock" / "rock.00003.wav", 3.5, freq=440.0)
-    cache = tmp_path / "cache"
-    kwargs = dict(model="MTT_vgg", cache=cache, progress=False, warn=False)
-    monkeypatch.setattr(table_module, "_clip_job", _die_on_rock_outputs)
-    with pytest.raises(FeatureError) as info:
-        embedding_table(tmp_path / "audio", n_jobs=2, **kwargs)
-    message = str(info.value)
-    assert "worker" in message and "2 of 3 clips" in message and "rerun" in message and str(cache) in message
+    for k, name in enumerate(("jazz/jazz.00001.wav", "jazz/jazz.00002.wav", "rock/rock.00003.wav")):
+        _tone_file(tmp_path / name, 3.5, freq=220.0 + 110 * k)
+    width = table_module._width("vgg")
+
+    def dying(clips, job, **kwargs):
+        assert job.function is table_module._clip_outputs and job.worker_setup is table_module._worker_setup
+        error = FeatureError("a worker process died while computing MTT_vgg outputs")
+        error.results = [(np.full((2, width), 0.5, np.float32), None), None, (np.zeros((1, width), np.float32), None)]
+        raise error
+
+    monkeypatch.setattr(table_module, "map_clips", dying)
+    with pytest.raises(FeatureError, match="worker process died") as info:
+        embedding_table(tmp_path, model="MTT_vgg", cache=False)
     partial = info.value.partial_table
-    assert partial["track_id"].tolist() == ["jazz.00001", "jazz.00002"]
-    assert partial["n_patches"].tolist() == [2, 2] and partial.shape[1] == 4 + 256 + 50
-
-    computed = []
-
-    def recording(clip, *args):
-        computed.append(clip.track_id)
-        return _fake_outputs(clip, *args)
-
-    monkeypatch.setattr(table_module, "_clip_job", recording)
-    table = embedding_table(tmp_path / "audio", n_jobs=1, **kwargs)
-    assert computed == ["rock.00003"]  # resumed from the cache
-    assert table["track_id"].tolist() == ["jazz.00001", "jazz.00002", "rock.00003"]
-    assert table.iloc[:2].equals(partial)
+    assert partial["track_id"].tolist() == ["jazz.00001", "rock.00003"]
+    assert partial["n_patches"].tolist() == [2, 1] and partial.shape[1] == 4 + 256 + 50
+    assert partial.loc[0, "emb_000"] == 0.5 and partial.attrs["skipped"] == []
 
 
 @needs_weights
-def test_terminated_worker_without_cache_says_nothing_was_kept(tmp_path, monkeypatch):
-    from joblib.externals.loky.process_executor import TerminatedWorkerError
-
-    from musicviz.pretrained import embedding_table
-
-    def parallel_whose_worker_dies(*args, **kwargs):
-        def run(jobs):
-            raise TerminatedWorkerError("A worker process managed by the executor was unexpectedly terminated.")
-
-        return run
-
-    _tone_file(tmp_path / "jazz" / "jazz.00001.wav", 3.5)
-    _tone_file(tmp_path / "rock" / "rock.00003.wav", 3.5, freq=440.0)
-    monkeypatch.setattr("joblib.Parallel", parallel_whose_worker_dies)
-    with pytest.raises(FeatureError, match=r"MTT_vgg outputs.*0 of 2 clips.*cache=False, so nothing was kept"):
-        embedding_table(tmp_path, model="MTT_vgg", n_jobs=2, cache=False, progress=False)
+def test_worker_setup_runs_the_network_on_one_cpu_thread():
+    """What each worker process does before its clips (the engine calls it there, never here)."""
+    code = (
+        "import os\n"
+        "os.environ.pop('CUDA_VISIBLE_DEVICES', None)\n"
+        "from musicviz.pretrained.table import _worker_setup\n"
+        "_worker_setup(); _worker_setup()  # a reused worker: no error the second time\n"
+        "import tensorflow as tf\n"
+        "assert os.environ['CUDA_VISIBLE_DEVICES'] == '-1'\n"
+        "assert tf.config.threading.get_intra_op_parallelism_threads() == 1\n"
+        "assert tf.config.threading.get_inter_op_parallelism_threads() == 1\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
 
 
 @needs_weights
@@ -377,12 +575,17 @@ def test_cli_pretrained_cache(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and "1 clips" in out[0] and "MTT_vgg" in out[0]
     assert len(list((tmp_path / "data" / "cache" / "musicnn").rglob("*.npy"))) == 1
+    argv = ["-q", "pretrained", "cache", str(tmp_path / "audio"), "--model", "MTT_vgg", "--jobs", "1"]
+    assert main([*argv, "--cache", str(tmp_path / "mine")]) == 0
+    assert str(tmp_path / "mine") in capsys.readouterr().out and len(list((tmp_path / "mine").rglob("*.npy"))) == 1
+    assert main([*argv, "--max-seconds", "3"]) == 1  # the only clip is 3.5 s long: skipped
+    assert "too long" in capsys.readouterr().out
     assert main(["pretrained", "cache", str(tmp_path / "audio"), "--model", "nope"]) == 2
 
 
 # --------------------------------------------------------------------------- plots
 def test_plot_taggram_and_friends():
-    from musicviz.plot.pretrained import plot_network_input, plot_taggram, plot_taggram_with_input, plot_top_tags
+    from musicviz.plot.pretrained import plot_network_input, plot_taggram
 
     probs = np.array([[0.1, 0.9, 0.5], [0.2, 0.8, 0.4]])
     img = plot_taggram(probs, tags=["a", "b", "c"], times=[0.0, 2.992], top=2)
@@ -393,6 +596,3 @@ def test_plot_taggram_and_friends():
     with pytest.raises(ParameterError, match="times"):
         plot_taggram(probs, tags=["a", "b", "c"], times=[0.0])
     assert plot_network_input(np.zeros((300, 96))).axes.get_xlabel() == "Time (s)"
-    assert len(plot_top_tags(probs, tags=["a", "b", "c"], top=3).patches) == 3
-    axes = plot_taggram_with_input(np.zeros((400, 96)), probs, tags=["a", "b", "c"], times=[0.0, 2.992])
-    assert axes.shape == (2,)

@@ -25,10 +25,13 @@ def _check_layer(model: str, layer) -> str:
     return layer
 
 
-def network_outputs(y, *, sr, model: str = "MTT_musicnn") -> dict[str, np.ndarray]:
+def network_outputs(y, *, sr, model: str = "MTT_musicnn", outputs=None) -> dict[str, np.ndarray]:
     """Everything the network computes for each 3 s patch of ``y``.
 
     Notebook: ``08_transfer_learning.ipynb``.
+
+    All the clip's patches go through the network's compiled graph at once (TensorFlow and
+    the weights are loaded once per process, :func:`~musicviz.pretrained.network.load_network`).
 
     Parameters
     ----------
@@ -37,12 +40,14 @@ def network_outputs(y, *, sr, model: str = "MTT_musicnn") -> dict[str, np.ndarra
     sr : int > 0
         Their sample rate (resampled to 16 kHz).
     model : {"MTT_musicnn", "MSD_musicnn", "MTT_vgg", "MSD_vgg"}
+    outputs : sequence of str or None
+        Only these of ``"taggram"`` and the model's layers (default: all of them).
 
     Returns
     -------
     dict of np.ndarray (float32, one row per patch)
         ``"taggram"`` (50 probabilities) and the layers of
-        :data:`musicviz.pretrained.network.LAYERS`.
+        :data:`musicviz.pretrained.network.LAYERS` (or ``outputs``).
 
     Raises
     ------
@@ -52,11 +57,25 @@ def network_outputs(y, *, sr, model: str = "MTT_musicnn") -> dict[str, np.ndarra
         ``y`` is shorter than one patch.
     ModelError
         musicnn's weights are not installed (``make env``) or damaged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.pretrained import network_outputs
+    >>> t = np.arange(22050 * 7) / 22050
+    >>> out = network_outputs(0.5 * np.sin(2 * np.pi * 220 * t), sr=22050)  # doctest: +SKIP
+    >>> {name: value.shape for name, value in out.items()}  # doctest: +SKIP
+    {'taggram': (2, 50), 'penultimate': (2, 200), 'mean_pool': (2, 753), 'max_pool': (2, 753), 'pooled': (2, 1506)}
     """
     if model not in MODELS:
         raise ParameterError(f"model must be one of {list(MODELS)}, got {model!r}")
+    if outputs is not None:
+        names = ("taggram", *LAYERS[architecture(model)])
+        outputs = [outputs] if isinstance(outputs, str) else list(outputs)
+        if not outputs or any(name not in names for name in outputs):
+            raise ParameterError(f"outputs must be some of {list(names)} for {model}, got {outputs!r}")
     batch = patches(log_mel(y, sr=sr))
-    return load_network(model)(batch)
+    return load_network(model)(batch, outputs=outputs)
 
 
 def taggram(y, *, sr, model: str = "MTT_musicnn"):
@@ -99,8 +118,7 @@ def taggram(y, *, sr, model: str = "MTT_musicnn"):
     >>> probs.shape, len(tags), times.round(2).tolist()  # doctest: +SKIP
     ((2, 50), 50, [0.0, 2.99])
     """
-    out = network_outputs(y, sr=sr, model=model)
-    probabilities = out["taggram"]
+    probabilities = network_outputs(y, sr=sr, model=model, outputs=["taggram"])["taggram"]
     return probabilities, tags_of(model), patch_times(probabilities.shape[0])
 
 
@@ -137,7 +155,7 @@ def embeddings(y, *, sr, model: str = "MSD_musicnn", layer: str | None = None) -
     if model not in MODELS:
         raise ParameterError(f"model must be one of {list(MODELS)}, got {model!r}")
     layer = _check_layer(model, next(iter(LAYERS[architecture(model)])) if layer is None else layer)
-    return network_outputs(y, sr=sr, model=model)[layer]
+    return network_outputs(y, sr=sr, model=model, outputs=[layer])[layer]
 
 
 def clip_embedding(y, *, sr, model: str = "MSD_musicnn", layer: str | None = None) -> np.ndarray:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from musicviz.audio import check_signal, check_sr
+from musicviz._checks import check_signal, check_sr
 from musicviz.errors import AudioContentError, ParameterError
 
 __all__ = [
