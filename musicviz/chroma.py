@@ -56,7 +56,7 @@ def pitch_class(freqs, *, tuning_hz: float = 440.0):
     return int(pc) if pc.ndim == 0 else pc
 
 
-def chroma_filterbank(*, sr: float, n_fft: int = 2048, tuning: float = 0.0):
+def chroma_filterbank(*, sr: int, n_fft: int = 2048, tuning: float = 0.0):
     """The weights with which :func:`chromagram` adds each STFT bin into each pitch class.
 
     librosa's ``chroma_stft`` does not put each bin into exactly one class. Its filter bank
@@ -70,7 +70,7 @@ def chroma_filterbank(*, sr: float, n_fft: int = 2048, tuning: float = 0.0):
 
     Parameters
     ----------
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     n_fft : int > 0
         STFT frame length (the filter bank has ``1 + n_fft // 2`` columns).
@@ -113,7 +113,7 @@ def chroma_filterbank(*, sr: float, n_fft: int = 2048, tuning: float = 0.0):
 def chromagram(
     y,
     *,
-    sr: float,
+    sr: int,
     n_fft: int = 2048,
     hop_length: int = 512,
     tuning: float | None = 0.0,
@@ -134,7 +134,7 @@ def chromagram(
     ----------
     y : np.ndarray [shape=(n,)]
         Samples.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     n_fft, hop_length : int > 0
         STFT frame length and hop in samples.

@@ -61,7 +61,7 @@ def _frames(n_fft, hop_length):
     return positive_int(n_fft, "n_fft"), positive_int(hop_length, "hop_length")
 
 
-def mfcc_steps(y, *, sr: float, n_mfcc: int = 20, n_mels: int = 128, n_fft: int = 2048, hop_length: int = 512) -> dict:
+def mfcc_steps(y, *, sr: int, n_mfcc: int = 20, n_mels: int = 128, n_fft: int = 2048, hop_length: int = 512) -> dict:
     """MFCCs the long way: mel spectrogram, then log (dB), then a DCT-II along frequency.
 
     .. math:: c_k(m) = \\sqrt{\\tfrac{2 - \\delta_{k0}}{B}} \\sum_{b=0}^{B-1} L(b, m)
@@ -78,7 +78,7 @@ def mfcc_steps(y, *, sr: float, n_mfcc: int = 20, n_mels: int = 128, n_fft: int 
     ----------
     y : np.ndarray [shape=(n,)]
         Mono samples.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     n_mfcc : int, 1 <= n_mfcc <= n_mels
         How many DCT coefficients to keep (the table keeps 20).
@@ -229,7 +229,7 @@ def reconstruction_error(log_mel, *, n_coeffs):
     return pd.Series(errors, name="RMS error (dB)").rename_axis("coefficients")
 
 
-def mfcc_audio(mfcc, *, sr: float, n_mels: int = 128, n_fft: int = 2048, hop_length: int = 512, n_iter: int = 32, seed: int = 0) -> np.ndarray:
+def mfcc_audio(mfcc, *, sr: int, n_mels: int = 128, n_fft: int = 2048, hop_length: int = 512, n_iter: int = 32, seed: int = 0) -> np.ndarray:
     """Sound back from MFCCs: what ``librosa.feature.inverse.mfcc_to_audio`` does, seeded.
 
     The same three steps as librosa's ``mfcc_to_audio``: the inverse DCT gives a log-mel
@@ -247,7 +247,7 @@ def mfcc_audio(mfcc, *, sr: float, n_mels: int = 128, n_fft: int = 2048, hop_len
     ----------
     mfcc : np.ndarray [shape=(K, t)]
         MFCCs of a clip (``mfcc_steps(...)["mfcc"]`` or its first rows).
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     n_mels, n_fft, hop_length : int > 0
         The settings of the forward transform.
@@ -458,7 +458,7 @@ def harmonic_percussive(y, *, kernel_size: int = 31, margin: float = 1.0):
     return harmonic, percussive
 
 
-def contrast_band_labels(*, sr: float, n_bands: int = 6, fmin: float = _CONTRAST_FMIN) -> list[str]:
+def contrast_band_labels(*, sr: int, n_bands: int = 6, fmin: float = _CONTRAST_FMIN) -> list[str]:
     """Names of librosa's spectral-contrast bands in Hz: ``n_bands`` octaves from ``fmin``, + the rest.
 
     Band 1 is everything below ``fmin``, bands 2 ... ``n_bands`` are octaves, the last one
@@ -486,7 +486,7 @@ def contrast_band_labels(*, sr: float, n_bands: int = 6, fmin: float = _CONTRAST
     return [fmt(lo, hi) for lo, hi in zip(edges[:-1], edges[1:])]
 
 
-def spectral_contrast(y, *, sr: float, n_bands: int = 6, n_fft: int = 2048, hop_length: int = 512):
+def spectral_contrast(y, *, sr: int, n_bands: int = 6, n_fft: int = 2048, hop_length: int = 512):
     """Spectral contrast (``librosa.feature.spectral_contrast``), its times and band names.
 
     In each octave band, the level of the spectral **peaks** (the strongest 2 % of the bins,
@@ -499,7 +499,7 @@ def spectral_contrast(y, *, sr: float, n_bands: int = 6, n_fft: int = 2048, hop_
     ----------
     y : np.ndarray [shape=(n,)]
         Mono samples.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     n_bands : int > 0
         Octave bands from 200 Hz (plus the one below 200 Hz; the top one reaches ``sr / 2``).

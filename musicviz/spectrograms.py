@@ -61,7 +61,7 @@ def _magnitude(y, *, sr, n_fft, hop_length):
     return S, times
 
 
-def stft_db(y, *, sr: float, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH):
+def stft_db(y, *, sr: int, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH):
     """Magnitude spectrogram in dBFS, with its time and frequency coordinates.
 
     .. math:: X(m, k) = \\sum_{n=0}^{N-1} x(n + mH)\\, w(n)\\, e^{-2\\pi i k n / N},
@@ -73,7 +73,7 @@ def stft_db(y, *, sr: float, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH):
     ----------
     y : np.ndarray [shape=(n,)]
         Samples.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     n_fft : int > 0
         Frame length N in samples (2048 samples = 93 ms at 22050 Hz).
@@ -154,7 +154,7 @@ def mel_to_hz(mels):
 def mel_db(
     y,
     *,
-    sr: float,
+    sr: int,
     n_fft: int = N_FFT,
     hop_length: int = HOP_LENGTH,
     n_mels: int = 128,
@@ -181,7 +181,7 @@ def mel_db(
     ----------
     y : np.ndarray [shape=(n,)]
         Samples.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     n_fft, hop_length : int > 0
         STFT frame length and hop in samples.
@@ -296,7 +296,7 @@ TEST_SIGNALS = ("sine", "two_sines", "chirp", "impulse")
 def test_signal(
     kind: str,
     *,
-    sr: float = 22050,
+    sr: int = 22050,
     duration: float = 1.0,
     freq: float = 440.0,
     spacing: float = 30.0,
@@ -320,7 +320,7 @@ def test_signal(
         ``"chirp"``: a sweep from ``fmin`` to ``fmax`` Hz, exponential in frequency (the same
         time per octave); ``"impulse"``: one sample of height ``amplitude`` at ``at`` seconds,
         zeros elsewhere.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     duration : float > 0
         Length in seconds.
@@ -403,7 +403,7 @@ def _frame_args(y, *, sr, win_length, n_fft):
     return y, win_length, n_fft
 
 
-def window_spectrum(y, *, sr: float, win_length: int = 1024, n_fft: int | None = None, window="hann", start: int = 0):
+def window_spectrum(y, *, sr: int, win_length: int = 1024, n_fft: int | None = None, window="hann", start: int = 0):
     """The spectrum of **one** windowed frame, in dBFS: leakage and zero-padding made visible.
 
     Takes ``win_length`` samples from ``start``, multiplies them by the window
@@ -421,7 +421,7 @@ def window_spectrum(y, *, sr: float, win_length: int = 1024, n_fft: int | None =
     ----------
     y : np.ndarray [shape=(n,)]
         Samples, at least ``start + win_length`` of them.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     win_length : int > 0
         Window length in samples (what sets the frequency resolution).
@@ -461,7 +461,7 @@ def window_spectrum(y, *, sr: float, win_length: int = 1024, n_fft: int | None =
     return _to_db(np.abs(X) / (w.sum() / 2.0)), np.fft.rfftfreq(n_fft, d=1.0 / sr)
 
 
-def average_spectrum(y, *, sr: float, win_length: int = 1024, n_fft: int | None = None, window="hann"):
+def average_spectrum(y, *, sr: int, win_length: int = 1024, n_fft: int | None = None, window="hann"):
     """The power spectrum averaged over all frames (hop ``win_length // 4``, no centring), in dBFS.
 
     The average removes what depends on where a frame starts (the phase of two beating sines),
@@ -473,7 +473,7 @@ def average_spectrum(y, *, sr: float, win_length: int = 1024, n_fft: int | None 
     ----------
     y : np.ndarray [shape=(n,)]
         Samples, at least ``win_length`` of them.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     win_length, n_fft, window
         As in :func:`window_spectrum`.
@@ -507,7 +507,7 @@ def average_spectrum(y, *, sr: float, win_length: int = 1024, n_fft: int | None 
 def separates(
     y,
     *,
-    sr: float,
+    sr: int,
     f1: float,
     f2: float,
     win_length: int,
@@ -529,7 +529,7 @@ def separates(
     ----------
     y : np.ndarray [shape=(n,)]
         Samples (e.g. ``test_signal("two_sines", ...)``).
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     f1, f2 : float
         The two true frequencies in Hz.

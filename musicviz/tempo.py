@@ -27,7 +27,7 @@ __all__ = ["TEMPO_FACTORS", "beat_clicks", "tempo_errors", "tempo_accuracy"]
 TEMPO_FACTORS: dict[str, float] = {"1": 1.0, "2": 2.0, "1/2": 0.5, "3/2": 1.5, "2/3": 2.0 / 3.0, "3": 3.0, "1/3": 1.0 / 3.0}
 
 
-def beat_clicks(y, *, sr: float, hop_length: int = 512, click_level: float = 0.5) -> dict:
+def beat_clicks(y, *, sr: int, hop_length: int = 512, click_level: float = 0.5) -> dict:
     """Track the beats (``librosa.beat.beat_track``) and mix a click on each into the music.
 
     Listening to the mix is the quickest test of a beat tracker: clicks on the beat sound
@@ -40,7 +40,7 @@ def beat_clicks(y, *, sr: float, hop_length: int = 512, click_level: float = 0.5
     ----------
     y : np.ndarray [shape=(n,)]
         Mono samples.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     hop_length : int > 0
         Hop of the onset envelope in samples.

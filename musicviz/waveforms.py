@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-def time_axis(y, *, sr: float) -> np.ndarray:
+def time_axis(y, *, sr: int) -> np.ndarray:
     """The time in seconds of every sample of ``y``.
 
     Notebook: ``01_waveforms.ipynb``.
@@ -33,7 +33,7 @@ def time_axis(y, *, sr: float) -> np.ndarray:
     ----------
     y : np.ndarray [shape=(n,)]
         Samples.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
 
     Returns
@@ -52,7 +52,7 @@ def time_axis(y, *, sr: float) -> np.ndarray:
     return np.arange(y.shape[-1]) / float(sr)
 
 
-def envelope(y, *, sr: float, n_points: int = 2000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def envelope(y, *, sr: int, n_points: int = 2000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Minimum and maximum of ``y`` in ``n_points`` equal time blocks (what a waveform plot draws).
 
     A 30 s clip has 661 500 samples; a screen has about 1000 pixels across. Drawing the
@@ -65,7 +65,7 @@ def envelope(y, *, sr: float, n_points: int = 2000) -> tuple[np.ndarray, np.ndar
     ----------
     y : np.ndarray [shape=(n,)]
         Samples.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     n_points : int > 0
         Number of blocks. When ``y`` is shorter than ``2 * n_points`` samples, every
@@ -116,7 +116,7 @@ def peak_level_db(y) -> float:
     return float(20 * np.log10(max(peak, 1e-10)))
 
 
-def zero_crossings(y, *, sr: float) -> np.ndarray:
+def zero_crossings(y, *, sr: int) -> np.ndarray:
     """Times (in seconds) at which ``y`` changes sign, interpolated between samples.
 
     A crossing is counted between samples ``n`` and ``n + 1`` when one is negative and the
@@ -129,7 +129,7 @@ def zero_crossings(y, *, sr: float) -> np.ndarray:
     ----------
     y : np.ndarray [shape=(n,)]
         Samples.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
 
     Returns
@@ -156,7 +156,7 @@ def zero_crossings(y, *, sr: float) -> np.ndarray:
 
 
 def zero_crossing_rate(
-    y, *, sr: float, frame_length: int = 2048, hop_length: int = 512
+    y, *, sr: int, frame_length: int = 2048, hop_length: int = 512
 ) -> tuple[np.ndarray, np.ndarray]:
     """Zero crossings per second in sliding frames, and the time of each frame.
 
@@ -173,7 +173,7 @@ def zero_crossing_rate(
     ----------
     y : np.ndarray [shape=(n,)]
         Samples.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     frame_length, hop_length : int > 0
         Frame and hop size in samples (GTZAN's feature table uses 2048 and 512).
@@ -208,7 +208,7 @@ def zero_crossing_rate(
 def periodicity(
     y,
     *,
-    sr: float,
+    sr: int,
     duration: float = 0.05,
     hop: float = 0.005,
     fmin: float = 150.0,
@@ -233,7 +233,7 @@ def periodicity(
     ----------
     y : np.ndarray [shape=(n,)]
         Samples.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     duration : float > 0
         Window length in seconds (it must hold at least two periods of ``fmin``).

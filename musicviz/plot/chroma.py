@@ -298,7 +298,7 @@ def plot_zcr(zcr, *, times, ax=None, **kwargs):
     return line
 
 
-def plot_waveform_with_zcr(y, *, sr: float, axes=None, frame_length: int = 2048, hop_length: int = 512):
+def plot_waveform_with_zcr(y, *, sr: int, axes=None, frame_length: int = 2048, hop_length: int = 512):
     """The waveform (top) and its zero-crossing rate (bottom) on a shared time axis.
 
     Notebook: ``03_chroma_and_zero_crossings.ipynb``.
@@ -307,7 +307,7 @@ def plot_waveform_with_zcr(y, *, sr: float, axes=None, frame_length: int = 2048,
     ----------
     y : np.ndarray [shape=(n,)]
         Samples.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     axes : pair of Axes or None
         Where to draw (a new figure with two rows when None).
@@ -348,7 +348,7 @@ def plot_waveform_with_zcr(y, *, sr: float, axes=None, frame_length: int = 2048,
 
 
 def plot_zero_crossings(
-    y, *, sr: float, start: float = 0.0, duration: float = 0.01, ax=None, show_count: bool = True, **kwargs
+    y, *, sr: int, start: float = 0.0, duration: float = 0.01, ax=None, show_count: bool = True, **kwargs
 ):
     """A zoom (default 10 ms) that marks every sample and every single zero crossing.
 
@@ -361,7 +361,7 @@ def plot_zero_crossings(
     ----------
     y : np.ndarray [shape=(n,)]
         Samples of the whole clip.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     start : float >= 0
         Start of the window in seconds.

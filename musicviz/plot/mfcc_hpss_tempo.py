@@ -365,7 +365,7 @@ def plot_f_statistic(stats, *, labels=None, highlight: int = 3, ax=None, **kwarg
     return ax
 
 
-def plot_hpss(y, harmonic, percussive, *, sr: float, axes=None, fmax: float | None = None):
+def plot_hpss(y, harmonic, percussive, *, sr: int, axes=None, fmax: float | None = None):
     """Spectrograms of a signal and of its harmonic and percussive parts (one colour scale).
 
     Look for horizontal lines (sustained notes) in the harmonic panel and vertical ones
@@ -377,7 +377,7 @@ def plot_hpss(y, harmonic, percussive, *, sr: float, axes=None, fmax: float | No
     ----------
     y, harmonic, percussive : np.ndarray [shape=(n,)]
         The signal and its parts (:func:`musicviz.mfcc_hpss_tempo.harmonic_percussive`).
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     axes : sequence of 3 Axes or None
         Where to draw.

@@ -140,7 +140,7 @@ def plot_spectrogram(
 def plot_spectrogram_grid(
     clips,
     *,
-    sr: float,
+    sr: int,
     kind: str = "mel",
     yscale: str | None = None,
     ncols: int = 2,
@@ -162,7 +162,7 @@ def plot_spectrogram_grid(
     ----------
     clips : mapping of str -> np.ndarray [shape=(n,)]
         Title -> samples; drawn in this order.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     kind : {"stft", "mel"}
         Linear-frequency STFT bins or mel bands.

@@ -34,7 +34,7 @@ def _draw(ax, y, *, sr, offset, n_points, kwargs):
     ax.set_xlim(offset, offset + len(y) / sr)
 
 
-def plot_waveform(y, *, sr: float, ax=None, offset: float = 0.0, n_points: int = 2000, **kwargs):
+def plot_waveform(y, *, sr: int, ax=None, offset: float = 0.0, n_points: int = 2000, **kwargs):
     """Plot the waveform of one clip: amplitude against time in seconds.
 
     Long signals are drawn as their min/max envelope (:func:`musicviz.waveforms.envelope`),
@@ -46,7 +46,7 @@ def plot_waveform(y, *, sr: float, ax=None, offset: float = 0.0, n_points: int =
     ----------
     y : np.ndarray [shape=(n,)]
         Samples.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     ax : matplotlib.axes.Axes or None
         Where to draw (a new figure when None).
@@ -81,7 +81,7 @@ def plot_waveform(y, *, sr: float, ax=None, offset: float = 0.0, n_points: int =
 
 
 def plot_waveform_grid(
-    clips, *, sr: float, ncols: int = 2, ylim: float | None = None, axes=None, n_points: int = 1000, **kwargs
+    clips, *, sr: int, ncols: int = 2, ylim: float | None = None, axes=None, n_points: int = 1000, **kwargs
 ):
     """One waveform per clip (e.g. per genre) on a *shared* amplitude scale.
 
@@ -94,7 +94,7 @@ def plot_waveform_grid(
     ----------
     clips : mapping of str -> np.ndarray [shape=(n,)]
         Title -> samples, e.g. ``{"blues": y_blues, ...}``; drawn in this order.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz (the same for every clip).
     ncols : int > 0
         Panels per row.
@@ -139,7 +139,7 @@ def plot_waveform_grid(
 
 
 def plot_waveform_zoom(
-    y, *, sr: float, start: float, duration: float = 0.05, ax=None, show_samples: bool | None = None, **kwargs
+    y, *, sr: int, start: float, duration: float = 0.05, ax=None, show_samples: bool | None = None, **kwargs
 ):
     """A short window (default 50 ms) of a clip, where individual cycles become visible.
 
@@ -153,7 +153,7 @@ def plot_waveform_zoom(
     ----------
     y : np.ndarray [shape=(n,)]
         Samples of the whole clip.
-    sr : float > 0
+    sr : int > 0
         Sample rate in Hz.
     start : float >= 0
         Start of the window in seconds (the x axis shows the time in the clip).
