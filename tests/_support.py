@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
+import pytest
 
 SR = 22050
 
@@ -26,3 +29,15 @@ def chmod_can_deny(folder) -> bool:
     finally:
         probe_file.chmod(0o600)
         probe_file.unlink()
+
+
+def require_or_skip(reason: str, *, variable: str = "MUSICVIZ_REQUIRE_DATA") -> None:
+    """Skip a test whose material is missing, or fail it where that material must be there.
+
+    ``make test`` sets ``MUSICVIZ_REQUIRE_DATA=1`` (it makes the synthetic set first) and
+    ``.ci/run`` sets ``MUSICVIZ_REQUIRE_GTZAN=1``: there, a missing folder is a bug, never a
+    silent skip.
+    """
+    if os.environ.get(variable) == "1":
+        pytest.fail(f"{reason}, and {variable}=1 says it must be there")
+    pytest.skip(reason)

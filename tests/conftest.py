@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from _support import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("MUSICVIZ_GTZAN") or ROOT.parent / "shared" / "data")
@@ -30,18 +31,6 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-def require_or_skip(reason: str, *, variable: str = "MUSICVIZ_REQUIRE_DATA") -> None:
-    """Skip a test whose material is missing, or fail it where that material must be there.
-
-    ``make test`` sets ``MUSICVIZ_REQUIRE_DATA=1`` (it makes the synthetic set first) and
-    ``.ci/run`` sets ``MUSICVIZ_REQUIRE_GTZAN=1``: there, a missing folder is a bug, never a
-    silent skip.
-    """
-    if os.environ.get(variable) == "1":
-        pytest.fail(f"{reason}, and {variable}=1 says it must be there")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def synth_data() -> Path:
     """The generated synthetic set (``data/synth``); skips (fails under ``make test``) without it."""
@@ -60,7 +49,7 @@ def gtzan_samples(shared_data) -> Path:
 
 
 #: Fixtures that mean "needs more than the venv": a test using one is ``slow`` (not in ``make check``).
-DATA_FIXTURES = ("synth_data", "shared_data", "gtzan_samples")
+DATA_FIXTURES = ("synth_data", "shared_data", "gtzan_samples", "_weights_installed", "_chromium_present")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -37,9 +37,18 @@ CLIPS = ("chord_drums", "noise", "sweep_bass")
 #: the original code uses :func:`_tolerance`.
 ATOL = 1e-4
 
-needs_weights = pytest.mark.skipif(
-    importlib.util.find_spec("musicnn") is None, reason="musicnn's weights are not installed (make env)"
-)
+
+
+@pytest.fixture(scope="session")
+def _weights_installed():
+    """musicnn's weights: a skip where they are not installed, a failure under make test (make env installs them)."""
+    if importlib.util.find_spec("musicnn") is None:
+        from _support import require_or_skip
+
+        require_or_skip("musicnn's weights are not installed (make env)")
+
+
+needs_weights = pytest.mark.usefixtures("_weights_installed")
 
 
 @pytest.fixture(scope="module")
