@@ -11,8 +11,9 @@ Notebook: every notebook (``make run``, ``make execute``: ``scripts/run_series.p
                      the outputs of the cells that may show real GTZAN audio
                      (:data:`musicviz.course.runner.REAL_AUDIO_MARKER`)
 
-Each notebook runs in a fresh kernel with :func:`musicviz.course.runner.run_notebook`. The
-summary lists each notebook's run time and its key numbers: the text output of every cell
+Each notebook runs in a fresh kernel with :func:`musicviz.course.runner.run_notebook`, as many
+at a time as there are cores (``--jobs``; every notebook has its own kernel and nothing in one
+depends on another's run, so the order only changes when each finishes). The summary lists each notebook's run time and its key numbers: the text output of every cell
 tagged ``summary`` (cell metadata ``tags``).
 """
 
@@ -22,6 +23,7 @@ import argparse
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from musicviz._io import atomic_write_text, project_root
@@ -53,7 +55,12 @@ def main(argv=None) -> int:
     parser.add_argument("--in-place", action="store_true", help="store the outputs in the committed notebooks")
     parser.add_argument("--only", default=None, help="glob of notebooks to run, e.g. '0[1-3]*'")
     parser.add_argument("--figures", type=Path, default=None, help="also export every named figure here")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="notebooks executed at the same time (default: one per core, at most 4)")
     args = parser.parse_args(argv)
+    jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, 4)
+    if jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {jobs}")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("PYTHONHASHSEED", "0")
     notebooks = series(args.only)
@@ -67,24 +74,33 @@ def main(argv=None) -> int:
     html = None if args.in_place else _pages.html_exporter(args.out)
     failed: dict[str, str] = {}
     report, t_all = [], time.perf_counter()
-    for path in notebooks:
+    def execute(path):
         if args.figures is not None:
-            run, _ = _figures.export_figures(path, args.figures, timeout=CELL_TIMEOUT)
-        else:
-            run = run_notebook(path, timeout=CELL_TIMEOUT)
-        status = "ok" if run.ok else "FAILED"
-        if run.ok:
-            if args.in_place:
-                drop_real_audio_outputs(run.nb)
-                atomic_write_text(path, _writes(run.nb))
+            return _figures.export_figures(path, args.figures, timeout=CELL_TIMEOUT)[0]
+        return run_notebook(path, timeout=CELL_TIMEOUT)
+
+    results = {}
+    # Kernels are processes: threads only wait for them. Pages are written here, one at a time.
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(execute, path): path for path in notebooks}
+        for future in as_completed(futures):
+            path = futures[future]
+            run = results[path] = future.result()
+            status = "ok" if run.ok else "FAILED"
+            if run.ok:
+                if args.in_place:
+                    drop_real_audio_outputs(run.nb)
+                    atomic_write_text(path, _writes(run.nb))
+                else:
+                    atomic_write_text(args.out / "notebooks" / path.name, _writes(run.nb))
+                    _pages.export_html(run.nb, args.out / "html" / f"{path.stem}.html", exporter=html)
             else:
-                atomic_write_text(args.out / "notebooks" / path.name, _writes(run.nb))
-                _pages.export_html(run.nb, args.out / "html" / f"{path.stem}.html", exporter=html)
-        else:
-            failed[path.stem] = run.error
-            print(f"{path.name}: {run.error}", file=sys.stderr)
-        report.append((path.name, status, run.seconds, key_numbers(run.nb) if run.ok else []))
-        print(f"  {path.name:45s} {status:6s} {run.seconds:6.1f} s", flush=True)
+                failed[path.stem] = run.error
+                print(f"{path.name}: {run.error}", file=sys.stderr)
+            print(f"  {path.name:45s} {status:6s} {run.seconds:6.1f} s", flush=True)
+    for path in notebooks:  # the summary in the order of the series
+        run = results[path]
+        report.append((path.name, "ok" if run.ok else "FAILED", run.seconds, key_numbers(run.nb) if run.ok else []))
     total = time.perf_counter() - t_all
     if args.figures is not None:
         index = _figures.write_index(args.figures, failed)
