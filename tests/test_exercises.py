@@ -89,7 +89,7 @@ def test_every_notebook_exercise_has_a_check_cell():
 
 
 @pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
-def test_no_hint_before_an_attempt_then_one_more_per_wrong_answer(exercise_id, capsys):
+def test_no_hint_before_an_attempt_then_one_more_per_different_wrong_answer(exercise_id, capsys):
     exercise = EXERCISES[exercise_id]
     reset_attempts()
     check(exercise_id, None)
@@ -97,7 +97,7 @@ def test_no_hint_before_an_attempt_then_one_more_per_wrong_answer(exercise_id, c
     assert "no answer yet" in out and "Hint" not in out
     assert all(hint not in out for hint in exercise.hints)
     for attempt in range(1, len(exercise.hints) + 2):
-        check(exercise_id, "certainly-wrong")
+        check(exercise_id, f"certainly-wrong-{attempt}")
         out = capsys.readouterr().out
         step = min(attempt, len(exercise.hints))
         assert f"attempt {attempt}" in out and exercise.hints[step - 1] in out
@@ -105,6 +105,84 @@ def test_no_hint_before_an_attempt_then_one_more_per_wrong_answer(exercise_id, c
     check(exercise_id, _solution(exercise_id)())
     assert "correct" in capsys.readouterr().out
     reset_attempts()
+
+
+def test_the_same_wrong_answer_again_earns_no_new_hint(capsys):
+    exercise = EXERCISES["00.1"]
+    reset_attempts()
+    for _ in range(5):  # re-running the cell with the same answer: still the first hint
+        check("00.1", -1)
+    out = capsys.readouterr().out
+    assert out.count("Hint 1 of") == 5 and exercise.hints[-1] not in out
+    assert "attempt 1" in out and "you gave this answer before" in out and "attempt 2" not in out
+    check("00.1", -1.0)  # the same number written another way is the same attempt
+    check("00.1", " -1 ")  # (text is another answer: a new attempt)
+    out = capsys.readouterr().out
+    assert "Hint 2 of" in out and "Hint 3 of" not in out
+    reset_attempts()
+
+
+def test_the_last_hint_is_a_method_not_code():
+    import re
+
+    code = re.compile(r"[=\[\]{}]|\w\([^)]|\w\.\w+\(")  # assignments, indexing, calls with arguments
+    for eid, exercise in EXERCISES.items():
+        assert len(exercise.hints) >= 2, eid
+        assert not code.search(exercise.hints[-1]), f"{eid}: the last hint reads like code: {exercise.hints[-1]!r}"
+
+
+def test_checks_read_only_exact_plain_types(capsys):
+    import numpy as np
+
+    from musicviz.exercises import AnswerError, plain_answer
+
+    right = _solution("00.2")()  # a genre name
+    truth = EXERCISES["00.1"].right_answer()
+
+    class Yes(float):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = float.__hash__
+
+    class Agreeable(str):
+        def __eq__(self, other):
+            return True
+
+        def strip(self, *args):
+            return self
+
+        def lower(self):
+            return self
+
+        __hash__ = str.__hash__
+
+    class Number(int):
+        def __index__(self):
+            return truth
+
+    for rigged in (Yes(0.0), Number(0)):
+        assert grade("00.1", rigged) is False
+    assert grade("00.2", Agreeable("nothing")) is False
+    assert grade("00.2", (right,)) is False and grade("00.2", right) is True
+    # numpy numbers and plain containers are still answers.
+    assert grade("00.1", np.int64(truth)) is True and grade("00.1", float(truth)) is True
+    assert grade("02.4", np.array(20)) is True
+    for bad in (np.array(["x" * 10] * 2), np.zeros(20_000), [0] * 20_000, "x" * 20_000, object(), {"a": 1}):
+        with pytest.raises(AnswerError):
+            plain_answer(bad)
+    reset_attempts()
+    check("00.1", Yes(0.0))
+    out = capsys.readouterr().out
+    assert "correct" not in out and "not read" in out and "Hint" not in out
+    reset_attempts()
+
+
+def test_a_truth_computed_before_is_what_grade_compares_with():
+    truth = EXERCISES["00.1"].right_answer()
+    assert grade("00.1", truth, truth=truth) is True
+    assert grade("00.1", truth, truth=truth + 1) is False  # the given truth, not the data's, decides
+    assert grade("00.1", truth + 1, truth=truth + 1) is True
 
 
 def test_check_prints_feedback(capsys):

@@ -32,13 +32,6 @@ INTRO = ROOT / "notebooks" / "00_introduction.ipynb"
 ANSWER_CELL = re.compile(r"^\s*(answer_\w+)\s*=\s*None\b", re.MULTILINE)
 
 
-def _needs_synth():
-    from musicviz.config import synth_dir
-
-    if not (synth_dir() / "metadata.csv").is_file():
-        pytest.skip("the synthetic set is not generated (make data)")
-
-
 def _solutions(stem: str):
     path = ROOT / "solutions" / f"{stem}.py"
     spec = importlib.util.spec_from_file_location(f"solutions_{stem}", path)
@@ -223,8 +216,7 @@ def _fill(nb, values: dict, *, raise_after: str | None = None):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    _needs_synth()
+def graded(tmp_path_factory, synth_data):
     mp = pytest.MonkeyPatch()
     mp.setenv("MUSICVIZ_DATASET", "synth")
     exercises = exercises_of("00")
@@ -247,12 +239,14 @@ def graded(tmp_path_factory):
     mp.undo()
 
 
+@pytest.mark.slow  # starts kernels
 def test_the_solutions_are_right_so_the_perfect_submission_must_be(graded):
     _, _, exercises, right = graded
     for e in exercises:
         assert grade(e.id, ast.literal_eval(right[e.variable])) is True
 
 
+@pytest.mark.slow  # starts kernels
 def test_points_per_exercise_and_totals(graded):
     results, _, exercises, _ = graded
     worth = {e.id: e.points for e in exercises}
@@ -267,12 +261,14 @@ def test_points_per_exercise_and_totals(graded):
         assert r.max_points == worth and not r.timed_out and r.notes == []
 
 
+@pytest.mark.slow  # starts kernels
 def test_a_raising_cell_is_an_error_but_keeps_the_points_before_it(graded):
     results, _, _, _ = graded
     assert results["perfect"].error == "" and results["blank"].error == ""
     assert re.fullmatch(r"cell \d+ raised RuntimeError: a student bug", results["partly"].error)
 
 
+@pytest.mark.slow  # starts kernels
 def test_grades_csv_and_report_are_written(graded):
     results, out, exercises, _ = graded
     with open(out / "grades.csv", newline="") as f:
@@ -280,13 +276,14 @@ def test_grades_csv_and_report_are_written(graded):
     ids = [e.id for e in exercises]
     with open(out / "grades.csv", newline="") as f:
         header = next(csv.reader(f))
-    assert header == ["student", "notebook", *ids, "total", "max_points", "seconds", "error"]
+    assert header == ["student", "notebook", *ids, "total", "max_points", "seconds", "error", "flags"]
     assert set(rows) == {"perfect", "blank", "partly"}
     for student, r in results.items():
         assert [float(rows[student][i]) for i in ids] == [r.points[i] for i in ids]
         assert float(rows[student]["total"]) == r.total
         assert float(rows[student]["max_points"]) == sum(e.points for e in exercises)
         assert rows[student]["error"] == r.error
+        assert rows[student]["flags"] == r.flag == ""  # honest notebooks earn no flag
         assert rows[student]["notebook"] == "00_introduction.ipynb"
     report = (out / "report.html").read_text()
     assert "a student bug" in report and "Per exercise" in report
@@ -298,8 +295,8 @@ def test_grades_csv_and_report_are_written(graded):
     assert any(o.get("ename") == "RuntimeError" for c in executed.cells if c.cell_type == "code" for o in c.outputs)
 
 
-def test_an_endless_loop_times_out_and_the_answers_before_it_still_count(tmp_path, monkeypatch):
-    _needs_synth()
+@pytest.mark.slow  # starts a kernel
+def test_an_endless_loop_times_out_and_the_answers_before_it_still_count(tmp_path, monkeypatch, synth_data):
     monkeypatch.setenv("MUSICVIZ_DATASET", "synth")
     first = exercises_of("00")[0]
     right = _literal(getattr(_solutions(INTRO.stem), "exercise_" + first.id.replace(".", "_"))())
@@ -318,11 +315,14 @@ def test_an_endless_loop_times_out_and_the_answers_before_it_still_count(tmp_pat
 
 
 def test_grading_rejects_bad_timeouts(tmp_path):
-    with pytest.raises(ParameterError, match="cell_timeout and notebook_timeout must be positive"):
-        grade_notebook(Submission("x", "00_introduction.ipynb", tmp_path / "x.ipynb"), cell_timeout=0)
+    for bad in (0, -1, float("nan"), float("inf")):
+        with pytest.raises(ParameterError, match="must be finite, positive seconds"):
+            grade_notebook(Submission("x", "00_introduction.ipynb", tmp_path / "x.ipynb"), cell_timeout=bad)
+        with pytest.raises(ParameterError, match="must be finite, positive seconds"):
+            grade_submissions(tmp_path, out=tmp_path / "out", notebook_timeout=bad)
 
 
-def test_answers_travel_as_tagged_json_and_come_back_as_values(capsys):
+def test_answers_travel_as_plain_json_and_come_back_as_plain_values(capsys):
     import numpy as np
     import pandas as pd
 
@@ -332,24 +332,34 @@ def test_answers_travel_as_tagged_json_and_come_back_as_values(capsys):
         "answer_a": (np.int64(3), "metal"),
         "answer_b": np.array([[1.5, 2.0]], dtype=np.float32),
         "answer_c": pd.Series([1, 2], index=["x", "y"], name="n"),
-        "answer_d": {"k": [float("nan"), float("-inf"), None, True]},
+        "answer_d": [float("nan"), float("-inf"), None, True],
         "answer_e": lambda: 1,  # not an answer anyone can grade
+        "answer_f": {"k": 1},  # neither: a dict is no answer of any exercise
+        "prediction_00_2": "reggae, by ear",
     }
-    names = [*space, "answer_missing"]
+    names = [n for n in space if n.startswith("answer_")] + ["answer_missing"]
     exec(reader_cell(names, "@@m@@", limit=10000), space)
     cell = {"outputs": [{"output_type": "stream", "name": "stdout", "text": capsys.readouterr().out}]}
     found = read_answers(cell, "@@m@@")
     assert decode(found["answer_a"]["value"]) == (3, "metal")
-    b = decode(found["answer_b"]["value"])
-    assert b.dtype == np.float32 and b.tolist() == [[1.5, 2.0]]
-    pd.testing.assert_series_equal(decode(found["answer_c"]["value"]), space["answer_c"])
-    d = decode(found["answer_d"]["value"])["k"]
+    assert decode(found["answer_b"]["value"]) == [[1.5, 2.0]]  # arrays and Series come back as lists
+    assert decode(found["answer_c"]["value"]) == [1, 2]
+    d = decode(found["answer_d"]["value"])
     assert np.isnan(d[0]) and d[1:] == [float("-inf"), None, True]
-    assert "function" in found["answer_e"]["unreadable"]
+    assert "function" in found["answer_e"]["unreadable"] and "dict" in found["answer_f"]["unreadable"]
     assert found["answer_missing"] == {"missing": True}
+    assert decode(found["prediction_00_2"]["value"]) == "reggae, by ear"  # predictions travel too
     assert "_musicviz_read_answers" not in space  # the injected cell cleans up after itself
-    with pytest.raises(ValueError, match="not a float"):
-        decode({"__float__": "__import__('os')"})
+    # Only plain data is ever built from what a kernel sent.
+    for forged, why in (({"__float__": "__import__('os')"}, "not a float"),
+                        ({"__ndarray__": [["x"]], "dtype": "U100000000"}, "not a plain answer"),
+                        ({"__dict__": [[1, 2]]}, "not a plain answer"),
+                        (["x"] * 10_001, "more than 10000 items"),
+                        ("x" * 10_001, "longer than"),
+                        ([[[[[[1]]]]]], "nested more than"),
+                        (float("inf"), "must be tagged")):
+        with pytest.raises(ValueError, match=why):
+            decode(forged)
 
 
 def test_report_escapes_student_text_and_lists_written_prompts(tmp_path):

@@ -73,13 +73,15 @@ def _wrong_00_1() -> list:
         "Each clip is compared with the median of *its* genre: pandas' groupby(...).transform(...) "
         "gives every row its group's value.",
         "Compute the distance |tempo - genre median| for every row, then count the rows where it is <= 10.",
-        'metadata.groupby("genre")["tempo"].transform("median") is the column to subtract; '
-        "(distance <= 10).sum() counts.",
+        "Method: give every row its genre's median tempo (a grouped transform keeps one value per row), "
+        "subtract it from the row's own tempo, take the absolute value, and count the rows where it is "
+        "at most 10 (10 itself counts).",
     ),
     wrong_answers=_wrong_00_1,
+    truth=_answer_00_1,
 )
-def _check_00_1(answer) -> bool:
-    return as_int(answer) == _answer_00_1()
+def _check_00_1(answer, truth) -> bool:
+    return as_int(answer) == truth
 
 
 # ---------------------------------------------------------------------------------- 00.2
@@ -110,12 +112,14 @@ def _wrong_00_2() -> list:
     hints=(
         "One number per genre: group the table by genre and summarise the tempo column.",
         'metadata.groupby("genre")["tempo"].median() gives one median per genre; which is the lowest?',
-        "Series.idxmin() returns the label (the genre) of the smallest value, not the value itself.",
+        "Method: one median per genre, then ask for the *label* of the smallest median (the genre's name), "
+        "not the smallest value itself.",
     ),
     wrong_answers=_wrong_00_2,
+    truth=_answer_00_2,
 )
-def _check_00_2(answer) -> bool:
-    return genre_name(answer) == _answer_00_2()
+def _check_00_2(answer, truth) -> bool:
+    return genre_name(answer) == truth
 
 
 # ---------------------------------------------------------------------------------- 00.3
@@ -145,9 +149,11 @@ def _wrong_00_3() -> list:
     hints=(
         "The range of a genre is its fastest clip's tempo minus its slowest clip's.",
         'metadata.groupby("genre")["tempo"].agg(["min", "max"]) gives both per genre.',
-        "Subtract the two columns and take idxmax() of the result.",
+        "Method: per genre, the largest tempo minus the smallest; the answer is the genre (the label) "
+        "where that difference is largest, not the difference.",
     ),
     wrong_answers=_wrong_00_3,
+    truth=_answer_00_3,
 )
-def _check_00_3(answer) -> bool:
-    return genre_name(answer) == _answer_00_3()
+def _check_00_3(answer, truth) -> bool:
+    return genre_name(answer) == truth

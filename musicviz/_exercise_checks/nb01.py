@@ -99,12 +99,14 @@ def _wrong_01_1() -> list:
         "The crest factor is about the excerpt, not the whole clip: the table above describes whole clips.",
         "For every genre: mv.waveforms.peak_level_db(y) minus the RMS level 20*log10(sqrt(mean(y**2))), "
         "with y = excerpts[genre].",
-        "Put the crest factors in a dict {genre: crest} and take max(crest, key=crest.get).",
+        "Method: compute the crest factor of every genre's excerpt, keep them by genre, and answer with the "
+        "genre whose crest factor is the largest (its name, not the number).",
     ),
     wrong_answers=_wrong_01_1,
+    truth=_answer_01_1,
 )
-def _check_01_1(answer) -> bool:
-    return genre_name(answer) == _answer_01_1()
+def _check_01_1(answer, truth) -> bool:
+    return genre_name(answer) == truth
 
 
 # ---------------------------------------------------------------------------------- 01.2
@@ -138,12 +140,14 @@ def _wrong_01_2() -> list:
     hints=(
         "A sample rate is a number of samples per second; 5 ms is 0.005 s.",
         "0.005 * sr is not a whole number here; mv.audio.segment rounds each end to the nearest sample.",
-        "len(mv.audio.segment(clips[CLASSICAL], sr=sr, start=ZOOM, end=ZOOM + 0.005)).",
+        "Method: cut the same 5 ms excerpt the zoom shows (same clip, same start, 0.005 s long) with "
+        "mv.audio.segment and count its samples; compare with your prediction.",
     ),
     wrong_answers=_wrong_01_2,
+    truth=_answer_01_2,
 )
-def _check_01_2(answer) -> bool:
-    return as_int(answer) == _answer_01_2()
+def _check_01_2(answer, truth) -> bool:
+    return as_int(answer) == truth
 
 
 # ---------------------------------------------------------------------------------- 01.3
@@ -183,9 +187,11 @@ def _wrong_01_3() -> list:
     hints=(
         "A crossing sits between two neighbouring samples, one negative and one not (np.signbit tells which).",
         "Compare each sample's sign with the next one's: an array of n samples has n - 1 neighbouring pairs.",
-        "s = np.signbit(piece); np.count_nonzero(s[1:] != s[:-1]), with piece the 5 ms excerpt of the pitched clip.",
+        "Method: for the 5 ms excerpt of the pitched clip, mark each sample as negative or not, compare every "
+        "sample's mark with its right neighbour's, and count the pairs that differ.",
     ),
     wrong_answers=_wrong_01_3,
+    truth=_answer_01_3,
 )
-def _check_01_3(answer) -> bool:
-    return as_int(answer) == _answer_01_3()
+def _check_01_3(answer, truth) -> bool:
+    return as_int(answer) == truth

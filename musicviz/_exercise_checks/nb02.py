@@ -52,12 +52,14 @@ def _wrong_02_1():
     hints=(
         "Bins are sr / n_fft apart, and a Hann window's main lobe is 4 bins wide (2 on each side of the peak).",
         "For the two peaks to have a dip between them they must be more than about 2 bins apart: 20 Hz > 2 * sr / n_fft.",
-        "Loop: for n in [2**k for k in range(6, 16)]: print(n, mv.spectrograms.separates(y, sr=sr, f1=440, f2=460, win_length=n)) and take the first True.",
+        "Method: try the powers of two from small to large, ask mv.spectrograms.separates about each one, "
+        "and stop at the first that separates the two sines.",
     ),
     wrong_answers=_wrong_02_1,
+    truth=lambda: _smallest_separating("hann"),
 )
-def _check_02_1(answer) -> bool:
-    return as_int(answer) == _smallest_separating("hann")
+def _check_02_1(answer, truth) -> bool:
+    return as_int(answer) == truth
 
 
 # ----------------------------------------------------------------- 02.2 Slaney mel band
@@ -86,12 +88,14 @@ def _wrong_02_2():
     hints=(
         "n_mels triangles need n_mels + 2 edges equally spaced on the mel scale; each triangle spans three consecutive edges.",
         "librosa.mel_frequencies(n_mels=..., fmin=0, fmax=sr / 2) gives edges equally spaced in mel (htk=False is Slaney).",
-        "edges = librosa.mel_frequencies(n_mels=130, fmin=0, fmax=sr / 2); band k (from 1) starts at edges[k - 1].",
+        "Method: list the 130 edges from 0 Hz to sr / 2; band k (counting from 1) rises from the k-th edge, "
+        "so count to the right edge carefully (off by one is the usual mistake).",
     ),
     wrong_answers=_wrong_02_2,
+    truth=lambda: float(_band_edges()[19]),
 )
-def _check_02_2(answer) -> bool:
-    return close(answer, _band_edges()[19], 0.5)
+def _check_02_2(answer, truth) -> bool:
+    return close(answer, truth, 0.5)
 
 
 # ----------------------------------------------------------------- 02.3 side lobes
@@ -138,9 +142,10 @@ def _wrong_02_3():
         "From the peak at 0 Hz, walk down to the first minimum (the first null), then up to the next maximum: that is the first side lobe; subtract the Hann one from the rectangular one.",
     ),
     wrong_answers=_wrong_02_3,
+    truth=_side_lobe_gap,
 )
-def _check_02_3(answer) -> bool:
-    return close(answer, _side_lobe_gap(), 0.3)
+def _check_02_3(answer, truth) -> bool:
+    return close(answer, truth, 0.3)
 
 
 # ----------------------------------------------------------------- 02.4 framing
@@ -168,9 +173,11 @@ def _wrong_02_4():
     hints=(
         "With center=False nothing is padded: frame m covers samples m * hop to m * hop + n_fft - 1.",
         "A Hann window is largest in its middle, so the impulse is loudest in the frame whose middle (m * hop + n_fft / 2) is closest to it.",
-        "Solve m * 512 + 1024 ≈ 11025 for a whole m, or compute np.argmax((np.abs(X) ** 2).sum(axis=0)).",
+        "Method: find the frame whose middle sample is nearest to the impulse (start + half a window), "
+        "then check it by summing the energy of every frame and taking the loudest.",
     ),
     wrong_answers=_wrong_02_4,
+    truth=lambda: _loudest_frame(False),
 )
-def _check_02_4(answer) -> bool:
-    return as_int(answer) == _loudest_frame(False)
+def _check_02_4(answer, truth) -> bool:
+    return as_int(answer) == truth

@@ -54,13 +54,14 @@ def _wrong_03_1() -> list:
     hints=(
         "Count semitones from A4 = 440 Hz: every factor 2 in frequency is 12 semitones.",
         "12 * log2(1000 / 440) semitones above A, rounded to a whole number, then folded into 0..11.",
-        "A is pitch class 9: the answer is PITCH_CLASSES[(9 + round(12 * log2(1000 / 440))) % 12]; "
-        "mv.chroma.pitch_class(1000.0) verifies it.",
+        "Method: count the semitones from A up to 1000 Hz, round to a whole number, then step that many pitch "
+        "classes up from A, wrapping round after G#; mv.chroma.pitch_class verifies your result.",
     ),
     wrong_answers=_wrong_03_1,
+    truth=_answer_03_1,
 )
-def _check_03_1(answer) -> bool:
-    return _pitch_name(answer) == _answer_03_1()
+def _check_03_1(answer, truth) -> bool:
+    return _pitch_name(answer) == truth
 
 
 # ---------------------------------------------------------------------------------- 03.2
@@ -109,12 +110,14 @@ def _wrong_03_2() -> list:
         "above each clip's strongest class instead.",
         "p = mv.chroma.mean_chroma(mv.chroma.chromagram(y, sr=sr)[0]) for each clip in `clips`; "
         "np.roll shifts an array in a circle.",
-        "np.roll(p, -np.argmax(p)) puts the strongest class at index 0; compare the value at index 7 across genres.",
+        "Method: rotate each genre's profile so that its strongest class comes first, read the value seven "
+        "steps above it, and answer with the genre where that value is largest.",
     ),
     wrong_answers=_wrong_03_2,
+    truth=_answer_03_2,
 )
-def _check_03_2(answer) -> bool:
-    return genre_name(answer) == _answer_03_2()
+def _check_03_2(answer, truth) -> bool:
+    return genre_name(answer) == truth
 
 
 # ---------------------------------------------------------------------------------- 03.3
@@ -143,11 +146,11 @@ def _wrong_03_3() -> list:
         "Draw one cycle of a sine: how many times does it cross zero?",
         "Two crossings per cycle, 1000 cycles per second; mv.waveforms.zero_crossing_rate returns "
         "crossings per second (not librosa's fraction).",
-        "y = np.sin(2 * np.pi * 1000 * np.arange(sr) / sr + 0.1); "
-        "np.median(mv.waveforms.zero_crossing_rate(y, sr=sr)[0]).",
+        "Method: make one second of the 1000 Hz sine at 22050 samples per second (a small phase offset keeps samples off "
+        "exact zeros), compute its zero-crossing rate frame by frame, and take the median over the frames.",
     ),
     wrong_answers=_wrong_03_3,
+    truth=_answer_03_3,
 )
-def _check_03_3(answer) -> bool:
-    truth = _answer_03_3()
+def _check_03_3(answer, truth) -> bool:
     return abs(as_float(answer) - truth) <= 0.02 * truth

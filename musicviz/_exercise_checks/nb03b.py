@@ -55,12 +55,14 @@ def _wrong_03b_1() -> list:
         "The RMS error only falls as k grows; you need the first k where it drops to the bound.",
         "mv.mfcc_hpss_tempo.reconstruction_error(steps['log_mel'], n_coeffs=range(1, 129)) gives the error "
         "for every k at once.",
-        f"errors = ...; errors.index[errors <= {MAX_ERROR_DB:g}][0] is the smallest k.",
+        f"Method: walk k upwards from 1 and stop at the first k whose error is at most {MAX_ERROR_DB:g} dB; "
+        "that k (a count of coefficients, not a position from 0) is the answer.",
     ),
     wrong_answers=_wrong_03b_1,
+    truth=lambda: _fewest_coefficients(MAX_ERROR_DB),
 )
-def _check_03b_1(answer) -> bool:
-    return as_int(answer) == _fewest_coefficients(MAX_ERROR_DB)
+def _check_03b_1(answer, truth) -> bool:
+    return as_int(answer) == truth
 
 
 def _coefficient_number(answer) -> int:
@@ -113,12 +115,14 @@ def _wrong_03b_2() -> list:
     hints=(
         "Do for the variance columns what the notebook did for the means.",
         "mv.mfcc_hpss_tempo.genre_f_statistic(table, columns=[f'mfcc{k}_var' for k in range(1, 21)]).",
-        "Take the row with the largest F (stats['F'].idxmax()) and read its coefficient number.",
+        "Method: find the variance column with the largest F-statistic and answer with the number in its "
+        "name (7 for mfcc7_var), not its position in the table.",
     ),
     wrong_answers=_wrong_03b_2,
+    truth=lambda: _best_by_f(_var_columns()),
 )
-def _check_03b_2(answer) -> bool:
-    return _coefficient_number(answer) == _best_by_f(_var_columns())
+def _check_03b_2(answer, truth) -> bool:
+    return _coefficient_number(answer) == truth
 
 
 def _tempo_table(tolerance: float):
@@ -157,6 +161,7 @@ def _wrong_03b_3() -> list:
         "Its octave_ok column is True when the factor is 1, 2 or 1/2: take its mean.",
     ),
     wrong_answers=_wrong_03b_3,
+    truth=lambda: float(_tempo_table(TEMPO_TOLERANCE)["octave_ok"].mean()),
 )
-def _check_03b_3(answer) -> bool:
-    return close(answer, _tempo_table(TEMPO_TOLERANCE)["octave_ok"].mean(), 0.006)
+def _check_03b_3(answer, truth) -> bool:
+    return close(answer, truth, 0.006)

@@ -52,18 +52,23 @@ def _within(answer, truths, tol) -> bool:
     hints=(
         "The scaler learnt mu and sigma from the training clips only; the test clips are a different sample.",
         "X_test = scaler.transform(test[extended]) is already there: look at its standard deviation column by column.",
-        "X_test.std(axis=0) gives one value per column; take the max and round it to 2 decimals.",
+        "Method: take the standard deviation of every standardized test column separately, keep the largest "
+        "of the 73, and round it to 2 decimals.",
     ),
     wrong_answers=lambda: [1.0, round(float(_test_std(leaky=True).max()), 2), round(float(_test_std().min()), 2)],
+    truth=lambda: _truths_04_1(),
 )
-def _check_04_1(answer) -> bool:
+def _check_04_1(answer, truth) -> bool:
+    return _within(answer, truth, 0.0051)
+
+
+def _truths_04_1() -> tuple[float, float]:
     course, _ = _split()
     side = course.sides
     z_std = _test_std()
     n = int((side == "test").sum())
     # numpy's std (ddof=0) or pandas' (ddof=1): both are the right idea.
-    truths = [z_std.max(), z_std.max() * np.sqrt(n / (n - 1))]
-    return _within(answer, truths, 0.0051)
+    return float(z_std.max()), float(z_std.max() * np.sqrt(n / (n - 1)))
 
 
 def _segments():
@@ -105,14 +110,16 @@ def _segment_accuracy(how: str, model: str = "svm") -> float:
     hints=(
         "A grouped split keeps all segments of one track on the same side: sklearn.model_selection.GroupShuffleSplit.",
         "train_idx, test_idx = next(GroupShuffleSplit(...).split(segments, groups=segments['track_id'])).",
-        "Fit the pipeline on segments.iloc[train_idx][extended] and their labels, then .score(...) on the test rows.",
+        "Method: fit the pipeline on the training rows' feature columns and labels only, then score it on the "
+        "held-out rows (whole tracks the model never saw) and round to 3 decimals.",
     ),
     wrong_answers=lambda: _distinct(
         [_segment_accuracy("random"), _segment_accuracy("grouped", model="knn")], _segment_accuracy("grouped")
     ),
+    truth=lambda: _segment_accuracy("grouped"),
 )
-def _check_04_2(answer) -> bool:
-    return close(answer, _segment_accuracy("grouped"), 0.0011)
+def _check_04_2(answer, truth) -> bool:
+    return close(answer, truth, 0.0011)
 
 
 def _knn_accuracy(columns) -> float:
@@ -142,13 +149,14 @@ def _without_brightness(columns) -> list[str]:
     hints=(
         "Keep the 73 columns of `extended` except those whose name starts with one of the four brightness features.",
         "str.startswith accepts a tuple: [c for c in extended if not c.startswith(('spectral_centroid', ...))].",
-        "make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=5)).fit(train[kept], train['label']).score(test[kept], test['label']).",
+        "Method: the same scaler-then-5-NN pipeline as before, fitted on the training clips' kept columns and "
+        "scored on the test clips' kept columns; compare the accuracy with the one on all 73.",
     ),
     wrong_answers=lambda: _distinct(
         [_knn_accuracy(_split()[1]), _knn_accuracy([c for c in _split()[1] if c.startswith(BRIGHTNESS)])],
         _knn_accuracy(_without_brightness(_split()[1])),
     ),
+    truth=lambda: _knn_accuracy(_without_brightness(_split()[1])),
 )
-def _check_04_3(answer) -> bool:
-    _, columns = _split()
-    return close(answer, _knn_accuracy(_without_brightness(columns)), 0.0011)
+def _check_04_3(answer, truth) -> bool:
+    return close(answer, truth, 0.0011)

@@ -48,14 +48,16 @@ def _distinct(wrong, right, tol) -> list:
     hints=(
         "The ARI rewards pairs of clips that share a genre *and* a cluster; more clusters split genres apart.",
         "Same steps as the k=10 cell: bl.make_kmeans(20, seed=SEED).fit(X), then the kmeans step's labels_.",
-        "bl.cluster_scores(genres, clusters)['ari'], rounded to 2 decimals.",
+        "Method: score the 20 clusters against the genres with the course's cluster scores, read the ARI, "
+        "round it to 2 decimals, and compare it with the ARI of 10 clusters.",
     ),
     wrong_answers=lambda: _distinct(
         [_kmeans_score(10), _kmeans_score(5), _kmeans_score(20, "purity")], _kmeans_score(20), 0.0051
     ),
+    truth=lambda: _kmeans_score(20),
 )
-def _check_05_1(answer) -> bool:
-    return close(answer, _kmeans_score(20), 0.0051)
+def _check_05_1(answer, truth) -> bool:
+    return close(answer, truth, 0.0051)
 
 
 def _grid_search(X, y, cv):
@@ -88,13 +90,19 @@ def _wrong_05_2() -> list:
     hints=(
         "GridSearchCV takes the pipeline, a dict of parameter lists and cv=; the SVC step is named 'svc'.",
         "param_grid={'svc__C': [...], 'svc__gamma': [...]}; fit it on X_train, y_train only (never the test clips).",
-        "search = GridSearchCV(bl.make_svm(), grid, cv=StratifiedKFold(5, shuffle=True, random_state=0)).fit(X_train, y_train); search.best_score_.",
+        "Method: run the grid search with the seeded stratified 5-fold splitter on the training clips, and "
+        "read the best mean cross-validated accuracy (not the test accuracy), to 3 decimals.",
     ),
     wrong_answers=_wrong_05_2,
+    truth=lambda: _best_cv_score(),
 )
-def _check_05_2(answer) -> bool:
+def _check_05_2(answer, truth) -> bool:
+    return close(answer, truth, 0.0011)
+
+
+def _best_cv_score() -> float:
     _, _, X_train, y_train, _, _ = _baseline_split()
-    return close(answer, _grid_search(X_train, y_train, _folds()).best_score_, 0.0011)
+    return float(_grid_search(X_train, y_train, _folds()).best_score_)
 
 
 def _cv_recall():
@@ -128,13 +136,19 @@ def _wrong_05_3() -> list:
     hints=(
         "Cross-validation can predict every training clip once, from a model that did not see it: cross_val_predict.",
         "predicted = cross_val_predict(bl.make_svm(C=10), X_train, y_train, cv=...); then the recall of each genre.",
-        "sklearn.metrics.recall_score(y_train, predicted, labels=mv.GENRES, average=None), then the genre of the smallest value.",
+        "Method: from the cross-validated predictions, compute each genre's recall (the share of its clips "
+        "predicted right) and answer with the genre where it is smallest.",
     ),
     wrong_answers=_wrong_05_3,
+    truth=lambda: _lowest_recall(),
 )
-def _check_05_3(answer) -> bool:
+def _check_05_3(answer, truth) -> bool:
+    return genre_name(answer) in truth
+
+
+def _lowest_recall() -> tuple[str, ...]:
     recall = _cv_recall()
-    return genre_name(answer) in set(recall.index[recall == recall.min()])
+    return tuple(sorted(str(g) for g in recall.index[recall == recall.min()]))
 
 
 # --------------------------------------------------------------------------- 05.4: the artist gap
@@ -195,12 +209,17 @@ def _wrong_05_4() -> list:
     hints=(
         "With k = 1 a clip takes the genre of its single nearest training clip: how often is that a clip of the same artist?",
         "bl.grouped_vs_random scores one model both ways; give it the 1-NN pipeline, X, genres, artists and n_splits=n_folds.",
-        "table = bl.grouped_vs_random(bl.make_knn(n_neighbors=1), X, genres, artists, n_splits=n_folds, seed=SEED); "
-        "then table.attrs['gap'] (random mean minus grouped mean).",
+        "Method: score the 1-NN pipeline both ways (random folds and artist-grouped folds, the section's "
+        "number of folds and seed) and subtract the grouped mean from the random mean, to 3 decimals.",
     ),
     wrong_answers=_wrong_05_4,
+    truth=lambda: _one_nn_gap(),
 )
-def _check_05_4(answer) -> bool:
+def _check_05_4(answer, truth) -> bool:
+    return close(answer, truth, 0.0011)
+
+
+def _one_nn_gap() -> float:
     from musicviz import baselines as bl
 
-    return close(answer, _artist_gap(bl.make_knn(n_neighbors=1)), 0.0011)
+    return float(_artist_gap(bl.make_knn(n_neighbors=1)))

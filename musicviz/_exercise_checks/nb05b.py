@@ -92,14 +92,15 @@ def _wrong_05b_1() -> list:
         "then sklearn.model_selection.train_test_split on X[keep], y[keep].",
         "train_test_split(X[keep], y[keep], test_size=int(masks['test'].sum()), stratify=y[keep], random_state=0) "
         "gives X_a, X_b, y_a, y_b; fit bl.make_svm(C=10) on (X_a, y_a) and .score(X_b, y_b).",
-        "The answer is 100 * (that random-split accuracy - the filtered-split accuracy of bl.make_svm(C=10)), "
-        "in points: a number such as 12.3, not a fraction such as 0.123.",
+        "Method: subtract the filtered-split accuracy of the same SVM from the random-split accuracy, and "
+        "give the difference in percentage points: a number such as 12.3, not a fraction such as 0.123.",
     ),
     wrong_answers=_wrong_05b_1,
+    truth=lambda: float(_gap_points()),
 )
-def _check_05b_1(answer) -> bool:
+def _check_05b_1(answer, truth) -> bool:
     # 0.11 points: the answer may come from accuracies rounded to 3 decimals; one test clip is 0.34 points.
-    return close(answer, _gap_points(), 0.11)
+    return close(answer, truth, 0.11)
 
 
 def _recall_drop():
@@ -140,14 +141,15 @@ def _wrong_05b_2() -> list:
     hints=(
         "A genre's recall is the share of its test clips the model gets right: the 'recall' column of "
         "bl.per_genre_report(y_true, y_pred, labels=mv.GENRES).",
-        "Compute that column for the SVM of 05b.1 on its random test part and for bl.make_svm(C=10) trained on "
-        "train+valid on the filtered test list; subtract (random - filtered) and take idxmax().",
+        "Method: compute that recall column twice, for the SVM of 05b.1 on its random test part and for the "
+        "SVM trained on train+valid and scored on the filtered test list; subtract the filtered recall from the "
+        "random one for every genre and answer with the genre whose loss is largest.",
     ),
     wrong_answers=_wrong_05b_2,
+    truth=lambda: tuple(sorted(str(g) for g in _largest(_recall_drop()[0]))),
 )
-def _check_05b_2(answer) -> bool:
-    drop, _ = _recall_drop()
-    return genre_name(answer) in _largest(drop)
+def _check_05b_2(answer, truth) -> bool:
+    return genre_name(answer) in truth
 
 
 def _cluster_scores(n_clusters: int) -> dict:
@@ -178,11 +180,12 @@ def _wrong_05b_3() -> list:
     kind="predict",
     hints=(
         "The fitted pipeline holds the clusters: .named_steps['kmeans'].labels_ (one cluster number per clip).",
-        "clusters = bl.make_kmeans(20, seed=0).fit(X).named_steps['kmeans'].labels_, then the 'ari' entry of "
-        "bl.cluster_scores(y, clusters), as in the K-means cell above (which used 10 clusters).",
+        "Method: the K-means cell above with 20 clusters instead of 10 (same seed, all clips): score its "
+        "clusters against the genres and read the adjusted Rand index, to 3 decimals.",
     ),
     wrong_answers=_wrong_05b_3,
+    truth=lambda: float(_cluster_scores(20)["ari"]),
 )
-def _check_05b_3(answer) -> bool:
+def _check_05b_3(answer, truth) -> bool:
     # cluster_scores rounds to 3 decimals; 0.0011 accepts that rounding and nothing else.
-    return close(answer, _cluster_scores(20)["ari"], 0.0011)
+    return close(answer, truth, 0.0011)

@@ -54,12 +54,14 @@ def _wrong_06_1() -> list:
         "does a change of conv1's filters touch?",
         "conv1 now has 32 filters of 3x3x1+1 weights, and conv2's 16 filters each see 32 input channels instead of 8; "
         "the layers after conv2 do not change.",
-        "Verify with cnn.build_model(config.input_shape, len(mv.GENRES), filters=(32, 16, 32)).count_params().",
+        "Method: add up, layer by layer, the weights of the layers whose shapes changed and keep the others' "
+        "counts; then verify by building the changed model and counting its parameters.",
     ),
     wrong_answers=_wrong_06_1,
+    truth=lambda: int(_n_weights(_model(CHANGED_FILTERS))),
 )
-def _check_06_1(answer) -> bool:
-    return as_int(answer) == _n_weights(_model(CHANGED_FILTERS))
+def _check_06_1(answer, truth) -> bool:
+    return as_int(answer) == truth
 
 
 def _pair(answer) -> tuple[int, int]:
@@ -97,13 +99,14 @@ def _wrong_06_2() -> list:
     hints=(
         "Segments do not overlap, and a piece shorter than a segment is not padded. Read MelConfig's fields: "
         "is there a limit on the number of segments?",
-        "Build a 20 s and a 45 s signal (e.g. np.zeros(20 * mv.SR) + noise) and count the rows of "
-        "cnn.cut_segments(y, sr=mv.SR, config=config); config.max_segments caps the count.",
+        "Method: make a 20 s and a 45 s signal at the course's sample rate, cut each into the CNN's segments "
+        "and count them; remember the configured cap on the number of segments per clip.",
     ),
     wrong_answers=_wrong_06_2,
+    truth=lambda: tuple(int(_segments(s)) for s in CLIP_SECONDS),
 )
-def _check_06_2(answer) -> bool:
-    return _pair(answer) == tuple(_segments(s) for s in CLIP_SECONDS)
+def _check_06_2(answer, truth) -> bool:
+    return _pair(answer) == tuple(truth)
 
 
 def _cnn_fit_mask(table, sides):
@@ -171,12 +174,13 @@ def _accuracies(answer) -> tuple[float, float]:
     hints=(
         "The CNN's fitting clips are the rows of `table` on the training side whose track_id is not in "
         "`held_out`: combine `is_train` with table['track_id'].isin(held_out).",
-        "fit = is_train & ~table['track_id'].isin(held_out).to_numpy(); then "
-        "model.fit(X[fit], labels[fit]).score(X[is_test], labels[is_test]) for model in (bl.make_svm(), bl.make_knn()).",
+        "Method: build that mask of fitting rows, fit the SVM and the KNN on those rows only, score each on the "
+        "test clips, and answer with the two accuracies in the order (SVM, KNN).",
     ),
     wrong_answers=_wrong_06_3,
+    truth=lambda: _pair_of_accuracies(_cnn_fit_rows),
 )
-def _check_06_3(answer) -> bool:
+def _check_06_3(answer, truth) -> bool:
     svm, knn = _accuracies(answer)
-    right = _pair_of_accuracies(_cnn_fit_rows)
+    right = truth
     return abs(svm - right[0]) <= 0.0011 and abs(knn - right[1]) <= 0.0011

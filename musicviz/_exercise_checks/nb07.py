@@ -113,14 +113,20 @@ def _wrong_07_1() -> list:
         "the synthetic set's embedding table.",
         "synth_emb = mv.pretrained.embedding_table(model='MSD_musicnn'); columns = [c for c in synth_emb.columns "
         "if c.startswith('emb_')]; the query is the clip's embedding (clip_emb), one value per column.",
-        "mv.similarity.nearest_clips(clip_emb, synth_emb, k=1, columns=columns): read its genre and similarity.",
+        "Method: ask for the single nearest synthetic clip to the clip's embedding, over the embedding "
+        "columns only, and answer with its genre and its cosine similarity rounded to 2 decimals.",
     ),
     wrong_answers=_wrong_07_1,
+    truth=lambda: _nearest_in_embedding(),
 )
-def _check_07_1(answer) -> bool:
+def _check_07_1(answer, truth) -> bool:
     genre, similarity = _pair_07_1(answer)
+    return genre == truth[0] and abs(similarity - truth[1]) <= TOL
+
+
+def _nearest_in_embedding() -> tuple[str, float]:
     right = _embedding_neighbours(1)
-    return genre == right["genre"].iloc[0] and abs(similarity - float(right["similarity"].iloc[0])) <= TOL
+    return str(right["genre"].iloc[0]), float(right["similarity"].iloc[0])
 
 
 # --------------------------------------------------------------------------- 07.2
@@ -173,12 +179,14 @@ def _wrong_07_2() -> list:
         "the synthetic table.",
         "real_table = mv.datasets.load_feature_table(); use features (the clip's) as the query, k=10, and "
         "exclude the clip's own row (exclude=[clip_path.stem]) when it is a GTZAN clip.",
-        "Count the rows of the result whose genre column equals the clip's genre (== 'metal').",
+        "Method: of the ten nearest real clips (the clip itself left out), count how many share the clip's "
+        "genre.",
     ),
     wrong_answers=_wrong_07_2,
+    truth=lambda: int(_own_genre_count(_real_neighbours(REAL_K))),
 )
-def _check_07_2(answer) -> bool:
-    return as_int(answer) == _own_genre_count(_real_neighbours(REAL_K))
+def _check_07_2(answer, truth) -> bool:
+    return as_int(answer) == truth
 
 
 # --------------------------------------------------------------------------- 07.3
@@ -230,9 +238,11 @@ def _wrong_07_3() -> list:
         "once with a similarity matrix.",
         "Query: course_table.set_index('track_id').loc[tid, mv.features.KAGGLE_FEATURES]; "
         "mv.similarity.nearest_clips(query, course_table, k=1, exclude=[tid])['similarity'].iloc[0].",
-        "Collect the 120 (or however many) values in a list and take np.median of it, not the mean.",
+        "Method: one value per clip (its similarity to its most similar other clip), collected over every "
+        "clip of the table; the answer is their median, not their mean.",
     ),
     wrong_answers=_wrong_07_3,
+    truth=_within_synth_median,
 )
-def _check_07_3(answer) -> bool:
-    return abs(as_float(answer) - _within_synth_median()) <= TOL
+def _check_07_3(answer, truth) -> bool:
+    return abs(as_float(answer) - truth) <= TOL

@@ -111,13 +111,14 @@ def _tag_pair(answer) -> tuple[str, str]:
         "clip's patches. Keep the reggae rows, then average each tag column.",
         "course.table's label (matched by track_id) picks the reggae rows; "
         "rows.filter(like='tag:').mean() gives one number per tag: sort it, highest first.",
-        "reggae = emb[emb['track_id'].isin(course.table.loc[course.table['label'] == 'reggae', 'track_id'])]; "
-        "reggae.filter(like='tag:').mean().nlargest(2).index, without the 'tag:' prefix.",
+        "Method: keep the reggae clips' rows, average every tag column over them, and answer with the names of "
+        "the two largest averages, largest first, without the 'tag:' prefix.",
     ),
     wrong_answers=_wrong_08_1,
+    truth=lambda: tuple(t.lower() for t in _right_08_1()),
 )
-def _check_08_1(answer) -> bool:
-    return _tag_pair(answer) == tuple(t.lower() for t in _right_08_1())
+def _check_08_1(answer, truth) -> bool:
+    return _tag_pair(answer) == tuple(truth)
 
 
 # --------------------------------------------------------------------------- 08.2
@@ -169,13 +170,14 @@ def _wrong_08_2() -> list:
         "to course.table by track_id, so that is_train / is_test and the few-clips mask of the curve still apply.",
         "The mask of the curve with k = 2: few[np.flatnonzero(is_train)[order.to_numpy() < 2]] = True. Fit "
         "make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=5000)) on those rows only.",
-        "data_mtt = course.table.assign(side=course.sides).merge(tables['MTT_musicnn'][['track_id', *cols]], "
-        "on='track_id'); X = data_mtt[cols].to_numpy(); fit on X[few], then .score(X[is_test], labels[is_test]).",
+        "Method: the MSD probe of section 3, step for step, with the MTT embedding columns in place of the MSD "
+        "ones: fit on the same few training clips per genre and score on the same test clips.",
     ),
     wrong_answers=_wrong_08_2,
+    truth=lambda: float(_probe("MTT_musicnn")),
 )
-def _check_08_2(answer) -> bool:
-    return abs(as_float(answer) - _probe("MTT_musicnn")) <= ACCURACY_TOL
+def _check_08_2(answer, truth) -> bool:
+    return abs(as_float(answer) - truth) <= ACCURACY_TOL
 
 
 # --------------------------------------------------------------------------- 08.3
@@ -218,11 +220,12 @@ def _wrong_08_3() -> list:
         "training clips has at most that many components with non-zero variance.",
         "Standardize X_emb[is_train] with StandardScaler().fit_transform, fit sklearn.decomposition.PCA() on it and "
         "read explained_variance_ratio_.",
-        "np.cumsum(pca.explained_variance_ratio_): the answer is the first count at which it reaches 0.90 "
-        "(np.searchsorted(cumulative, 0.9) + 1).",
+        "Method: add up the explained variance ratios component by component; the answer is the number of "
+        "components at which the running total first reaches 0.90 (a count, starting from 1).",
     ),
     wrong_answers=_wrong_08_3,
+    truth=lambda: int(_components()),
 )
-def _check_08_3(answer) -> bool:
-    return as_int(answer) == _components()
+def _check_08_3(answer, truth) -> bool:
+    return as_int(answer) == truth
 

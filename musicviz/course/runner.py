@@ -17,7 +17,15 @@ options are what the course's jobs need:
 * ``after``: cells run once the notebook's own cells are done (or stopped), in the same
   kernel, and returned apart: the notebook is left as it ran (the grader reads the answer
   variables this way);
-* ``quiet``: discard what the kernel process writes to its own stderr.
+* ``quiet``: discard what the kernel process writes to its own stderr;
+* for untrusted notebooks (grading, :mod:`musicviz.grading`): ``kernel_prefix`` (a command the
+  kernel is started through, such as a sandbox launcher), ``connection_dir`` and
+  ``transport="ipc"`` (the connection file and, over ipc, the kernel's sockets in a folder of
+  one's choosing), ``max_cell_output`` / ``max_output`` (output bytes kept per cell and per
+  notebook: the excess is dropped *as it arrives*, so a cell that prints without end cannot
+  make this process grow), ``max_message`` (the largest message frame accepted from the
+  kernel: a bigger one is refused by ZeroMQ before it is read), and the hooks
+  ``on_kernel_start`` / ``before_kernel_shutdown`` (called with the kernel's process id).
 
 The kernel is started with CurveZMQ transport encryption when jupyter_client and pyzmq can
 provide it (:func:`kernel_config`): ipykernel >= 7 warns, once per kernel, "Kernel is
@@ -121,6 +129,11 @@ class NotebookRun:
         Wall-clock time of the run (kernel start included).
     after : list of nbformat.NotebookNode
         The ``after`` cells with their outputs (not part of ``nb``); empty if the kernel died.
+    truncated : list of int
+        The cells (numbered from 1, as in :attr:`errors`) whose output was cut at
+        ``max_cell_output`` or ``max_output``.
+    output_bytes : int
+        Output received from the notebook's own cells (bytes of text, kept or dropped).
     """
 
     nb: object
@@ -128,6 +141,8 @@ class NotebookRun:
     timed_out: bool = False
     seconds: float = 0.0
     after: list = field(default_factory=list)
+    truncated: list = field(default_factory=list)
+    output_bytes: int = 0
 
     @property
     def ok(self) -> bool:
@@ -188,8 +203,107 @@ def _kernel_env(env: Mapping | None) -> dict | None:
 def _check_seconds(name: str, value, *, optional: bool) -> None:
     if value is None and optional:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 or not math.isfinite(value):
         raise ParameterError(f"{name} must be a positive number of seconds, got {value!r}")
+
+
+def _check_bytes(name: str, value) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ParameterError(f"{name} must be a positive number of bytes or None, got {value!r}")
+
+
+def _content_size(value, budget: int = 1 << 62) -> int:
+    """Characters of text in a message's content (strings, nested in dicts and lists), counted up to ``budget``."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return len(value)
+    total = 0
+    if isinstance(value, dict):
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        return 8
+    for item in items:
+        total += _content_size(item, budget - total)
+        if total > budget:
+            break
+    return total
+
+
+#: The message types whose content becomes a cell's output (and counts against the output limits).
+_OUTPUT_MESSAGES = frozenset({"stream", "display_data", "execute_result", "update_display_data", "error",
+                              "comm_open", "comm_msg"})
+#: The note that replaces what is dropped of a cell's output.
+TRUNCATED_TEXT = "\n[musicviz: output truncated here: more than {limit} bytes]\n"
+
+
+def _limited_client_class(NotebookClient):
+    """A NotebookClient that drops a cell's output beyond the byte limits as it arrives."""
+
+    class LimitedNotebookClient(NotebookClient):
+        def process_message(self, msg, cell, cell_index):
+            limits = getattr(self, "_musicviz_limits", None)
+            kind = msg.get("msg_type")
+            if limits is None or kind not in _OUTPUT_MESSAGES:
+                return super().process_message(msg, cell, cell_index)
+            cell_limit, notebook_limit, run, state = limits
+            after = state["after"]
+            if state.get("cell") != cell_index:
+                state["cell"], state["cell_bytes"], state["cut"] = cell_index, 0, False
+            size = _content_size(msg.get("content", {}), (cell_limit or notebook_limit or 1 << 40) + 1)
+            state["cell_bytes"] += size
+            if not after:
+                run.output_bytes += size
+            over_cell = cell_limit is not None and state["cell_bytes"] > cell_limit
+            over_notebook = not after and notebook_limit is not None and run.output_bytes > notebook_limit
+            if not (over_cell or over_notebook):
+                return super().process_message(msg, cell, cell_index)
+            if not state["cut"]:
+                import nbformat
+
+                state["cut"] = True
+                if not after:
+                    run.truncated.append(cell_index + 1)
+                limit = cell_limit if over_cell else notebook_limit
+                cell.outputs.append(nbformat.v4.new_output("stream", name="stderr", text=TRUNCATED_TEXT.format(limit=limit)))
+            if kind == "error":  # keep what raised (the run's errors name it), not its traceback
+                content = msg.get("content", {})
+                short = dict(msg, content={"ename": str(content.get("ename", "Error"))[:200],
+                                           "evalue": str(content.get("evalue", ""))[:500], "traceback": []})
+                return super().process_message(short, cell, cell_index)
+            return None
+
+    return LimitedNotebookClient
+
+
+def _kernel_manager_class(prefix, max_message: int | None):
+    """An AsyncKernelManager that starts the kernel through ``prefix`` and bounds the client's messages."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class PrefixedKernelManager(AsyncKernelManager):
+        def format_kernel_cmd(self, extra_arguments=None):
+            cmd = super().format_kernel_cmd(extra_arguments=extra_arguments)
+            if prefix is None:
+                return cmd
+            return list(prefix(cmd)) if callable(prefix) else [*prefix, *cmd]
+
+        def client(self, **kwargs):
+            kc = super().client(**kwargs)
+            if max_message is not None:
+                import zmq
+
+                # A frame larger than this is refused by ZeroMQ before it is read (the peer is
+                # disconnected, and that kernel's output is lost); at most RCVHWM messages wait
+                # in the queue: what this process holds stays below RCVHWM * max_message.
+                kc.context.setsockopt(zmq.MAXMSGSIZE, int(max_message))
+                kc.context.setsockopt(zmq.RCVHWM, 32)
+            return kc
+
+    return PrefixedKernelManager
 
 
 def run_notebook(
@@ -204,6 +318,14 @@ def run_notebook(
     after_timeout: float = 30,
     kernel_name: str = "python3",
     quiet: bool = False,
+    kernel_prefix=None,
+    connection_dir=None,
+    transport: str = "tcp",
+    max_cell_output: int | None = None,
+    max_output: int | None = None,
+    max_message: int | None = None,
+    on_kernel_start=None,
+    before_kernel_shutdown=None,
 ) -> NotebookRun:
     """Run a notebook top to bottom in a fresh kernel and return what happened.
 
@@ -243,6 +365,28 @@ def run_notebook(
     quiet : bool
         Discard what the kernel process writes to its own stderr (start-up messages, C
         libraries); what the cells print reaches the notebook either way.
+    kernel_prefix : sequence of str, callable or None
+        Start the kernel through this command: its argv is put before the kernel's (a
+        sequence), or ``kernel_prefix(kernel_argv)`` is the whole command (a callable). The
+        kernel manager signals (interrupt, kill) the process group of what it started.
+    connection_dir : path-like or None
+        Where the connection file goes (and, with ``transport="ipc"``, the kernel's sockets);
+        default: Jupyter's runtime folder.
+    transport : {"tcp", "ipc"}
+        How the kernel and this process talk: TCP on the loopback interface, or Unix sockets
+        in ``connection_dir`` (a kernel without network access).
+    max_cell_output, max_output : int or None
+        Output bytes (characters of text) kept per cell, and over the notebook's own cells;
+        what comes after is dropped as it arrives, with one note in the cell, and the cell is
+        listed in :attr:`NotebookRun.truncated` (``None``: no limit). The ``after`` cells have
+        the per-cell limit only.
+    max_message : int or None
+        The largest message frame (bytes) accepted from the kernel; a larger one is refused
+        before it is read and the kernel's channel reconnects (``None``: no limit).
+    on_kernel_start, before_kernel_shutdown : callable or None
+        Called with the process id of what was started (the kernel, or ``kernel_prefix``'s
+        command) once it runs, and once the cells (and the ``after`` cells) are done, before
+        the kernel is shut down.
 
     Returns
     -------
@@ -272,6 +416,12 @@ def run_notebook(
     _check_seconds("timeout", timeout, optional=True)
     _check_seconds("notebook_timeout", notebook_timeout, optional=True)
     _check_seconds("after_timeout", after_timeout, optional=False)
+    for name, value in (("max_cell_output", max_cell_output), ("max_output", max_output), ("max_message", max_message)):
+        _check_bytes(name, value)
+    if transport not in ("tcp", "ipc"):
+        raise ParameterError(f"transport must be 'tcp' or 'ipc', got {transport!r}")
+    if transport == "ipc" and connection_dir is None:
+        raise ParameterError("transport='ipc' needs a connection_dir (where the kernel's sockets go)")
     if isinstance(notebook, (str, os.PathLike)):
         nb = nbformat.read(notebook, as_version=4)
     else:
@@ -292,8 +442,18 @@ def run_notebook(
     def remember_reply(cell, cell_index, execute_reply):
         state["reply"] = execute_reply
 
-    client = NotebookClient(
+    limited = max_cell_output is not None or max_output is not None
+    custom_manager = kernel_prefix is not None or max_message is not None
+    config = kernel_config()
+    if connection_dir is not None:
+        config.KernelManager.connection_file = str(Path(connection_dir) / "kernel.json")
+    if transport != "tcp":
+        config.KernelManager.transport = transport
+    client_class = _limited_client_class(NotebookClient) if limited else NotebookClient
+    extra = {"kernel_manager_class": _kernel_manager_class(kernel_prefix, max_message)} if custom_manager else {}
+    client = client_class(
         nb,
+        **extra,
         kernel_name=kernel_name,
         timeout_func=timeout_for,
         allow_errors=allow_errors,
@@ -302,10 +462,12 @@ def run_notebook(
         # A submission's kernel may be stuck: kill it. The series' kernels shut down cleanly.
         shutdown_kernel="immediate" if allow_errors else "graceful",
         on_cell_executed=remember_reply,
-        config=kernel_config(),
+        config=config,
         resources={"metadata": {"path": str(cwd)}},
     )
     run = NotebookRun(nb)
+    if limited:
+        client._musicviz_limits = (max_cell_output, max_output, run, state)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
@@ -316,6 +478,8 @@ def run_notebook(
         launch["stderr"] = subprocess.DEVNULL
     try:
         with client.setup_kernel(**launch):
+            if on_kernel_start is not None:
+                on_kernel_start(_kernel_pid(client))
             info = client.wait_for_reply(client.kc.kernel_info())
             if info is not None and "language_info" in info.get("content", {}):
                 nb.metadata["language_info"] = info["content"]["language_info"]
@@ -332,12 +496,19 @@ def run_notebook(
                 finally:
                     nb.cells.pop()
                 run.after.append(cell)
+            if before_kernel_shutdown is not None:
+                before_kernel_shutdown(_kernel_pid(client))
     except DeadKernelError as exc:
         run.errors.append(f"the kernel died ({type(exc).__name__}: {one_line(exc, 120)})")
     except Exception as exc:  # a kernel that would not start, a broken connection
         run.errors.append(f"could not run it ({type(exc).__name__}: {one_line(exc, 120)})")
     run.seconds = time.perf_counter() - started
     return run
+
+
+def _kernel_pid(client) -> int | None:
+    provisioner = getattr(getattr(client, "km", None), "provisioner", None)
+    return getattr(provisioner, "pid", None)
 
 
 def _run_cells(client, run: NotebookRun, *, deadline, notebook_timeout, state) -> None:

@@ -16,19 +16,37 @@ are rewritten. It refuses to write a release that would leak: an answer cell tha
 of any worked solution (``exercise_*`` in ``solutions/``) found in a released file. It is built
 in a hidden sibling folder and swapped in whole (:func:`musicviz._io.replace_folder`).
 
-:func:`grade_submissions` runs every submitted notebook with the course's one notebook runner
-(:func:`musicviz.course.runner.run_notebook`) in a fresh ``python3`` kernel (its own process)
-with a per-cell and a per-notebook timeout, executing past failing cells (``allow_errors``),
-then runs one injected cell (``after=``) that prints the answer variables
-(``answer_NN_k``, see :attr:`musicviz.exercises.Exercise.variable`) as tagged JSON between two
-random markers. The grader decodes that JSON and calls :func:`musicviz.exercises.grade` **in
-its own process**, so a submission cannot grade itself (it could redefine ``grade`` in its own
-kernel, but that kernel only reports values). It writes ``grades.csv`` (one row per
-student and notebook, one column per exercise with the points earned, ``total``,
-``max_points``, ``seconds``, ``error``), ``written.csv`` (the written ``**Discuss NN.k**``
-prompts with each student's text, to grade by hand against ``docs/rubrics/NN_topic.md``),
-``report.html`` and the executed notebooks (``executed/``). Exercises and their points are read
-from the registry (:data:`musicviz.exercises.EXERCISES`), never listed here.
+:func:`grade_submissions` grades a folder of submitted notebooks, in three steps
+(:mod:`~musicviz.grading.run`):
+
+1. **Truths first.** A private snapshot of the course data, from which the truth of every
+   exercise to grade is computed once, in the grader's process, before any submission runs
+   (:mod:`~musicviz.grading.truths`). A submission cannot move anyone's truth.
+2. **Each submission in its own sandbox.** A fresh ``python3`` kernel started through the
+   launcher :mod:`~musicviz.grading.sandbox` (mount, PID, network namespaces, ``chroot``, an
+   unprivileged user; or a session fallback with a warning where namespaces are not
+   available), in its own throwaway copy of the student release whose checks are withheld
+   (:mod:`~musicviz.grading.isolation`): no ``solutions/``, ``docs/``, other submissions or
+   grades within reach, the course data read-only, limits on memory, processes, file size and
+   output (truncated as it arrives). A per-cell and a per-notebook timeout, past failing
+   cells (``allow_errors``); then injected cells report the ``answer_NN_k`` and
+   ``prediction_NN_k`` variables as plain, bounded JSON (:mod:`~musicviz.grading.answers`),
+   compared with the truths **in the grader's process**.
+3. **Nothing left, then the grades.** Every process of a sandbox is killed before the next
+   submission starts; stopping the grader stops every kernel. What a submission did that an
+   honest one does not (changed the course data, code that refers to the answer code or to
+   files outside its folder, processes left running, output truncated, a timeout, too much
+   memory) is a *flag* (:mod:`~musicviz.grading.scan`, ``grades.csv``'s ``flags``,
+   ``report.html``). ``grades.csv`` (one row per student and notebook, one column per
+   exercise, ``total``, ``max_points``, ``seconds``, ``error``, ``flags``), ``written.csv``
+   (the written ``**Discuss NN.k**`` prompts and the predictions, to grade by hand against
+   ``docs/rubrics/NN_topic.md``), ``report.html`` and ``executed/`` are written once every
+   process of every submission is gone. Exercises and their points are read from the
+   registry (:data:`musicviz.exercises.EXERCISES`), never listed here.
+
+What stays true: the checks ship with the release and compute each truth inside the
+student's own kernel, so a determined student can read them. Auto-graded points are
+formative; the written prompts are where grades should weigh (``docs/INSTRUCTORS.md``).
 
 Why our own code and not nbgrader or otter-grader (both read for this module): nbgrader needs
 its gradebook database, its exchange/course folder layout and ``nbgrader`` metadata on every
@@ -42,15 +60,14 @@ nbgrader's ``"solution": true`` cell metadata are *refused* in released notebook
 need them: answers live in ``solutions/``); nbgrader's autograde settings (a fresh kernel per
 notebook, ``allow_errors``, interrupt on a cell timeout, a ``CellTimeoutError`` output);
 otter's ``final_grades.csv`` shape (one row per submission, one column per question with
-points, a total) with per-exercise points (:attr:`~musicviz.exercises.Exercise.points`).
-
-Security: submissions are untrusted code. Each runs in its own kernel process, with the
-grader's user rights, environment and file access, in an empty temporary working folder, and is
-stopped by the timeouts; that is not a sandbox. Grade in a throwaway container or a user
-account that can read the course data and nothing you care about.
+points, a total) with per-exercise points (:attr:`~musicviz.exercises.Exercise.points`), and
+its idea of grading each submission in a container of its own (here: namespaces, no Docker).
 
 The modules: :mod:`~musicviz.grading.submissions` (finding submissions, their exercises and
-written prompts), :mod:`~musicviz.grading.answers` (the injected cell and the tagged JSON),
+written prompts), :mod:`~musicviz.grading.answers` (the injected cells and the plain JSON),
+:mod:`~musicviz.grading.truths` (the snapshot and the truths), :mod:`~musicviz.grading.isolation`
+and :mod:`~musicviz.grading.sandbox` (the sandbox, its limits, its processes),
+:mod:`~musicviz.grading.scan` (what a submission's code refers to),
 :mod:`~musicviz.grading.run` (running and grading), :mod:`~musicviz.grading.report`
 (``grades.csv``, ``written.csv``, ``report.html``), :mod:`~musicviz.grading.release` (the
 student release) and :mod:`~musicviz.grading.cli` (the command line); every public name is
@@ -61,6 +78,7 @@ from __future__ import annotations
 
 from musicviz.grading.answers import MAX_ANSWERS_JSON
 from musicviz.grading.cli import main
+from musicviz.grading.isolation import Limits
 from musicviz.grading.release import (
     NEUTRAL_SOLUTIONS,
     RELEASE_EXCLUDED,
@@ -70,8 +88,17 @@ from musicviz.grading.release import (
     student_release,
 )
 from musicviz.grading.report import write_grades_csv, write_report, write_written_csv
-from musicviz.grading.run import CELL_TIMEOUT, NOTEBOOK_TIMEOUT, READ_TIMEOUT, grade_notebook, grade_submissions
+from musicviz.grading.run import (
+    CELL_TIMEOUT,
+    NOTEBOOK_TIMEOUT,
+    READ_TIMEOUT,
+    GradingStopped,
+    check_timeouts,
+    grade_notebook,
+    grade_submissions,
+)
 from musicviz.grading.submissions import (
+    FLAG_KINDS,
     Discussion,
     GradedSubmission,
     Submission,
@@ -83,6 +110,10 @@ from musicviz.grading.submissions import (
 
 __all__ = [
     "Submission",
+    "Limits",
+    "FLAG_KINDS",
+    "GradingStopped",
+    "check_timeouts",
     "Discussion",
     "GradedSubmission",
     "CELL_TIMEOUT",

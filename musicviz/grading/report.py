@@ -29,7 +29,8 @@ def write_grades_csv(results, path) -> Path:
     """Write ``grades.csv``: one row per submission, one column per exercise (points earned).
 
     Columns: ``student``, ``notebook``, one per exercise id (empty where the exercise belongs
-    to another notebook), ``total``, ``max_points``, ``seconds``, ``error``.
+    to another notebook), ``total``, ``max_points``, ``seconds``, ``error``, ``flags`` (what to
+    look at: :data:`~musicviz.grading.submissions.FLAG_KINDS`).
 
     Examples
     --------
@@ -39,12 +40,12 @@ def write_grades_csv(results, path) -> Path:
     ...                           points={"00.1": 1}, max_points={"00.1": 1})
     >>> path = write_grades_csv([graded], pathlib.Path(tempfile.mkdtemp()) / "grades.csv")
     >>> path.read_text().splitlines()[1]
-    'ada,00_introduction.ipynb,1,1,1,0.0,'
+    'ada,00_introduction.ipynb,1,1,1,0.0,,'
     """
     columns = _columns(results)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "notebook", *columns, "total", "max_points", "seconds", "error"])
+    writer.writerow(["student", "notebook", *columns, "total", "max_points", "seconds", "error", "flags"])
     for r in results:
         writer.writerow(
             [
@@ -55,6 +56,7 @@ def write_grades_csv(results, path) -> Path:
                 _number(sum(r.max_points.values())),
                 f"{r.seconds:.1f}",
                 r.error,
+                r.flag,
             ]
         )
     return atomic_write_text(path, buffer.getvalue())
@@ -63,8 +65,9 @@ def write_grades_csv(results, path) -> Path:
 def write_written_csv(results, path) -> Path:
     """Write ``written.csv``: one row per written prompt of each submission, to grade by hand.
 
-    Columns: ``student``, ``notebook``, ``prompt`` (``NN.k``), ``rubric`` (where its rubric
-    is), ``text`` (what the student wrote), ``points`` (empty: the grader's to fill in).
+    Columns: ``student``, ``notebook``, ``prompt`` (``NN.k``, or ``prediction NN.k`` for the
+    value of a ``prediction_NN_k`` variable), ``rubric`` (where its rubric is), ``text`` (what
+    the student wrote), ``points`` (empty: the grader's to fill in).
 
     Examples
     --------
@@ -81,6 +84,9 @@ def write_written_csv(results, path) -> Path:
     for r in results:
         for d in r.discussions:
             writer.writerow([r.submission.student, r.submission.notebook, d.id, d.rubric, d.text, ""])
+        for name, text in r.predictions:
+            prompt = "prediction " + name[len("prediction_"):].replace("_", ".", 1)
+            writer.writerow([r.submission.student, r.submission.notebook, prompt, "", text, ""])
     return atomic_write_text(path, buffer.getvalue())
 
 
@@ -93,8 +99,8 @@ pre { white-space: pre-wrap; margin: 0; font-family: inherit; }
 """
 
 
-def write_report(results, path, *, seconds: float | None = None) -> Path:
-    """Write ``report.html``: per-student tables, success rate per exercise, failed runs, written prompts.
+def write_report(results, path, *, seconds: float | None = None, sandbox=None) -> Path:
+    """Write ``report.html``: per-student tables, success rate per exercise, flags, failed runs, written prompts.
 
     Everything a submission wrote is escaped (a student's text is shown as text, never as HTML).
 
@@ -119,9 +125,20 @@ def write_report(results, path, *, seconds: float | None = None) -> Path:
     students = sorted({r.submission.student for r in results})
     failed = [r for r in results if r.errors]
     summary = f"{len(results)} notebooks from {len(students)} students; {len(failed)} with errors or timeouts"
+    flagged = [r for r in results if r.flags]
+    summary += f"; {len(flagged)} flagged"
     if seconds is not None:
         summary += f"; graded in {seconds:.0f} s"
     parts.append(f"<p>{e(summary)}.</p>")
+    if sandbox is not None:
+        if getattr(sandbox, "isolated", False):
+            said = "Each submission ran in its own namespace sandbox (no instructor files, no network, read-only data)."
+        else:
+            said = (f"Warning: no namespace sandbox ({getattr(sandbox, 'why', '')}): submissions could read what the "
+                    "grader's user can read; the flags are the only sign of it.")
+        parts.append(f"<p>{e(said)}</p>")
+    parts.append("<p>Auto-graded points are formative: the checks compute each truth inside the student's own kernel, "
+                 "so a determined student can read them. Weigh the written prompts (to grade by hand, below).</p>")
 
     parts.append("<h2>Per student</h2><table><tr><th>student</th><th>notebooks</th><th>points</th><th>errors</th></tr>")
     for student in students:
@@ -138,9 +155,9 @@ def write_report(results, path, *, seconds: float | None = None) -> Path:
         columns = _columns(rows)
         parts.append(f"<h3>{e(notebook)}</h3><table><tr><th>student</th>")
         parts.extend(f"<th>{e(c)}</th>" for c in columns)
-        parts.append("<th>total</th><th>error</th></tr>")
+        parts.append("<th>total</th><th>error</th><th>flags</th></tr>")
         for r in rows:
-            row_class = ' class="bad"' if r.errors else ""
+            row_class = ' class="bad"' if r.errors or r.flags else ""
             parts.append(f"<tr{row_class}><td>{e(r.submission.student)}</td>")
             parts.extend(
                 f'<td class="num">{_number(r.points[c])}/{_number(r.max_points[c])}</td>' if c in r.points else "<td></td>"
@@ -148,7 +165,7 @@ def write_report(results, path, *, seconds: float | None = None) -> Path:
             )
             parts.append(
                 f'<td class="num">{_number(r.total)}/{_number(sum(r.max_points.values()))}</td>'
-                f"<td>{e(r.error)}</td></tr>"
+                f"<td>{e(r.error)}</td><td>{e(r.flag)}</td></tr>"
             )
         parts.append("</table>")
 
@@ -164,6 +181,20 @@ def write_report(results, path, *, seconds: float | None = None) -> Path:
             f'<td class="num">{right / len(graded):.0%}</td></tr>'
         )
     parts.append("</table>")
+
+    parts.append("<h2>Flags</h2>")
+    if flagged:
+        from musicviz.grading.submissions import FLAG_KINDS
+
+        parts.append("<p>What to look at in these submissions (the points stay as the answers earned them):</p><ul>")
+        for r in flagged:
+            items = "".join(
+                f"<li>{e(flag)} <i>({e(FLAG_KINDS.get(flag.split(':', 1)[0], ''))})</i></li>" for flag in r.flags
+            )
+            parts.append(f"<li><b>{e(r.submission.student)}</b>, {e(r.submission.notebook)}<ul>{items}</ul></li>")
+        parts.append("</ul>")
+    else:
+        parts.append("<p>No submission was flagged.</p>")
 
     parts.append("<h2>Errors and timeouts</h2>")
     if failed:

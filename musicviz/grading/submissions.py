@@ -17,6 +17,7 @@ from pathlib import Path
 from musicviz.errors import ParameterError
 
 __all__ = [
+    "FLAG_KINDS",
     "Submission",
     "Discussion",
     "GradedSubmission",
@@ -25,6 +26,19 @@ __all__ = [
     "find_submissions",
     "written_prompts",
 ]
+
+#: The kinds of flag a graded submission can get (``grades.csv``'s ``flags`` column, ``report.html``).
+FLAG_KINDS = {
+    "changed-data": "changed the course data (undone before the next submission; no truth depends on it)",
+    "answer-code": "its code refers to the answer code, grade() or solutions/",
+    "dynamic-code": "its code builds code at run time (exec, eval, importlib, ...): read it",
+    "outside": "its code refers to files outside its own folder",
+    "left-processes": "left processes running after its last cell (stopped by the grader)",
+    "output-truncated": "printed more than the output limit (the rest was dropped)",
+    "timed-out": "a cell or the notebook ran out of time",
+    "memory": "used more memory than allowed (the kernel was stopped)",
+    "sandbox": "the sandbox did not work as it should for this submission",
+}
 
 _SKIPPED_NAMES = frozenset({"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis"})
 _KEY = re.compile(r"^(\d{2}[a-z]?)_")
@@ -167,6 +181,12 @@ class GradedSubmission:
         Wall-clock time of the run.
     discussions : list of Discussion
         The written prompts, to grade by hand.
+    flags : list of str
+        What the instructor should look at, one ``"kind: detail"`` each (:data:`FLAG_KINDS`):
+        changed course data, code that refers to the answer code or to files outside its
+        folder, processes left running, output truncated, timed out, killed for memory.
+    predictions : list of tuple
+        ``(variable, text)``: the ``prediction_NN_k`` values the student wrote (to read by hand).
     """
 
     submission: Submission
@@ -177,6 +197,8 @@ class GradedSubmission:
     timed_out: bool = False
     seconds: float = 0.0
     discussions: list = field(default_factory=list)
+    flags: list = field(default_factory=list)
+    predictions: list = field(default_factory=list)
 
     @property
     def total(self) -> float:
@@ -187,6 +209,11 @@ class GradedSubmission:
     def error(self) -> str:
         """The errors as one line (empty when the notebook ran cleanly)."""
         return "; ".join(self.errors)
+
+    @property
+    def flag(self) -> str:
+        """The flags as one line (empty when there is nothing to look at)."""
+        return "; ".join(self.flags)
 
 
 # --------------------------------------------------------------------------- written prompts
