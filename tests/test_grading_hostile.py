@@ -501,7 +501,7 @@ def test_blank_partial_and_predictions(hostile):
 
 
 # --------------------------------------------------------------------------- the fallback
-@pytest.mark.slow  # starts kernels
+@pytest.mark.ci  # a second grading run, in the fallback mode: CI only (make test's budget)
 def test_the_session_fallback_flags_and_undoes_a_data_change(tmp_path, synth_data, monkeypatch):
     course_data = _copy_course_data(tmp_path / "course-data", synth_data)  # this saboteur does change it
     monkeypatch.setenv("MUSICVIZ_DATA", str(course_data))
@@ -532,7 +532,7 @@ def test_the_session_fallback_flags_and_undoes_a_data_change(tmp_path, synth_dat
 
 
 # --------------------------------------------------------------------------- stopping the grader
-@pytest.mark.slow  # starts the grader and a kernel
+@pytest.mark.ci  # starts the grader twice and waits for its kernels: CI only (make test's budget)
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_stopping_the_grader_stops_every_kernel_and_writes_no_grades(tmp_path, course_data, stop):
     folder, out = tmp_path / "subs", tmp_path / "grades"
