@@ -155,12 +155,33 @@ def _one_blas_thread():
     return _CONTROLLER.limit(limits=1)
 
 
-def _run(i, function, clip, args, setup=None):
-    """``(i, function(clip, *args))`` with one BLAS thread: results may come back in any order."""
+def _run(i, function, clip, args, setup=None, verify=False):
+    """``(i, function(clip, *args), digest)`` with one BLAS thread: results may come back in any order.
+
+    With ``verify``, ``digest`` is the SHA-256 of the clip's bytes when a
+    :func:`musicviz.cache.snapshot` taken right before the work equals one taken right after
+    (so the value was computed from exactly those bytes), else None: the clip was replaced or
+    edited meanwhile and its value must not be cached under any key.
+    """
     if setup is not None:
         setup()
+    before = None
+    if verify:
+        from musicviz.cache import snapshot
+
+        try:
+            before = snapshot(clip.path)
+        except OSError:
+            before = None
     with _one_blas_thread():
-        return i, function(clip, *args)
+        result = function(clip, *args)
+    digest = None
+    if before is not None:
+        try:
+            digest = before[0] if snapshot(clip.path) == before else None
+        except OSError:
+            digest = None
+    return i, result, digest
 
 
 def _worker_died(exc: BaseException) -> bool:
@@ -314,28 +335,33 @@ def map_clips(clips, job: ClipJob, *, n_jobs: int = -1, progress: bool = False) 
         # A job with a worker_setup (musicnn: one TensorFlow thread) runs even a single clip in a
         # worker: its last bits depend on that setup, and a cached value must not depend on how
         # many clips were left to compute (n_jobs=1 asks for this process, whatever it rounds).
+        # Each clip's bytes are hashed right before and right after its work (where it runs), and
+        # its value is cached under the key of those bytes, only when they agree: a clip replaced
+        # meanwhile is never cached under the other content's key.
+        verify = store is not None
         if n_jobs == 1 or (len(todo) == 1 and job.worker_setup is None):
-            computed = (_run(i, job.function, clips[i], job.args) for i in todo)
+            computed = (_run(i, job.function, clips[i], job.args, None, verify) for i in todo)
         else:
             from joblib import Parallel, delayed
 
             warm_numba()  # before any worker compiles a numba function (see its docstring)
             # Results in the order they finish: every finished clip is cached at once.
-            tasks = (delayed(_run)(i, job.function, clips[i], job.args, job.worker_setup) for i in todo)
+            tasks = (delayed(_run)(i, job.function, clips[i], job.args, job.worker_setup, verify) for i in todo)
             computed = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
         if progress:
             from tqdm.auto import tqdm
 
             computed = tqdm(computed, total=len(todo), desc=job.label, unit="clip")
-        for i, result in computed:
+        for i, result, digest in computed:
             results[i] = result
             done += 1
             value = result[0]
-            if value is not None and store is not None:
+            if value is not None and store is not None and digest is not None:
+                key = store.key_for(digest, dict(job.params))
                 try:
-                    store.write(keys[i], value if job.encode is None else job.encode(value))
+                    store.write(key, value if job.encode is None else job.encode(value))
                 except (OSError, ValueError) as exc:
-                    cache_problems.append(f"{store.entry(keys[i])}: {getattr(exc, 'strerror', None) or exc}")
+                    cache_problems.append(f"{store.entry(key)}: {getattr(exc, 'strerror', None) or exc}")
     except Exception as exc:
         if not _worker_died(exc):
             raise

@@ -83,6 +83,10 @@ class AudioInfo(NamedTuple):
     channels: int
 
 
+# More seconds than any recording holds: counted in samples, larger values overflow (1e308 s).
+_MAX_ARGUMENT_SECONDS = 1e9
+
+
 class _Header(NamedTuple):
     frames: int | None  # None: the header does not say
     sr: int
@@ -210,7 +214,7 @@ def _read_header(path: Path) -> _Header:
             path=path,
         )
     try:
-        info = sf.info(str(path))
+        info = sf.info(os.fsencode(path))  # bytes: a name that is not valid UTF-8 opens too
     except OSError as exc:
         raise _os_error(path, exc) from None
     except (sf.LibsndfileError, RuntimeError, ValueError, TypeError, OverflowError) as exc:
@@ -232,7 +236,7 @@ def _count_frames(path: Path) -> int:
     import soundfile as sf
 
     try:
-        with sf.SoundFile(str(path)) as handle:
+        with sf.SoundFile(os.fsencode(path)) as handle:
             return sum(len(block) for block in handle.blocks(blocksize=1 << 16, dtype="float32"))
     except OSError as exc:
         raise _os_error(path, exc) from None
@@ -395,6 +399,13 @@ def load_audio(
         max_duration = _check_seconds("max_duration", max_duration, positive=True, allow_inf=True)
         if min_duration > max_duration:
             raise ParameterError(f"min_duration ({min_duration:g} s) is larger than max_duration ({max_duration:g} s)")
+        if max_duration > _MAX_ARGUMENT_SECONDS:
+            max_duration = math.inf  # no recording is longer: no limit (1e308 x the rate overflowed)
+    for name, value in (("offset", offset), ("duration", duration), ("min_duration", min_duration)):
+        if value is not None and value > _MAX_ARGUMENT_SECONDS:
+            raise ParameterError(
+                f"{name} must be at most {_MAX_ARGUMENT_SECONDS:g} seconds (about 31 years), got {value!r}"
+            )
     dtype = _check_dtype(dtype)
 
     header = _read_header(path)
@@ -419,7 +430,7 @@ def load_audio(
         caps = [c for c in (wanted, None if limit is None else limit + 1) if c is not None]
         stop = start + min(caps) if caps else None
     try:
-        data, _ = sf.read(str(path), start=start, stop=stop, dtype="float64", always_2d=True)
+        data, _ = sf.read(os.fsencode(path), start=start, stop=stop, dtype="float64", always_2d=True)
     except OSError as exc:
         raise _os_error(path, exc) from None
     except MemoryError:
@@ -492,7 +503,7 @@ def write_wav(path, y, *, sr: int) -> Path:
     data = np.clip(y, -1.0, 1.0)
     data = data.T if data.ndim == 2 else data
     with atomic_path(path) as tmp:
-        sf.write(str(tmp), data, int(sr), subtype="PCM_16", format="WAV")
+        sf.write(os.fsencode(tmp), data, int(sr), subtype="PCM_16", format="WAV")
     return path
 
 

@@ -11,7 +11,11 @@ Keys
 An entry's key is the SHA-256 of, together:
 
 * the SHA-256 of the source file's *bytes* (a renamed or copied clip finds its entry, an
-  edited one never does);
+  edited one never does) - of the bytes that were actually decoded: the file is hashed
+  right before and right after its value is computed (:func:`snapshot`: its bytes and its
+  inode, size and change time), and a value is stored only when the two agree, under their
+  hash; a clip replaced while it was being computed is never cached under the other
+  content's key;
 * the caller's parameters (any JSON object: sample rate, STFT settings, ...);
 * the kind of data (``"cnn_mels"``, ``"features"``) and its ``version``, which the caller
   bumps whenever the computation changes;
@@ -107,6 +111,7 @@ __all__ = [
     "array_check",
     "content_digest",
     "library_versions",
+    "snapshot",
 ]
 
 #: Layout of the entries (file names, the JSON envelope): bump when it changes.
@@ -143,6 +148,37 @@ def content_digest(path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def snapshot(path) -> tuple[str, tuple[int, ...]]:
+    """``(SHA-256 of the bytes, identity)`` of a file, read through one handle.
+
+    The identity is ``(device, inode, size, mtime_ns, ctime_ns)`` from that handle after the
+    bytes were read. Two snapshots taken before and after a computation that reads the file
+    are equal only if the file was not changed, replaced or restored in between (a file put
+    back has another inode; a write in place updates the change time, which no one can set
+    back, to within the file system's clock tick): what was computed is then what was hashed.
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from musicviz.cache import snapshot
+    >>> path = os.path.join(tempfile.mkdtemp(), "x")
+    >>> _ = open(path, "wb").write(b"abc")
+    >>> snapshot(path) == snapshot(path)
+    True
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+        info = os.fstat(handle.fileno())
+    return digest.hexdigest(), (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def library_versions(names=DEFAULT_LIBRARIES) -> dict[str, str]:
@@ -236,9 +272,10 @@ class Cache:
 
     Notes
     -----
-    The key is made from the file's bytes, and ``compute`` usually reads the file again: a
-    file that changes between the two gives an entry under the old contents' key. Clips do
-    not change while they are being processed; if they might, hash what you decode instead.
+    The key is made from the file's bytes, and ``compute`` reads the file again: a file that
+    changes in between would give an entry under the old contents' key. So
+    :meth:`get_or_compute` takes a :func:`snapshot` before and after ``compute`` and stores
+    the value only when they agree (the clip engine does the same around each worker's clip).
 
     Examples
     --------
@@ -305,6 +342,16 @@ class Cache:
         ParameterError
             ``params`` is not a JSON object (a dict of JSON values, finite numbers).
         """
+        return self.key_for(content_digest(path), params)
+
+    def key_for(self, digest: str, params) -> str:
+        """The key of the entry for a file whose bytes have SHA-256 ``digest`` (see :meth:`key`).
+
+        Raises
+        ------
+        ParameterError
+            ``params`` is not a JSON object (a dict of JSON values, finite numbers).
+        """
         if not isinstance(params, dict):
             raise ParameterError(f"params must be a dict of JSON values, got {type(params).__name__}")
         identity = {
@@ -318,10 +365,10 @@ class Cache:
             described = json.dumps(identity, sort_keys=True, allow_nan=False)
         except (TypeError, ValueError) as exc:
             raise ParameterError(f"params must hold JSON values only (finite numbers, str, lists, dicts): {exc}") from None
-        digest = hashlib.sha256(content_digest(path).encode())
-        digest.update(b"\0")
-        digest.update(described.encode())
-        return digest.hexdigest()
+        combined = hashlib.sha256(str(digest).encode())
+        combined.update(b"\0")
+        combined.update(described.encode())
+        return combined.hexdigest()
 
     def entry(self, key: str) -> Path:
         """Where the entry of ``key`` lives: ``<folder>/<key[:2]>/<key>.npy`` (or ``.json``)."""
@@ -445,16 +492,24 @@ class Cache:
 
         An invalid entry is recomputed and overwritten. A source file that cannot be read is
         not cached (``compute()`` then reports the problem in its own words); a cache that
-        cannot be written costs one warning, not the value.
+        cannot be written costs one warning, not the value. A source file that changes while
+        ``compute()`` runs (its :func:`snapshot` before and after differ) is not cached: the
+        value may come from either content, and no key names it.
         """
         try:
-            key = self.key(path, params)
+            before = snapshot(path)
         except OSError:
             return compute()
+        key = self.key_for(before[0], params)
         value = self.read(key)
         if value is not None:
             return value
         value = compute()
+        try:
+            if snapshot(path) != before:
+                return value  # the file changed while it was being computed: nothing to key it by
+        except OSError:
+            return value
         try:
             self.write(key, value)
         except OSError as exc:

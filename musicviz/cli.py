@@ -11,7 +11,8 @@
     musicviz pretrained cache [DIR] [--model M]  compute and cache musicnn's taggrams and embeddings
 
 Arguments are checked before any work (``--jobs`` a non-zero integer, ``--segment-seconds``
-finite and > 0, ...), and so are the output locations (``features --out``, ``data synth
+finite and > 0, ...; numbers too large to compute with, such as ``--segment-seconds 1e308``,
+are refused with the largest value accepted), and so are the output locations (``features --out``, ``data synth
 --out``, ``data import --dest``): a folder where a file is expected, a path below a file or a
 folder that cannot be written is reported at once, not after minutes of computing.
 
@@ -25,6 +26,11 @@ argument) and exits with one of these codes (:data:`EXIT_CODES`)::
       4  cannot write the output
      70  unexpected error: a bug in musicviz (the traceback is shown)
     130  interrupted (Ctrl-C)
+
+Ctrl-C, whenever it comes, prints ``error: interrupted`` and exits with 130: worker processes
+never see it (they start with it blocked, and are stopped by this process), and an interrupt
+that a library swallowed (one that lands in a ctypes callback of numba's compiler) is raised
+again instead of being lost.
 """
 
 from __future__ import annotations
@@ -32,7 +38,9 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from musicviz.errors import DatasetError, MusicvizError, OutputError, ParameterError
@@ -64,6 +72,15 @@ def _exit_code_table() -> str:
 
 
 # --------------------------------------------------------------------------- argument types
+#: Largest number of seconds a command-line argument may give (about 11.6 days): far beyond any
+#: clip, and small enough that seconds x samples per second stays a number a computer can count
+#: (``--segment-seconds 1e308`` overflowed into a traceback).
+MAX_SECONDS_ARGUMENT = 1_000_000
+#: Largest count (``--clips-per-genre``, ``--clips``, ``--repeats``) and number of workers.
+MAX_COUNT_ARGUMENT = 1_000_000
+MAX_JOBS_ARGUMENT = 4096
+
+
 def _jobs(text: str) -> int:
     """``--jobs``: a non-zero integer; -1 means all cores (-2 all but one, as in joblib)."""
     try:
@@ -72,6 +89,10 @@ def _jobs(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a non-zero integer (-1: all cores), got {text!r}") from None
     if value == 0:
         raise argparse.ArgumentTypeError("must be a non-zero integer (-1: all cores), got 0")
+    if abs(value) > MAX_JOBS_ARGUMENT:
+        raise argparse.ArgumentTypeError(
+            f"must be a non-zero integer of at most {MAX_JOBS_ARGUMENT} either way (-1: all cores), got {text}"
+        )
     return value
 
 
@@ -82,18 +103,31 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    if value > MAX_COUNT_ARGUMENT:
+        raise argparse.ArgumentTypeError(f"must be a positive integer of at most {MAX_COUNT_ARGUMENT}, got {text}")
     return value
 
 
-def _seconds(text: str) -> float:
-    """A duration in seconds: finite and > 0 (``nan``, ``inf``, 0 and negatives refused)."""
+def _seconds(text: str, *, most: float = MAX_SECONDS_ARGUMENT) -> float:
+    """A duration in seconds: finite, > 0 and at most ``most`` (``nan``, ``inf``, 0, negatives
+    and numbers too large to compute with refused)."""
     try:
         value = float(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text!r}") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0, got {text!r}")
+    if value > most:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds of at most {most:g}, got {text}")
     return value
+
+
+def _clip_seconds(text: str) -> float:
+    """``data synth --duration``: seconds per clip, at most MAX_CLIP_SECONDS (longer clips are
+    skipped by every table, and take gigabytes to make)."""
+    from musicviz._clip_engine import MAX_CLIP_SECONDS
+
+    return _seconds(text, most=MAX_CLIP_SECONDS)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -123,9 +157,20 @@ def _check_folder_writable(folder: Path, *, target: Path) -> None:
 
 
 def _check_output_file(path: Path) -> None:
-    """An output file can be written: not a folder, its folder writable or creatable."""
+    """An output file can be written: not a folder, its folder writable or creatable; a pipe
+    or a device (``--out /dev/null``) is written into, so it must be writable itself."""
+    from musicviz._io import write_plan
+
     if path.is_dir():
         raise OutputError(f"{path}: is a folder; give a file name, e.g. {path / 'features.csv'}")
+    try:
+        plan, _ = write_plan(path, special="write")
+    except OSError:
+        plan = "rename"  # a link loop, a permission problem: the folder check below names it
+    if plan == "write into":
+        if not os.access(path, os.W_OK):
+            raise OutputError(f"{path}: cannot write into it (not writable: permission denied)")
+        return
     _check_folder_writable(path.parent, target=path)
 
 
@@ -312,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--out", required=True, type=Path, help="folder to write <genre>/<genre>.000NN.wav into")
     synth.add_argument("--seed", type=int, default=0, help="same seed, byte-identical files (default 0)")
     synth.add_argument("--clips-per-genre", type=_positive_int, default=None, help="clips per genre (default: the course's size)")
-    synth.add_argument("--duration", type=_seconds, default=None, help="seconds per clip (default 30)")
+    synth.add_argument("--duration", type=_clip_seconds, default=None, help="seconds per clip (default 30, at most 600)")
     synth.add_argument("--jobs", type=_jobs, default=-1, help="worker processes (-1: all cores)")
     synth.set_defaults(func=_cmd_synth)
 
@@ -417,6 +462,94 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+class _QuietInterrupts:
+    """Ctrl-C, whenever it comes, as one ``KeyboardInterrupt`` in this process and in no other.
+
+    On POSIX, SIGINT is blocked in this thread (and so in every thread and process started
+    after it: joblib's workers, their manager threads, any subprocess) and a small thread waits
+    for it (``sigwait``) and raises ``KeyboardInterrupt`` in the main thread
+    (``_thread.interrupt_main``): a worker that is still importing numpy can never print a
+    traceback of its own, and this process stops them. Only the first Ctrl-C counts; later
+    ones are ignored while the first is being handled. An interrupt swallowed by a library
+    (one raised in a ctypes callback, as numba's compiler has, is printed as "Exception
+    ignored" and the work went on) is raised again, silently. Everything is put back on exit,
+    so ``main`` can be called from Python (tests, notebooks) as often as needed.
+    """
+
+    def __init__(self, *, exiting: bool = False):
+        self.exiting = exiting  # the process ends after main: a last Ctrl-C is simply never delivered
+        self.active = (
+            hasattr(signal, "pthread_sigmask") and hasattr(signal, "sigwait")
+            and threading.current_thread() is threading.main_thread()
+        )
+        self.fired = False
+        self._stopping = False
+        self._thread = None
+        self._again: list[threading.Thread] = []
+
+    def __enter__(self):
+        self._old_hook = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
+        if not self.active:
+            return self
+        self._old_handler = signal.getsignal(signal.SIGINT)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # interrupt_main raises KeyboardInterrupt with it
+        self._old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        self._thread = threading.Thread(target=self._wait, name="musicviz-ctrl-c", daemon=True)
+        self._thread.start()
+        return self
+
+    def _wait(self):
+        import _thread
+
+        while True:
+            signal.sigwait({signal.SIGINT})
+            if self._stopping:
+                return
+            if not self.fired:
+                self.fired = True
+                _thread.interrupt_main()
+
+    def _unraisable(self, unraisable):
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            import _thread
+
+            # Swallowed where it landed: raise it again, from outside this hook (raised in here,
+            # it would be swallowed once more), as soon as the main thread runs Python again.
+            self.fired = True
+            again = threading.Timer(0.05, _thread.interrupt_main)  # once this hook has returned
+            again.daemon = True
+            self._again.append(again)
+            again.start()
+            return
+        self._old_hook(unraisable)
+
+    def _wake_waiter(self):
+        try:
+            signal.pthread_kill(self._thread.ident, signal.SIGINT)  # wakes its sigwait, nothing else
+        except (OSError, ValueError):  # it has already returned
+            pass
+
+    def __exit__(self, *exc):
+        steps = []
+        if self._thread is not None:
+            self._stopping = True  # from here on the waiter raises nothing
+            steps = [self._wake_waiter, lambda: self._thread.join(timeout=5)]
+            if not self.exiting:  # called from Python (tests, a notebook): put everything back
+                steps += [lambda: signal.pthread_sigmask(signal.SIG_SETMASK, self._old_mask),
+                          lambda: signal.signal(signal.SIGINT, self._old_handler)]
+        steps += [lambda: [again.join(timeout=5) for again in self._again]]
+        steps.append(lambda: setattr(sys, "unraisablehook", self._old_hook))
+        for step in steps:  # each one completes, even if an interrupt sent just before lands in it
+            while True:
+                try:
+                    step()
+                    break
+                except KeyboardInterrupt:
+                    self.fired = True
+        return False
+
+
 def main(argv=None) -> int:
     """Run the command line; returns the exit status (see :data:`EXIT_CODES`).
 
@@ -427,11 +560,62 @@ def main(argv=None) -> int:
     error: musicviz features: argument --jobs: must be a non-zero integer (-1: all cores), got 0 (see: ...)
     2
     """
+    _names_never_fail_to_print()
+    code = None
+    try:
+        # argv None: the program itself (`musicviz ...`), which ends when main returns.
+        with _QuietInterrupts(exiting=argv is None):
+            try:
+                code = _main(argv)
+            except KeyboardInterrupt:
+                code = _fail("interrupted", EXIT_INTERRUPTED)
+    except KeyboardInterrupt:  # one that came as the command returned: it is done, or now it is
+        if code is None:
+            code = _fail("interrupted", EXIT_INTERRUPTED)
+    return code
+
+
+def _names_never_fail_to_print() -> None:
+    """File names that are not valid UTF-8 (Python holds them with surrogate escapes) are
+    printed with their original bytes, never a UnicodeEncodeError (under a UTF-8 locale
+    Python's streams are strict)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+            try:
+                reconfigure(errors="surrogateescape" if stream is sys.stdout else "backslashreplace")
+            except (ValueError, OSError):  # a stream that cannot change now: leave it
+                pass
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker now, keeping this thread's signal mask.
+
+    Starting it (joblib does, for its first pool) unblocks SIGINT in the calling thread
+    whatever was blocked before (its fix for bpo-33613 restores nothing): the workers started
+    after that would see Ctrl-C again and print tracebacks while they import numpy.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    try:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    except Exception:  # no tracker on this platform: nothing will unblock anything either
+        pass
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _main(argv) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2, message already printed)
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if getattr(args, "jobs", 1) != 1:  # worker processes ahead
+        _start_resource_tracker()
     try:
         return int(args.func(args) or EXIT_OK)
     except OutputError as exc:
@@ -451,8 +635,6 @@ def main(argv=None) -> int:
     except OSError as exc:
         writing = _writing(exc, args)
         return _fail(_os_error_message(exc, writing=writing), EXIT_CANNOT_WRITE if writing else EXIT_BAD_INPUT)
-    except KeyboardInterrupt:
-        return _fail("interrupted", EXIT_INTERRUPTED)
     except Exception:
         # A bug, not bad input: keep the traceback for the report, under a one-line hint.
         import traceback

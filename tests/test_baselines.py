@@ -353,7 +353,7 @@ def test_load_model_errors(tmp_path, blobs):
 
 
 # --------------------------------------------------------------------------- real GTZAN
-@pytest.mark.shared
+@pytest.mark.slow
 def test_reference_numbers_on_real_gtzan(real):
     table, X, y = real
     assert X.shape == (1000, 57)
@@ -370,7 +370,7 @@ def test_reference_numbers_on_real_gtzan(real):
     assert 0.14 <= bl.cluster_scores(y, clusters)["ari"] <= 0.19
 
 
-@pytest.mark.shared
+@pytest.mark.slow
 def test_tuned_svm_beats_reference_on_filtered_split(real):
     table, X, y = real
     masks = bl.filtered_masks(table["track_id"])
@@ -379,7 +379,7 @@ def test_tuned_svm_beats_reference_on_filtered_split(real):
     assert acc >= 0.50
 
 
-@pytest.mark.shared
+@pytest.mark.slow
 def test_real_gtzan_svm_classifies_clip_features(real, tmp_path):
     table, X, y = real
     model = bl.train_real_gtzan_svm(table, path=tmp_path / "svm_real_gtzan.joblib", tune_grid=False)
@@ -416,7 +416,7 @@ def test_log_variance_pipeline_refuses_reordered_columns():
 
 
 # --------------------------------------------------------------------------- the subpackage
-SUBMODULES = ("inputs", "models", "evaluation", "persistence", "real_gtzan")
+SUBMODULES = ("inputs", "models", "evaluation", "_model_checks", "persistence", "real_gtzan")
 
 
 def test_submodules_import_one_way():

@@ -420,3 +420,34 @@ def test_parallel_writers_never_leave_half_an_entry(tmp_path, source):
     assert final is not None and final[0] % 1000 == rounds - 1  # some writer's last value, whole
     leftovers = [p.name for p in cache.entry(key).parent.iterdir() if p.name != cache.entry(key).name]
     assert leftovers == []  # no temporary files
+
+
+# --------------------------------------------------------------------------- the bytes computed from
+def test_a_source_replaced_while_computing_is_not_cached_under_its_old_key(tmp_path, source):
+    """get_or_compute hashed the file, compute() read it again: a file replaced in between was
+    cached under the old content's key, and the old content got the new one's value for ever."""
+    cache = _arrays(tmp_path)
+    original = source.read_bytes()
+
+    def replaced_meanwhile():
+        source.write_bytes(b"RIFF other audio")  # e.g. a copy finishing while the table runs
+        return VALUE + 1  # what the new content gives
+
+    np.testing.assert_array_equal(cache.get_or_compute(source, {"n": 1}, replaced_meanwhile), VALUE + 1)
+    source.write_bytes(original)  # put back
+    compute = _Counter(VALUE)
+    np.testing.assert_array_equal(cache.get_or_compute(source, {"n": 1}, compute), VALUE)
+    assert compute.calls == 1  # computed, not the other content's value from the cache
+    np.testing.assert_array_equal(cache.get_or_compute(source, {"n": 1}, _Counter(VALUE + 9)), VALUE)  # cached now
+
+
+def test_snapshot_sees_a_restored_file(tmp_path, source):
+    """Same bytes and modification time, but a file put back in its place: not the same file."""
+    from musicviz.cache import snapshot
+
+    before = snapshot(source)
+    copy = tmp_path / "copy.wav"
+    copy.write_bytes(source.read_bytes())
+    os.utime(copy, ns=(before[1][3], before[1][3]))
+    os.replace(copy, source)
+    assert snapshot(source)[0] == before[0] and snapshot(source) != before

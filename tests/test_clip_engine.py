@@ -219,7 +219,7 @@ _PROBE = textwrap.dedent(
 )
 
 
-@pytest.mark.slow
+@pytest.mark.ci  # a fresh venv's first parallel run: about a minute of compiling, in CI only
 def test_two_workers_on_a_fresh_numba_cache_leave_it_loadable(tmp_path):
     """numba issue 10128 / librosa issue 1998, through the real entry point.
 
@@ -264,3 +264,47 @@ def test_every_function_over_many_clips_speaks_the_same_keywords(function):
         assert parameters[name].kind is inspect.Parameter.KEYWORD_ONLY, name
         assert parameters[name].default == default, (name, parameters[name].default)
     assert not {"cache_dir", "use_cache"} & set(parameters)
+
+
+# --------------------------------------------------------------------------- the bytes decoded are the key
+def _sha12(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def _replaced_while_computing(clip, other_folder):
+    """The clip is replaced by another recording of the same name (a user copying clips in while
+    ``features`` runs) before its work reads it; returns what it read."""
+    other = Path(other_folder) / clip.path.name
+    if other.exists():
+        os.replace(other, clip.path)
+    return _sha12(clip.path), None
+
+
+def _read_bytes(clip):
+    return _sha12(clip.path), None
+
+
+@pytest.mark.parametrize("n_jobs", [1, pytest.param(2, marks=pytest.mark.slow)])
+def test_a_clip_replaced_while_computed_is_never_cached_under_the_other_content(three_clips, tmp_path, n_jobs):
+    """The key was made from the bytes before the work, the value from the bytes read during it:
+    after the clips were put back, 18 of 20 got the other audio's features on every later run."""
+    import shutil
+
+    backup, other = tmp_path / "backup", tmp_path / "other"
+    backup.mkdir(), other.mkdir()
+    for k, clip in enumerate(three_clips):
+        shutil.copy(clip.path, backup / clip.path.name)
+        write_wav(other / clip.path.name, _tone(3.0, freq=880.0 + 50 * k), sr=SR)
+    originals = [_sha12(clip.path) for clip in three_clips]
+    replacements = [_sha12(other / clip.path.name) for clip in three_clips]
+    store = Cache("engine_test", version=1, payload="json", folder=tmp_path / "c", validate=lambda v: isinstance(v, str))
+    during = map_clips(three_clips, ClipJob(_replaced_while_computing, args=(str(other),), store=store), n_jobs=n_jobs)
+    assert [v for v, _ in during] == replacements
+    for clip in three_clips:  # the user puts the clips back
+        shutil.copy(backup / clip.path.name, clip.path)
+    after = map_clips(three_clips, ClipJob(_read_bytes, store=store), n_jobs=n_jobs)
+    assert [v for v, _ in after] == originals  # computed again, not the replacements' values
+    again = map_clips(three_clips, ClipJob(_name, store=store), n_jobs=n_jobs)
+    assert [v for v, _ in again] == originals  # ... and now cached under the bytes that were read

@@ -4,7 +4,6 @@ save/load round trip, errors, and that importing musicviz never pulls in TensorF
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
 import pytest
@@ -452,3 +451,54 @@ def test_validation_tracks_whole_tracks_per_genre(segments):
     single = train.subset(train.track_ids == train.track_ids[0])
     with pytest.raises(ModelError, match="two training tracks"):
         cnn.validation_tracks(single)
+
+
+# --------------------------------------------------------------------------- band statistics
+def _fake_saved_cnn(folder, **changes):
+    """A saved-CNN folder whose preprocessing.json has ``changes``; model.keras is a dummy, which
+    load_classifier never reaches when the statistics are refused (no TensorFlow needed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {"format": 1, "classes": list(GENRES3), "mel": TINY.to_dict(),
+            "band_mean": [-40.0] * TINY.n_mels, "band_std": [10.0] * TINY.n_mels, "history": {}, "best_epoch": 1}
+    meta.update(changes)
+    (folder / cnn.PREPROCESSING_FILE).write_text(json.dumps(meta))
+    (folder / cnn.MODEL_FILE).write_bytes(b"PK\x05\x06" + bytes(18))
+    return folder
+
+
+@pytest.mark.parametrize(
+    "changes, match",
+    [
+        ({"band_std": [0.0] * TINY.n_mels}, r"band_std of mel bands \[0, 1, 2, 3, 4\]"),
+        ({"band_std": [10.0] * (TINY.n_mels - 1) + [-1.0]}, r"band_std of mel bands \[15\]"),
+        ({"band_std": [10.0] * (TINY.n_mels - 1) + [float("inf")]}, "band_std"),
+        ({"band_mean": [float("nan")] + [-40.0] * (TINY.n_mels - 1)}, r"band_mean of mel bands \[0\]"),
+        ({"band_mean": [1e39] * TINY.n_mels}, "float32"),
+        ({"band_mean": [-40.0] * 3}, "n_mels"),
+        ({"classes": ["blues", 3, "metal"]}, "classes"),
+    ],
+    ids=["zero-std", "negative-std", "inf-std", "nan-mean", "float32-overflow", "wrong-length", "classes"],
+)
+def test_band_statistics_must_be_finite_with_std_above_zero(tmp_path, changes, match):
+    """An all-zero band_std or a NaN band_mean loaded, and predict_clip answered NaN."""
+    import sys
+
+    folder = _fake_saved_cnn(tmp_path / "cnn", **changes)
+    tensorflow_before = "tensorflow" in sys.modules
+    with pytest.raises(ModelError, match=match) as info:
+        cnn.load_classifier(folder)
+    assert cnn.PREPROCESSING_FILE in str(info.value)
+    assert ("tensorflow" in sys.modules) == tensorflow_before  # refused before TensorFlow is imported
+
+
+@pytest.mark.slow  # librosa's first mel spectrogram takes seconds
+def test_predict_clip_refuses_nan_probabilities():
+    class Broken:
+        classes = GENRES3
+        config = TINY
+
+        def predict_proba(self, mels):
+            return np.full((len(mels), 3), np.nan)
+
+    with pytest.raises(ModelError, match="NaN"):
+        cnn.predict_clip(_clip(0, 0), sr=SR, model=Broken())

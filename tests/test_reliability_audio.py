@@ -283,6 +283,50 @@ def test_named_pipe_is_refused_without_blocking(tmp_path):
             function(fifo)
 
 
+
+# --- file names that are not valid UTF-8 ------------------------------------------------------
+
+@pytest.fixture
+def latin1_named_wav(tmp_path, wav):
+    """A valid WAV named ``rock.00002\xe9.wav`` in Latin-1 (a byte that is not UTF-8), as an
+    old archive or a Windows copy leaves it; Python shows it as a surrogate escape."""
+    raw = os.path.join(os.fsencode(tmp_path), b"rock.00002\xe9.wav")
+    try:
+        os.rename(os.fsencode(wav), raw)
+    except OSError:  # pragma: no cover - a file system that stores names as Unicode (macOS)
+        pytest.skip("this file system cannot hold a name that is not valid UTF-8")
+    return tmp_path / os.fsdecode(os.path.basename(raw))
+
+
+def test_a_name_that_is_not_utf8_loads(latin1_named_wav):
+    """soundfile encodes a str name as UTF-8 and fails ("damaged format"); the bytes name opens."""
+    path = latin1_named_wav
+    assert "\udce9" in str(path)
+    y, sr = load_audio(path)
+    assert sr == SR and y.shape == (len(tone()),)
+    assert mv_audio.probe(path).sr == SR
+    y_bytes, _ = load_audio(os.fsencode(path))  # the bytes name as such works too
+    np.testing.assert_array_equal(y, y_bytes)
+
+
+def test_scan_finds_a_clip_whose_name_is_not_utf8(tmp_path, latin1_named_wav):
+    from musicviz.datasets import scan
+
+    copy = tmp_path / "genres" / "rock" / "rock.00003.wav"
+    copy.parent.mkdir(parents=True)
+    os.rename(os.fsencode(latin1_named_wav), os.fsencode(copy.parent) + b"/rock.00003\xe9.wav")
+    nested = tmp_path / "genres" / os.fsdecode(b"caf\xe9")
+    nested.mkdir()
+    sf.write(os.fsencode(nested / "jazz.00004.wav"), tone(), SR, subtype="PCM_16")
+    for check_audio in (True, "full"):
+        result = scan(tmp_path, check_audio=check_audio)
+        assert [t.track_id for t in result.tracks] == ["jazz.00004"], result.skipped
+        assert [s.path.name for s in result.skipped] == [os.fsdecode(b"rock.00003\xe9.wav")]
+        assert "damaged" not in result.skipped[0].reason and "name" in result.skipped[0].reason
+    again = write_wav(nested / "jazz.00005.wav", tone(), sr=SR)  # writing through such a folder too
+    assert load_audio(again)[1] == SR
+
+
 # --- _io.atomic_path: umask and fsync --------------------------------------------------------
 
 def _current_umask() -> int:

@@ -460,3 +460,241 @@ def test_closed_pipe_is_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(cli, "_cmd_scan", closed)
     assert main(["-q", "data", "scan", str(tmp_path)]) == EXIT_CANNOT_WRITE
     assert "pipe" in _error_line(capsys.readouterr().err)
+
+
+# --------------------------------------------------------------------------- part 2: numbers too large
+@pytest.mark.parametrize(
+    "argv, name",
+    [
+        (["features", "DIR", "--out", "t.csv", "--segment-seconds", "1e308"], "--segment-seconds"),
+        (["features", "DIR", "--out", "t.csv", "--max-seconds", "1e308"], "--max-seconds"),
+        (["features", "DIR", "--out", "t.csv", "--jobs", "99999999999999999999999"], "--jobs"),
+        (["data", "synth", "--out", "s", "--duration", "1e308"], "--duration"),
+        (["data", "synth", "--out", "s", "--duration", "601"], "--duration"),
+        (["data", "synth", "--out", "s", "--clips-per-genre", "99999999999999999999999"], "--clips-per-genre"),
+        (["bench", "features", "--clips", "99999999999999999999"], "--clips"),
+        (["bench", "features", "--repeats", "99999999999999999999"], "--repeats"),
+    ],
+)
+def test_numbers_too_large_to_compute_with_are_usage_errors(argv, name, capsys, no_compute):
+    """``--segment-seconds 1e308`` ended with exit 70 and an OverflowError traceback; a huge
+    ``--clips-per-genre`` or ``--clips`` never ended."""
+    assert main(["-q", *argv]) == EXIT_USAGE
+    line = _error_line(capsys.readouterr().err)
+    assert name in line and "at most" in line
+
+
+def test_the_largest_numbers_accepted_still_run(clips, tmp_path, monkeypatch):
+    from musicviz import features
+
+    seen = {}
+    monkeypatch.setattr(features, "run_features_command", lambda d, **kw: seen.update(kw) or 0)
+    assert main(["-q", "features", str(clips), "--out", str(tmp_path / "t.csv"), "--segment-seconds", "1e6",
+                 "--max-seconds", "1e6", "--jobs", "4096"]) == 0
+    assert seen["segment_seconds"] == 1e6 and seen["max_seconds"] == 1e6
+
+
+# --------------------------------------------------------------------------- part 2: --out a pipe or a device
+@pytest.fixture
+def quick_table(monkeypatch):
+    """feature_table answers at once with a two-row table (the writing is what is tested)."""
+    import pandas as pd
+
+    from musicviz.features import table
+
+    frame = pd.DataFrame({"filename": ["rock.00001.wav", "jazz.00001.wav"], "track_id": ["rock.00001", "jazz.00001"],
+                          "tempo": [120.0, 90.0], "label": ["rock", "jazz"]})
+    frame.attrs["skipped"] = []
+    monkeypatch.setattr(table, "feature_table", lambda *a, **k: frame)
+    return frame
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_features_out_a_named_pipe_writes_into_it(clips, tmp_path, capsys, quick_table):
+    import stat
+    import threading
+
+    fifo = tmp_path / "table.csv"
+    os.mkfifo(fifo)
+    got = {}
+    reader = threading.Thread(target=lambda: got.update(data=fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert main(["-q", "features", str(clips), "--out", str(fifo)]) == 0
+    reader.join(timeout=10)
+    assert not reader.is_alive() and got["data"].startswith(b"filename,track_id,tempo,label\n")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)  # the pipe is still a pipe
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clips", "table.csv"]
+
+
+_IN_NAMESPACE = (
+    'set -e; mount -t tmpfs musicviz-test "$1"; mknod "$1/null" c 1 3; mknod "$1/full" c 1 7; chmod 666 "$1"/*; '
+    'cd "$3"; "$2" -m musicviz -q features "$4" --out "$1/null" --jobs 1 --no-cache; echo "null: $?"; '
+    '"$2" -m musicviz -q features "$4" --out "$1/full" --jobs 1 --no-cache 2>&1 || echo "full: $?"; '
+    'stat -c "%n %F %t,%T" "$1/null" "$1/full"; ls -A "$1"; umount "$1"'
+)
+
+
+@pytest.mark.slow
+def test_features_out_dev_null_and_dev_full_in_a_private_namespace(clips, tmp_path):
+    """``musicviz features DIR --out /dev/null`` as root replaced /dev/null with a regular file,
+    system-wide. Here the devices are made on a tmpfs only a throw-away mount namespace sees."""
+    import shutil
+
+    if os.geteuid() != 0 or shutil.which("unshare") is None or subprocess.run(
+            ["unshare", "--mount", "--propagation", "private", "true"], capture_output=True).returncode != 0:
+        from conftest import require_or_skip
+
+        require_or_skip("needs root and `unshare --mount` to make devices in a private namespace",
+                        variable="MUSICVIZ_REQUIRE_NAMESPACES")
+    devices = tmp_path / "devices"
+    devices.mkdir()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(cli.__file__)))
+    done = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", _IN_NAMESPACE, "sh", str(devices), sys.executable,
+         root, str(clips)],
+        capture_output=True, text=True, timeout=600, env={**os.environ, "MUSICVIZ_DATA": str(tmp_path / "data")},
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "null: 0" in out
+    assert "error: cannot write" in out and "No space left on device" in out and "full: 4" in out
+    assert f"{devices}/null character special file 1,3" in out and f"{devices}/full character special file 1,7" in out
+    assert out.strip().endswith("full\nnull")  # nothing else beside them
+
+
+def test_output_check_of_a_device_looks_at_the_device_not_its_folder(tmp_path, monkeypatch):
+    """--out /dev/null for a user who may not write into /dev: the device itself is writable."""
+    from musicviz import _io
+
+    fake = tmp_path / "null"
+    monkeypatch.setattr(_io, "write_plan", lambda path, special="refuse": ("write into", None))
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, m, **k: os.path.abspath(p) == str(fake) or real_access(p, m, **k)
+                        if os.path.abspath(p) != str(tmp_path) else False)
+    cli._check_output_file(fake)  # no OutputError although its folder is "not writable"
+
+
+# --------------------------------------------------------------------------- part 2: file names printed
+def test_names_that_are_not_utf8_are_printed_not_a_traceback(tmp_path, monkeypatch, capsysbinary):
+    """Under a UTF-8 locale Python's stdout is strict: printing a skipped file's name that is not
+    valid UTF-8 raised UnicodeEncodeError (exit 70, traceback)."""
+    import io
+
+    odd = tmp_path / os.fsdecode(b"rock.00001\xe9.wav")
+    odd.write_bytes(b"not audio")
+    _wav(tmp_path / "jazz" / "jazz.00001.wav")
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="utf-8", errors="strict"))
+    assert main(["-q", "data", "scan", str(tmp_path)]) == 0
+    sys.stdout.flush()
+    assert b"rock.00001\xe9.wav" in raw.getvalue()  # the name's own bytes, as `ls` shows them
+
+
+# --------------------------------------------------------------------------- part 2: Ctrl-C, whenever it comes
+def test_a_real_ctrl_c_is_one_line_and_everything_is_put_back(tmp_path, capsys, monkeypatch):
+    import signal
+    import time
+
+    ran = []
+
+    def work(args):
+        os.kill(os.getpid(), signal.SIGINT)  # what the terminal sends
+        for _ in range(500):
+            time.sleep(0.01)
+        ran.append("finished")
+
+    monkeypatch.setattr(cli, "_cmd_scan", work)
+    handler, mask, hook = signal.getsignal(signal.SIGINT), signal.pthread_sigmask(signal.SIG_BLOCK, []), sys.unraisablehook
+    assert main(["-q", "data", "scan", str(tmp_path)]) == EXIT_INTERRUPTED
+    assert _error_line(capsys.readouterr().err) == "error: interrupted" and ran == []
+    assert signal.getsignal(signal.SIGINT) is handler and sys.unraisablehook is hook
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == mask
+
+
+def test_a_ctrl_c_a_library_swallowed_is_not_lost(tmp_path, capsys, monkeypatch):
+    """numba's compiler calls Python through ctypes: a Ctrl-C landing there was printed as
+    "Exception ignored ... KeyboardInterrupt" and the run went on to the end (exit 0)."""
+    import ctypes
+    import time
+
+    ran = []
+
+    @ctypes.CFUNCTYPE(None)
+    def callback():
+        raise KeyboardInterrupt  # as if Ctrl-C came while the callback ran
+
+    def work(args):
+        callback()  # ctypes reports it as unraisable and carries on
+        for _ in range(500):
+            time.sleep(0.01)
+        ran.append("finished")
+        return 0
+
+    monkeypatch.setattr(cli, "_cmd_scan", work)
+    assert main(["-q", "data", "scan", str(tmp_path)]) == EXIT_INTERRUPTED
+    err = capsys.readouterr().err
+    assert "Exception ignored" not in err and _error_line(err) == "error: interrupted" and ran == []
+
+
+def _workers(pid: int) -> list[int]:
+    """The loky worker processes of ``pid`` (not its resource trackers)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    command = handle.read()
+            except OSError:
+                continue
+            if parent == pid and b"popen_loky_posix" in command:
+                found.append(int(entry))
+    return found
+
+
+def _workers_running_python(pid: int) -> bool:
+    """Do two loky workers of ``pid`` run Python yet (SIGINT caught by Python's handler, or blocked)?"""
+    workers = _workers(pid)
+    if len(workers) < 2:
+        return False
+    for worker in workers:
+        try:
+            with open(f"/proc/{worker}/status") as handle:
+                fields = dict(line.split(":", 1) for line in handle if ":" in line)
+        except OSError:
+            return False
+        if not (int(fields["SigCgt"], 16) | int(fields["SigBlk"], 16)) & (1 << 1):  # bit 1: SIGINT
+            return False
+    return True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", ["workers starting", "workers busy"])
+def test_ctrl_c_with_workers_is_one_line_and_exit_130(moment, tmp_path):
+    """An early Ctrl-C printed a worker's traceback (it was importing numpy when the terminal
+    sent SIGINT to the whole process group)."""
+    import signal
+    import time
+
+    from musicviz.bench import make_bench_clips
+
+    if not os.path.isdir("/proc"):
+        pytest.skip("needs /proc to find the worker processes")
+    make_bench_clips(10, tmp_path / "clips", duration=20.0)  # about 4 s of work for two workers
+    process = subprocess.Popen(
+        [sys.executable, "-m", "musicviz", "-q", "features", str(tmp_path / "clips"), "--out", str(tmp_path / "t.csv"),
+         "--jobs", "2", "--no-cache"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        env={**os.environ, "MUSICVIZ_DATA": str(tmp_path / "data")},
+    )
+    deadline = time.monotonic() + 120
+    while not _workers_running_python(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.002)  # until Python runs in both workers: they are importing joblib and numpy now
+    if moment == "workers busy":
+        time.sleep(2)
+    os.killpg(process.pid, signal.SIGINT)  # the terminal's Ctrl-C goes to the whole foreground group
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == EXIT_INTERRUPTED, err.decode()
+    assert err.decode().strip() == "error: interrupted"
+    assert not (tmp_path / "t.csv").exists()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import struct
 import tarfile
 import tracemalloc
@@ -454,6 +455,207 @@ def test_import_never_writes_through_a_link_out_of_the_destination(tmp_path):
     report = import_gtzan(archive, dest=dest, progress=False)
     assert report.imported == [] and "outside the destination" in report.skipped[0].reason
     assert not any(outside.rglob("*"))
+
+
+# --- part 2: archives that expand by overlapping, by count, by headers; links in folders ------
+
+def _local_header(name: bytes, *, method: int, crc: int, packed: int, size: int, extra: bytes = b"") -> bytes:
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc, packed, size, len(name),
+                       len(extra)) + name + extra
+
+
+def _central_entry(name: bytes, *, method: int, crc: int, packed: int, size: int, offset: int) -> bytes:
+    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0x21, crc, packed, size,
+                       len(name), 0, 0, 0, 0, 0, offset) + name
+
+
+def _end_record(n: int, directory: bytes, offset: int) -> bytes:
+    return struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, len(directory), offset, 0)
+
+
+def _deflated(data: bytes) -> bytes:
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+def _raw_zip(members) -> bytes:
+    """A zip of ``(name, data)`` members written by hand: each deflated once, laid out in order."""
+    import zlib
+
+    body, directory, cache = bytearray(), bytearray(), {}
+    for name, data in members:
+        if data not in cache:
+            cache[data] = (_deflated(data), zlib.crc32(data))
+        packed, crc = cache[data]
+        fields = {"method": 8, "crc": crc, "packed": len(packed), "size": len(data)}
+        directory += _central_entry(name.encode(), offset=len(body), **fields)
+        body += _local_header(name.encode(), **fields) + packed
+    return bytes(body + directory + _end_record(len(members), directory, len(body)))
+
+
+def _overlapping_zip(names, data: bytes) -> bytes:
+    """Members whose local headers quote each other (each one's extra field holds the next
+    header), so that every member's data is the same deflated block: the zip-bomb layout."""
+    import zlib
+
+    packed, crc = _deflated(data), zlib.crc32(data)
+    fields = {"method": 8, "crc": crc, "packed": len(packed), "size": len(data)}
+    chain = b""
+    for name in reversed(names):
+        chain = _local_header(name.encode(), extra=chain, **fields)
+    directory, offset = bytearray(), 0
+    for name in names:
+        directory += _central_entry(name.encode(), offset=offset, **fields)
+        offset += 30 + len(name.encode())
+    body = chain + packed
+    return body + bytes(directory) + _end_record(len(names), directory, len(body))
+
+
+def test_zip_with_overlapping_members_is_refused_whole(tmp_path):
+    names = [f"genres/rock/rock.{i:05d}.wav" for i in range(3)]
+    archive = tmp_path / "overlap.zip"
+    archive.write_bytes(_overlapping_zip(names, b"\x00" * 500_000))
+    with zipfile.ZipFile(archive) as z:
+        assert z.namelist() == names  # a valid directory: only the layout gives it away
+    with pytest.raises(DatasetError, match="overlap") as info:
+        import_gtzan(archive, dest=tmp_path / "dest", progress=False)
+    assert "nothing was written" in str(info.value)
+    assert not (tmp_path / "dest").exists() or not list((tmp_path / "dest").rglob("*"))
+
+
+def test_many_small_members_are_a_bomb_together(tmp_path, monkeypatch):
+    """Each 800 KB member of zeros is under the per-member ratio floor (1 MiB); together 250
+    of them make a 180 KB zip write 200 MB (the issue's 576 KB zip wrote 210 MB)."""
+    zeros = b"\x00" * 800_000
+    members = [(f"genres/rock/rock.{i:05d}.wav", zeros) for i in range(250)]
+    archive = tmp_path / "small-bombs.zip"
+    archive.write_bytes(_raw_zip(members))
+    assert archive.stat().st_size < 300_000
+    opened = []
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda self, *a, **k: opened.append(a) or pytest.fail("opened"))
+    with pytest.raises(DatasetError, match="expand") as info:
+        import_gtzan(archive, dest=tmp_path / "dest", progress=False)
+    assert "max_ratio" in str(info.value) and opened == []
+
+
+def test_bytes_written_are_counted_across_all_members(tmp_path, monkeypatch):
+    """Were the header check fooled, the running total still stops the import at the limit."""
+    from musicviz.datasets import importing
+
+    members = [(f"genres/rock/rock.{i:05d}.wav", _wav_bytes()) for i in range(4)]
+    archive = _zip(tmp_path / "g.zip", members)
+    size = len(members[0][1])
+    real_plan = importing._plan
+    monkeypatch.setattr(importing, "_plan", lambda *a, **k: real_plan(*a, **{**k, "max_total": 10**12}))
+    report = import_gtzan(archive, dest=tmp_path / "dest", progress=False, max_total_bytes=2 * size + 10)
+    assert len(report.imported) == 2
+    assert [("max_total_bytes" in s.reason) for s in report.skipped] == [True, True]
+
+
+def _ustar_headers(names, *, size: int = 0) -> bytes:
+    """A plain tar of ``names`` (each ``size`` bytes of zeros), built from one header template."""
+    template = tarfile.TarInfo("x").tobuf(tarfile.USTAR_FORMAT)
+    data = b"\x00" * (-(-size // 512) * 512)
+    out = bytearray()
+    for name in names:
+        header = bytearray(template)
+        header[0:100] = name.encode().ljust(100, b"\x00")
+        header[124:136] = b"%011o\x00" % size
+        header[148:156] = b" " * 8
+        header[148:156] = b"%06o\x00 " % sum(header)
+        out += header + data
+    return bytes(out + b"\x00" * 1024)
+
+
+def test_tar_with_too_many_members_is_refused_while_listing(tmp_path):
+    """The issue's 20,000 one-byte members were all written; the cap stops at 10,001 headers."""
+    names = [f"genres/{GENRE}/{GENRE}.{i:05d}.wav" for GENRE in ("rock", "pop") for i in range(6_000)]
+    archive = tmp_path / "many.tar"
+    archive.write_bytes(_ustar_headers(names, size=1))
+    with pytest.raises(DatasetError, match="more than 10000 entries"):
+        import_gtzan(archive, dest=tmp_path / "dest", progress=False)
+    assert not (tmp_path / "dest").exists() or not list((tmp_path / "dest").rglob("*.wav"))
+    assert datasets.importing.MAX_MEMBERS == 10_000
+
+
+def test_zip_with_too_many_members_is_refused_from_its_directory(tmp_path, monkeypatch):
+    members = [(f"genres/rock/rock.{i:05d}.wav", b"x") for i in range(10_001)]
+    archive = tmp_path / "many.zip"
+    archive.write_bytes(_raw_zip(members))
+    monkeypatch.setattr(zipfile.ZipFile, "__init__", lambda *a, **k: pytest.fail("the directory was parsed"))
+    with pytest.raises(DatasetError, match="10001 entries"):
+        import_gtzan(archive, dest=tmp_path / "dest", progress=False)
+
+
+def test_tar_headers_are_read_one_at_a_time(tmp_path):
+    """2,000 empty members (under the cap) that are not GTZAN's: none of their headers is kept
+    (tarfile keeps every one: 200,000 took 262 MB)."""
+    archive = tmp_path / "empty.tar"
+    archive.write_bytes(_ustar_headers([f"junk/{i:06d}" for i in range(2_000)]))
+    tracemalloc.start()
+    try:
+        report = import_gtzan(archive, dest=tmp_path / "dest", progress=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.imported == [] and report.skipped == []
+    assert peak < 1_000_000, f"{peak / 1e6:.1f} MB"
+
+
+def test_tar_long_name_header_is_refused_before_it_is_read(tmp_path):
+    import gzip
+
+    header = tarfile.TarInfo("././@LongLink")
+    header.type = tarfile.GNUTYPE_LONGNAME
+    header.size = 40_000_000  # a 40 MB "file name"
+    raw = header.tobuf(tarfile.GNU_FORMAT) + b"a" * header.size + b"\x00" * (512 - header.size % 512)
+    archive = tmp_path / "longname.tar.gz"
+    archive.write_bytes(gzip.compress(raw + _ustar_headers(["genres/rock/rock.00001.wav"]), compresslevel=1))
+    tracemalloc.start()
+    try:
+        with pytest.raises(DatasetError, match="extended headers"):
+            import_gtzan(archive, dest=tmp_path / "dest", progress=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10_000_000, f"{peak / 1e6:.1f} MB"
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_folder_import_reports_every_link_and_loop(tmp_path):
+    src = tmp_path / "src"
+    _clip(src / "genres" / "rock" / "rock.00001.wav")
+    elsewhere = tmp_path / "elsewhere"
+    _clip(elsewhere / "jazz" / "jazz.00001.wav")
+    (src / "genres" / "jazz").symlink_to(elsewhere / "jazz", target_is_directory=True)  # scan follows it
+    (src / "genres" / "loop").symlink_to(src / "genres", target_is_directory=True)
+    (src / "genres" / "self").symlink_to(src / "genres" / "self")
+    (src / "genres" / "gone").symlink_to(tmp_path / "missing")
+    (src / "genres" / "rock" / "rock.00002.wav").symlink_to(elsewhere / "jazz" / "jazz.00001.wav")
+    (src / "README").symlink_to(elsewhere)  # a link with another name is reported too: a folder
+    report = import_gtzan(src, dest=tmp_path / "dest", progress=False)
+    assert report.imported == ["genres/rock/rock.00001.wav"]
+    reasons = _reasons(report.skipped)
+    assert set(reasons) == {"jazz", "loop", "self", "gone", "rock.00002.wav", "README"}, reasons
+    assert "symbolic link to a folder" in reasons["jazz"] and "not imported" in reasons["jazz"]
+    assert "link loop" in reasons["loop"] and "link loop" in reasons["self"]
+    assert "broken symbolic link" in reasons["gone"]
+    assert "symbolic link" in reasons["rock.00002.wav"]
+    assert "jazz.00001" in {t.track_id for t in scan(src).tracks}  # scan follows the link; import says why not
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_in_the_destination_is_not_replaced(tmp_path):
+    archive = _zip(tmp_path / "g.zip", [("genres/rock/rock.00001.wav", _wav_bytes())])
+    dest = tmp_path / "dest"
+    fifo = dest / "genres" / "rock" / "rock.00001.wav"
+    fifo.parent.mkdir(parents=True)
+    os.mkfifo(fifo)
+    report = import_gtzan(archive, dest=dest, progress=False, overwrite=True)
+    assert report.imported == [] and "named pipe" in report.skipped[0].reason
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
 # --- fuzz: only musicviz errors or clean results; nothing outside the destination ------------

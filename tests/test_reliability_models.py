@@ -401,3 +401,189 @@ def test_unknown_neighbour_method_is_refused(tmp_path, blobs):
     inner._tree, inner._fit_method = None, "magic"
     with pytest.raises(ModelError, match="not one save_model writes"):
         bl.load_model(_crafted(tmp_path, knn, X.columns))
+
+
+# --------------------------------------------------------------------------- part 2: every type checked
+def test_nusvc_with_inconsistent_arrays_is_refused(tmp_path, blobs):
+    """libsvm read about 47 KB past the array for such a NuSVC: only SVC was checked. Now only
+    the course's own types load at all, each one fully checked."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import NuSVC
+
+    X, y = blobs
+    model = make_pipeline(StandardScaler(), NuSVC()).fit(X, y)
+    model[-1]._n_support = (model[-1]._n_support * 50).astype(np.int32)
+    with pytest.raises(ModelError, match="NuSVC") as info:
+        bl.load_model(_crafted(tmp_path, model, X.columns))
+    assert "musicviz loads only the models it makes" in str(info.value)
+    with pytest.raises(ModelError, match="NuSVC"):  # and save_model says so up front
+        bl.save_model(make_pipeline(StandardScaler(), NuSVC()).fit(X, y), tmp_path / "nusvc.skops")
+
+
+def test_minibatch_kmeans_with_inconsistent_arrays_is_refused(tmp_path, blobs):
+    from sklearn.cluster import MiniBatchKMeans
+
+    X, y = blobs
+    km = bl.KMeansGenreClassifier(seed=0).fit(X, y)
+    mini = MiniBatchKMeans(n_clusters=4, random_state=0, n_init=1).fit(X.to_numpy())
+    mini.cluster_centers_ = mini.cluster_centers_[:, :2].copy()
+    km.pipeline_.steps[-1] = ("kmeans", mini)
+    with pytest.raises(ModelError, match="MiniBatchKMeans"):
+        bl.load_model(_crafted(tmp_path, km, X.columns))
+
+
+def _objects(model):
+    """Every scikit-learn / musicviz object inside ``model`` (steps, wrapped estimators, ...)."""
+    stack, seen = [model], set()
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, (list, tuple)):
+            stack.extend(obj)
+        elif isinstance(obj, dict):
+            stack.extend(obj.values())
+        elif type(obj).__module__.split(".")[0] in ("sklearn", "musicviz") and hasattr(obj, "__dict__"):
+            yield obj
+            stack.extend(vars(obj).values())
+
+
+def _break(attribute, value):
+    """A change to one fitted attribute of one part (found by type name) of a model; KNN
+    search trees are dropped, as save_model does."""
+    def change(model):
+        for part in _objects(model):
+            if getattr(part, "_tree", None) is not None:
+                part._tree = None
+        for part in _objects(model):
+            if type(part).__name__ == attribute[0] and hasattr(part, attribute[1]):
+                setattr(part, attribute[1], value(getattr(part, attribute[1])))
+                return model
+        raise AssertionError(f"no {attribute} in {model}")
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "make, change",
+    [
+        (lambda: bl.make_svm(), _break(("SVC", "support_"), lambda a: a.astype(np.int64))),
+        (lambda: bl.make_svm(), _break(("SVC", "kernel"), lambda a: "precomputed")),
+        (lambda: bl.make_svm(), _break(("StandardScaler", "scale_"), lambda a: a[:2].copy())),
+        (lambda: bl.make_svm(probability=True), _break(("_CalibratedClassifier", "calibrators"), lambda a: a[:1])),
+        (lambda: bl.make_svm(log_variance=True), _break(("LogVariance", "columns_"), lambda a: [99])),
+        (lambda: bl.make_knn(), _break(("KNeighborsClassifier", "_y"), lambda a: a + 7)),
+        (lambda: bl.make_knn(), _break(("KNeighborsClassifier", "_fit_X"), lambda a: a[:, :3].copy())),
+        (lambda: bl.make_knn(), _break(("KNeighborsClassifier", "n_neighbors"), lambda a: 10_000)),
+        (lambda: bl.KMeansGenreClassifier(seed=0), _break(("KMeansGenreClassifier", "cluster_to_label_"),
+                                                         lambda a: {0: "blues"})),
+        (lambda: bl.KMeansGenreClassifier(seed=0), _break(("KMeans", "n_clusters"), lambda a: 40)),
+    ],
+    ids=["svc-support-dtype", "svc-precomputed", "scaler-shape", "calibrators", "logvar-columns", "knn-labels",
+         "knn-points", "knn-neighbours", "kmeans-mapping", "kmeans-clusters"],
+)
+def test_every_part_of_a_course_model_is_checked(tmp_path, blobs, make, change):
+    X, y = blobs
+    model = change(make().fit(X, y))
+    with pytest.raises(ModelError, match="inconsistent") as info:
+        bl.load_model(_crafted(tmp_path, model, X.columns))
+    assert str(tmp_path) in str(info.value)
+
+
+def _with_member(path, name, write):
+    """Rewrite the zip ``path`` with member ``name`` written by ``write(handle)``."""
+    import shutil
+
+    copy = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(copy, "w") as new:
+        for info in old.infolist():
+            if info.filename == name:
+                with new.open(zipfile.ZipInfo(name), "w", force_zip64=True) as handle:
+                    write(handle)
+            else:
+                new.writestr(info, old.read(info))
+    shutil.move(copy, path)
+
+
+def _padding_member(path) -> str:
+    import json
+
+    with zipfile.ZipFile(path) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    return schema["content"]["padding"]["file"]
+
+
+def test_a_small_model_file_that_unpacks_to_a_huge_array_is_refused_before_decoding(tmp_path, fitted):
+    """The issue's 1.95 MB .skops carried a 2 GB array (4.1 GB of RAM to load); here 64 MB of
+    zeros in a 100 KB file: refused from the zip's directory, nothing allocated."""
+    import tracemalloc
+
+    import skops.io as sio
+
+    path = tmp_path / "bomb.skops"
+    sio.dump(_skops_payload(fitted, padding=np.zeros(8)), path)
+    member = _padding_member(path)
+    n = 8 * 2**20
+
+    def write(handle):
+        np.lib.format.write_array_header_1_0(handle, {"descr": "<f8", "fortran_order": False, "shape": (n,)})
+        block = bytes(2**20)
+        for _ in range(8 * n // len(block)):
+            handle.write(block)
+
+    _with_member(path, member, write)
+    with zipfile.ZipFile(path) as archive:  # rewrite it deflated (as a crafted file would be)
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    del members
+    assert path.stat().st_size < 500_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelError, match="unpack") as info:
+            bl.load_model(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10_000_000, f"{peak / 1e6:.0f} MB"
+    assert str(path) in str(info.value)
+
+
+def test_model_file_size_limit(tmp_path, fitted, monkeypatch):
+    from musicviz.baselines import persistence
+
+    saved = bl.save_model(fitted, tmp_path / "m.skops")
+    monkeypatch.setattr(persistence, "MAX_MODEL_BYTES", saved.path.stat().st_size - 1, raising=False)
+    with pytest.raises(ModelError, match="more than a model file may hold"):
+        bl.load_model(saved.path)
+
+
+def test_an_array_header_must_match_its_bytes(tmp_path, fitted):
+    import skops.io as sio
+
+    path = tmp_path / "liar.skops"
+    sio.dump(_skops_payload(fitted, padding=np.zeros(8)), path)
+
+    def write(handle):  # says 10**9 floats, holds 8
+        np.lib.format.write_array_header_1_0(handle, {"descr": "<f8", "fortran_order": False, "shape": (10**9,)})
+        handle.write(bytes(64))
+
+    _with_member(path, _padding_member(path), write)
+    with pytest.raises(ModelError, match=r"shape \(1000000000,\)"):
+        bl.load_model(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_model_is_never_saved_over_a_pipe(tmp_path, fitted):
+    import stat
+
+    fifo = tmp_path / "m.skops"
+    os.mkfifo(fifo)
+    with pytest.raises(OutputError, match="named pipe"):
+        bl.save_model(fitted, fifo)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    with pytest.raises(ModelError, match="not a regular file"):  # and loading one never blocks
+        bl.load_model(fifo)

@@ -321,3 +321,41 @@ def test_metadata_has_artists_and_is_identical_on_rerun(tmp_path):
     # A set with artists but without the marker (an older musicviz) is still recognised.
     (out / gen.MARKER_NAME).unlink()
     assert gen.is_synthetic_set(out)
+
+
+# --- part 2: what a killed run leaves behind is cleaned by the next -----------------------------
+
+def test_staging_folder_of_a_killed_run_is_deleted_by_the_next_run(tmp_path):
+    out = tmp_path / "synth"
+    stale = tmp_path / ".synth.tmp-5eed0bad"  # a killed `data synth` dies holding no lock on it
+    (stale / "blues").mkdir(parents=True)
+    (stale / "blues" / "blues.00000.wav").write_bytes(b"RIFF half a clip")
+    old = tmp_path / ".synth.old-0ddba11a"  # ... or killed after the swap, before deleting the old set
+    old.mkdir()
+    out.mkdir()
+    generate_dataset(out, clips_per_genre=1, **FAST)
+    assert sorted(os.listdir(tmp_path)) == ["synth"]
+    assert len(wavs(out)) == 10
+
+
+@pytest.mark.slow
+def test_a_real_kill_leaves_a_staging_folder_that_the_next_run_removes(tmp_path):
+    import signal
+    import time
+
+    out = tmp_path / "synth"
+    command = [sys.executable, "-m", "musicviz", "-q", "data", "synth", "--out", str(out), "--clips-per-genre", "3",
+               "--duration", "3", "--jobs", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(tmp_path.glob(".synth.tmp-*/*/*.wav")) and time.monotonic() < deadline:
+            assert process.poll() is None, "finished before it could be killed"
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".synth.tmp-"), left
+    generate_dataset(out, clips_per_genre=1, **FAST)
+    assert sorted(os.listdir(tmp_path)) == ["synth"]

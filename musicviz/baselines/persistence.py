@@ -5,7 +5,8 @@ Notebooks: ``05_baseline_models.ipynb``, ``05b_baselines_on_real_gtzan.ipynb``,
 
 :func:`save_model` / :func:`load_model`: a trained model saved with its feature column order
 and its classes, in the skops format (``.skops``: JSON and ``.npy`` arrays in a zip, never a
-pickle, so loading cannot run code; types outside :data:`MODEL_TYPES` are refused).
+pickle, so loading cannot run code; types outside :data:`MODEL_TYPES` are refused, and the
+fitted arrays of those that are allowed are checked).
 :class:`SavedModel` predicts from a DataFrame (or one clip's feature dict), reordering columns
 by name and refusing missing ones. Never load a model file you did not make
 (``docs/SECURITY.md``). :func:`models_dir` is :func:`musicviz.config.models_dir`, the folder
@@ -14,6 +15,7 @@ the notebooks save to.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +24,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from musicviz.baselines._model_checks import (
+    COURSE_TYPES,
+    check_container,
+    check_estimator,
+    foreign_types,
+    without_search_trees,
+)
 from musicviz.baselines.inputs import _check_X
 from musicviz.config import models_dir
 from musicviz.errors import FeatureError, ModelError, OutputError
@@ -50,21 +59,23 @@ MODEL_SUFFIX = ".skops"
 #: :data:`MODEL_SUFFIX` instead, and :func:`load_model` never unpickles such a file.
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
 
-#: The types a model file may hold besides those skops trusts by default (Python values,
-#: numpy arrays and dtypes, scikit-learn's public estimators): exactly what the models of
-#: :mod:`musicviz.baselines.models` contain (:class:`LogVariance`,
-#: :class:`KMeansGenreClassifier`, the calibrated SVM of ``make_svm(probability=True)``), named
-#: by their public path (those classes set ``__module__ = "musicviz.baselines"``).
-#: :func:`load_model` refuses a file holding any other type before building a single object.
-#: KNN search trees are deliberately absent: they index raw memory without bounds checks, so
-#: they are not stored but rebuilt from the training points on load.
-MODEL_TYPES = (
-    "musicviz.baselines.KMeansGenreClassifier",
-    "musicviz.baselines.LogVariance",
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
-    "sklearn.model_selection._split.StratifiedKFold",
-)
+#: Every type a model file may hold besides plain values (dict, list, tuple, text, numbers, None)
+#: and numpy arrays: exactly what the models of :mod:`musicviz.baselines.models` contain
+#: (:func:`make_svm`, calibrated or not, :func:`make_knn`, :class:`KMeansGenreClassifier`,
+#: behind :class:`LogVariance` or not, tuned or not), named by their module path (the musicviz
+#: classes set ``__module__ = "musicviz.baselines"``). Nothing else, not even other
+#: scikit-learn estimators: :func:`load_model` checks every fitted array the compiled
+#: prediction code of these types trusts, and it can only do that for types it knows. A file
+#: naming any other type is refused before a single object is built. KNN search trees are
+#: deliberately absent: they index raw memory without bounds checks, so they are not stored
+#: but rebuilt from the training points on load.
+MODEL_TYPES = COURSE_TYPES
+
+#: Largest model file :func:`load_model` opens, and most bytes its zip may unpack to (a course
+#: model takes well under 10 MB; a model trained on GTZAN's 3-second table about 10 MB).
+MAX_MODEL_BYTES = 256 * 2**20
+#: Most a model file may expand when unpacked (skops stores its arrays uncompressed: about 1:1).
+MAX_MODEL_RATIO = 20
 
 # First bytes of a pickle (protocol 2+) and of the compressed files joblib writes (zlib,
 # gzip, bz2, xz, lzma, lz4): named in the refusal so nobody thinks the file is merely damaged.
@@ -103,89 +114,6 @@ def _check_model_target(path: Path) -> None:
         raise OutputError(f"{path}: cannot create the folder {folder}: {existing} is a file")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise OutputError(f"{path}: cannot write into {existing} (not writable: read-only or no permission)")
-
-
-def _parts(estimator):
-    """Every scikit-learn / musicviz object inside ``estimator``, itself included (pipeline
-    steps, the SVC inside a calibrated classifier, the pipeline of a K-means classifier)."""
-    stack, seen = [estimator], set()
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        if isinstance(obj, (list, tuple)):
-            stack.extend(obj)
-        elif isinstance(obj, dict):
-            stack.extend(obj.values())
-        elif type(obj).__module__.split(".")[0] in ("sklearn", "musicviz") and hasattr(obj, "__dict__"):
-            yield obj
-            stack.extend(vars(obj).values())
-
-
-def _without_search_trees(estimator):
-    """A copy of ``estimator`` whose KNN search trees are dropped (load rebuilds them)."""
-    import copy
-
-    parts = [p for p in _parts(estimator) if getattr(p, "_tree", None) is not None and hasattr(p, "_fit_X")]
-    if not parts:
-        return estimator
-    estimator = copy.deepcopy(estimator)
-    for part in _parts(estimator):
-        if getattr(part, "_tree", None) is not None and hasattr(part, "_fit_X"):
-            part._tree = None
-    return estimator
-
-
-def _restore(estimator, path: Path) -> None:
-    """Rebuild KNN search trees and check the array shapes compiled code relies on.
-
-    The SVC and K-means predictions run C/Cython loops sized by one array over the others,
-    without bounds checks: a crafted file with arrays of mismatched shapes could read
-    outside them. The models musicviz saves always pass these checks.
-    """
-    from sklearn.cluster import KMeans
-    from sklearn.neighbors import BallTree, KDTree
-    from sklearn.svm import SVC
-
-    def shape(part, name):
-        value = getattr(part, name, None)
-        return getattr(value, "shape", None)
-
-    for part in list(_parts(estimator)):
-        name = type(part).__name__
-        if hasattr(part, "_fit_X") and hasattr(part, "_fit_method"):
-            method = part._fit_method
-            if method not in ("brute", "kd_tree", "ball_tree") or getattr(part, "_tree", None) is not None:
-                raise ModelError(f"{path}: the {name} in it is not one save_model writes")
-            if method != "brute":
-                tree = KDTree if method == "kd_tree" else BallTree
-                try:
-                    part._tree = tree(part._fit_X, part.leaf_size, metric=part.effective_metric_,
-                                      **part.effective_metric_params_)
-                except Exception as exc:  # bad data, leaf size or metric in a crafted file
-                    raise ModelError(f"{path}: the {name}'s training points cannot be indexed ({exc})") from None
-        elif isinstance(part, SVC) and hasattr(part, "support_vectors_"):
-            n_sv = shape(part, "support_vectors_")[0] if shape(part, "support_vectors_") else -1
-            k = len(getattr(part, "classes_", ()))
-            pairs = k * (k - 1) // 2
-            ok = (
-                getattr(part, "_sparse", None) is False
-                and shape(part, "support_vectors_") == (n_sv, getattr(part, "n_features_in_", -1))
-                and shape(part, "support_") == (n_sv,)
-                and shape(part, "_n_support") == (k,)
-                and int(np.sum(part._n_support)) == n_sv
-                and shape(part, "_dual_coef_") == (k - 1, n_sv)
-                and shape(part, "_intercept_") == (pairs,)
-                and shape(part, "_probA") in ((0,), (pairs,))
-                and shape(part, "_probB") == shape(part, "_probA")
-            )
-            if not ok:
-                raise ModelError(f"{path}: the {name} in it has inconsistent fitted arrays")
-        elif isinstance(part, KMeans) and hasattr(part, "cluster_centers_"):
-            centres = shape(part, "cluster_centers_")
-            if centres is None or len(centres) != 2 or centres[1] != getattr(part, "n_features_in_", -1):
-                raise ModelError(f"{path}: the {name} in it has inconsistent fitted arrays")
 
 
 def _json_default(value):
@@ -317,14 +245,14 @@ class SavedModel:
             raise ModelError(f"{target}: the metadata must hold plain values (text, numbers, lists, dicts): {exc}") from None
         payload = {
             "musicviz_model_format": MODEL_FORMAT,
-            "estimator": _without_search_trees(self.estimator),
+            "estimator": without_search_trees(self.estimator),
             "feature_columns": list(self.feature_columns),
             "classes": list(self.classes),
             "metadata": metadata,
         }
         try:
             data = sio.dumps(payload)
-            foreign = sorted(set(sio.get_untrusted_types(data=data)) - set(MODEL_TYPES))
+            foreign = foreign_types(_schema_of(data), MODEL_TYPES)
         except Exception as exc:  # skops cannot store some objects (open files, lambdas, ...)
             raise ModelError(
                 f"{target}: cannot store a {type(self.estimator).__name__} ({type(exc).__name__}: {exc})"
@@ -335,10 +263,10 @@ class SavedModel:
             raise ModelError(
                 f"{target}: the {type(self.estimator).__name__} holds types load_model does not accept "
                 f"({', '.join(foreign[:5])}{' ...' if len(foreign) > 5 else ''}); musicviz saves the models "
-                f"it makes (make_svm, make_knn, KMeansGenreClassifier) and scikit-learn estimators without trees{hint}"
+                f"it makes (make_svm, make_knn, KMeansGenreClassifier), as they come or tuned{hint}"
             )
         try:
-            atomic_write_bytes(target, data)
+            atomic_write_bytes(target, data)  # a pipe or device at target: refused, never replaced
         except OSError as exc:
             raise OutputError(f"{target}: cannot write the model ({exc.strerror or exc})") from None
         self.path = target
@@ -433,9 +361,38 @@ def _model_file(path: Path) -> Path:
             f"{path}: no saved model here (run notebook 05 / 05b, or "
             "musicviz.baselines.train_real_gtzan_svm(path=...))"
         )
-    if not path.is_file():
+    if path.is_dir():
         raise ModelError(f"{path}: is a folder, not a model file")
+    if not path.is_file():
+        raise ModelError(f"{path}: not a regular file (a pipe, a device or a socket), not a model file")
     return path
+
+
+def _read_model_file(path: Path) -> bytes:
+    """The bytes of a model file, its size checked (from ``fstat``) before reading; the
+    checks and skops then work on these bytes, so what is checked is what is built."""
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_MODEL_BYTES:
+                raise ModelError(
+                    f"{path}: {size / 1e6:.1f} MB, more than a model file may hold "
+                    f"({MAX_MODEL_BYTES / 1e6:.0f} MB): refused"
+                )
+            data = handle.read(size + 1)  # not read(MAX_MODEL_BYTES): that allocates the whole limit
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read the model file ({exc.strerror or exc})") from None
+    if len(data) > size:
+        raise ModelError(f"{path}: the file changed while it was being read; load it again")
+    return data
+
+
+def _schema_of(data: bytes) -> bytes:
+    """The ``schema.json`` of a skops file's bytes."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("schema.json")
 
 
 def _refuse_pickle(path: Path, head: bytes) -> None:
@@ -474,10 +431,12 @@ def load_model(path) -> SavedModel:
 
     **Never load a model file you did not make** (or that did not come from someone you
     trust as much as the code you run). musicviz reads only its own ``.skops`` format: the
-    file is checked first, and refused if it holds any type outside scikit-learn's
-    estimators, numpy arrays and :data:`MODEL_TYPES`; nothing in it is built before that
-    check, and pickle/joblib files are never unpickled (unpickling runs code from the
-    file). Still, a model decides what your program reports: treat a stranger's model like
+    file is checked first, and refused if it is larger than :data:`MAX_MODEL_BYTES`, would
+    unpack to more (or more than :data:`MAX_MODEL_RATIO` times its size), or holds any type
+    beyond plain values, numpy arrays and :data:`MODEL_TYPES` (the models musicviz makes);
+    nothing in it is built before those checks, and pickle/joblib files are never unpickled
+    (unpickling runs code from the file). Once built, every fitted array the compiled
+    prediction code trusts is checked (shapes, dtypes, ranges). Still, a model decides what your program reports: treat a stranger's model like
     a stranger's script. See ``docs/SECURITY.md``.
 
     Notebooks: ``05_baseline_models.ipynb``, ``05b_baselines_on_real_gtzan.ipynb``,
@@ -498,9 +457,9 @@ def load_model(path) -> SavedModel:
     Raises
     ------
     ModelError
-        The file is missing, is a pickle/joblib file, is not a musicviz model, holds a type
-        that is not allowed, is incomplete or inconsistent, or was saved with another
-        scikit-learn version (retrain it).
+        The file is missing, not a regular file, too large, is a pickle/joblib file, is not a
+        musicviz model, holds a type that is not allowed, is incomplete or inconsistent, or
+        was saved with another scikit-learn version (retrain it).
 
     Examples
     --------
@@ -517,27 +476,28 @@ def load_model(path) -> SavedModel:
     from sklearn.exceptions import InconsistentVersionWarning
 
     path = _model_file(Path(path))
+    data = _read_model_file(path)
+    _refuse_pickle(path, data[:8])
+    # Bounded before anything is decoded: size, entries, unpacked bytes and their ratio, and
+    # every array's header against its bytes (the file is read once: what is checked is what is built).
+    check_container(io.BytesIO(data), path, size=len(data), max_bytes=MAX_MODEL_BYTES, max_ratio=MAX_MODEL_RATIO)
+    # Audit first, from the JSON schema alone (nothing imported or built): only the course's
+    # types, then skops' own audit on top.
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(8)
-    except OSError as exc:
-        raise ModelError(f"{path}: cannot read the model file ({exc.strerror or exc})") from None
-    _refuse_pickle(path, head)
-    # Audit first: get_untrusted_types reads the JSON schema without importing or building anything.
-    try:
-        untrusted = sio.get_untrusted_types(file=path)
-    except Exception as exc:  # a damaged zip, no schema.json, bad JSON, unknown node types, ...
+        refused = foreign_types(_schema_of(data), MODEL_TYPES)
+        refused += sorted(set(sio.get_untrusted_types(data=data)) - set(MODEL_TYPES) - set(refused))
+    except Exception as exc:  # no schema.json, bad JSON, unknown node types, ...
         raise ModelError(f"{path}: not a readable model file ({type(exc).__name__}: {exc})") from None
-    refused = sorted(set(untrusted) - set(MODEL_TYPES))
     if refused:
         raise ModelError(
             f"{path}: refused: the file holds types musicviz does not load "
-            f"({', '.join(refused[:5])}{' ...' if len(refused) > 5 else ''}); {_RULE}"
+            f"({', '.join(refused[:5])}{' ...' if len(refused) > 5 else ''}); musicviz loads only the models it "
+            f"makes; {_RULE}"
         )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", category=InconsistentVersionWarning)  # -> ModelError below
-            payload = sio.load(path, trusted=list(MODEL_TYPES))
+            payload = sio.loads(data, trusted=list(MODEL_TYPES))
     except InconsistentVersionWarning as exc:
         raise ModelError(f"{path}: saved with another scikit-learn version ({exc}); retrain it") from None
     except Exception as exc:  # allowed types with a crafted state fail while being built
@@ -568,7 +528,7 @@ def _from_payload(payload, path: Path) -> SavedModel:
         raise ModelError(f"{path}: the {type(estimator).__name__} in it is not fitted") from None
     except TypeError:
         raise ModelError(f"{path}: holds a {type(estimator).__name__}, not a scikit-learn estimator") from None
-    _restore(estimator, path)
+    check_estimator(estimator, path)
     try:
         return SavedModel(estimator, columns, classes, metadata, path=path)
     except ModelError as exc:

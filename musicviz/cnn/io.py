@@ -45,6 +45,7 @@ __all__ = [
 MODEL_FILE = "model.keras"
 PREPROCESSING_FILE = "preprocessing.json"
 _FORMAT_VERSION = 1
+_MAX_PREPROCESSING_BYTES = 16 * 2**20  # a saved CNN's takes a few KB
 # Left inside a model folder by a crash of musicviz's earlier save (``.staging-<random>``).
 _OLD_STAGING_PREFIX = ".staging-"
 
@@ -144,6 +145,8 @@ class CNNClassifier:
             "keras_version": keras.__version__,
             **{k: v for k, v in self.info.items() if isinstance(v, (str, int, float, list, dict))},
         }
+        _check_band_statistics(np.asarray(self.scaler.mean, dtype=np.float64),
+                               np.asarray(self.scaler.std, dtype=np.float64), self.config, "cannot save the classifier")
         try:
             text = json.dumps(meta, indent=1) + "\n"
         except (TypeError, ValueError) as exc:
@@ -193,6 +196,29 @@ def _global_random_state_kept():
         np.random.set_state(numpy_state)
 
 
+def _check_band_statistics(mean, std, config: MelConfig, where) -> None:
+    """Per-band statistics a network can use: one finite mean and one finite std > 0 per band.
+
+    A NaN mean or a zero std makes every standardized input NaN or infinite, and the network
+    then answers NaN probabilities without any error: refused here instead (ModelError).
+    """
+    if mean.shape != (config.n_mels,) or std.shape != (config.n_mels,):
+        raise ModelError(f"{where}: band statistics do not match n_mels={config.n_mels}")
+    bad_mean = np.flatnonzero(~np.isfinite(mean))
+    bad_std = np.flatnonzero(~(np.isfinite(std) & (std > 0)))
+    if len(bad_mean) or len(bad_std):
+        which = "band_mean" if len(bad_mean) else "band_std"
+        bands = (bad_mean if len(bad_mean) else bad_std)[:5].tolist()
+        raise ModelError(
+            f"{where}: {which} of mel bands {bands} is not a finite number{' > 0' if which == 'band_std' else ''}: "
+            "the network would answer NaN; this is not a preprocessing file CNNClassifier.save writes"
+        )
+    # float32 is what the scaler applies: a std that underflows or a mean that overflows there is no better.
+    f32 = np.finfo(np.float32)
+    if np.any(np.abs(mean) > f32.max) or np.any(std > f32.max) or np.any(std < f32.tiny):
+        raise ModelError(f"{where}: band statistics out of the float32 range: not a file CNNClassifier.save writes")
+
+
 def load_classifier(model_dir=None) -> CNNClassifier:
     """Load a classifier written by :meth:`CNNClassifier.save`.
 
@@ -205,7 +231,9 @@ def load_classifier(model_dir=None) -> CNNClassifier:
     Raises
     ------
     ModelError
-        The folder, ``model.keras`` or ``preprocessing.json`` is missing or unreadable.
+        The folder, ``model.keras`` or ``preprocessing.json`` is missing or unreadable, or the
+        band statistics are not one finite mean and one finite std > 0 per mel band (checked
+        before TensorFlow is imported).
     """
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
     model_path, meta_path = model_dir / MODEL_FILE, model_dir / PREPROCESSING_FILE
@@ -213,14 +241,21 @@ def load_classifier(model_dir=None) -> CNNClassifier:
         if not path.is_file():
             raise ModelError(f"{path}: not found; train and save the CNN first (notebook 06_cnn.ipynb)")
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        with open(meta_path, "rb") as handle:
+            text = handle.read(_MAX_PREPROCESSING_BYTES + 1)
+        if len(text) > _MAX_PREPROCESSING_BYTES:
+            raise ValueError(f"more than {_MAX_PREPROCESSING_BYTES // 2**20} MB")
+        meta = json.loads(text.decode("utf-8"))
         classes = tuple(meta["classes"])
         config = MelConfig.from_dict(meta["mel"])
-        scaler = BandScaler(np.array(meta["band_mean"], dtype=np.float32), np.array(meta["band_std"], dtype=np.float32))
-    except (ValueError, KeyError, TypeError, MusicvizError) as exc:
+        mean = np.array(meta["band_mean"], dtype=np.float64)
+        std = np.array(meta["band_std"], dtype=np.float64)
+    except (OSError, ValueError, KeyError, TypeError, MusicvizError) as exc:
         raise ModelError(f"{meta_path}: unreadable preprocessing file ({exc})") from None
-    if len(scaler.mean) != config.n_mels or len(scaler.std) != config.n_mels:
-        raise ModelError(f"{meta_path}: band statistics do not match n_mels={config.n_mels}")
+    _check_band_statistics(mean, std, config, meta_path)
+    if not classes or not all(isinstance(c, str) for c in classes) or len(set(classes)) != len(classes):
+        raise ModelError(f"{meta_path}: classes must be distinct genre names, got {list(classes)[:5]}")
+    scaler = BandScaler(mean.astype(np.float32), std.astype(np.float32))
     _, keras = _import_keras()
     _configure_threads()  # the same thread counts as training; no seeds: loading changes no random state
 
@@ -260,9 +295,12 @@ def predict_clip(y, *, sr: int, model_dir=None, model: CNNClassifier | None = No
     AudioContentError
         The clip is shorter than one segment.
     ModelError
-        No saved model in ``model_dir``.
+        No saved model in ``model_dir``, or the network answers NaN (damaged weights).
     """
     clf = model if model is not None else load_classifier(model_dir)
     mels = segment_mels(y, sr=sr, config=clf.config)
     mean = clf.predict_proba(mels).mean(axis=0)
+    if not np.all(np.isfinite(mean)):
+        raise ModelError("the network answered NaN or infinite probabilities: its weights or band statistics are "
+                         "damaged; retrain and save it again (notebook 06_cnn.ipynb)")
     return {g: float(p) for g, p in zip(clf.classes, mean)}

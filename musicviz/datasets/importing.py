@@ -4,8 +4,8 @@ Notebook: ``00_introduction.ipynb`` (and ``musicviz data import`` on the command
 
 :func:`import_gtzan` copies only GTZAN's audio, tables and split lists out of an archive or a
 folder, within size limits (:data:`MAX_IMPORT_BYTES`, :data:`MAX_MEMBER_BYTES`,
-:data:`MAX_COMPRESSION_RATIO`), never outside the destination and never over a file you
-changed.
+:data:`MAX_COMPRESSION_RATIO`, :data:`MAX_MEMBERS`), never outside the destination and never
+over a file you changed.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import errno
 import filecmp
 import lzma
 import os
-import re
 import stat
 import struct
 import tarfile
@@ -23,13 +22,22 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from musicviz import GENRES
 from musicviz._checks import positive_float
 from musicviz._io import atomic_path
-from musicviz.audio import AUDIO_EXTENSIONS
 from musicviz.config import data_dir
-from musicviz.datasets.scanning import _TRACK_RE, Skipped, _read_reason
-from musicviz.datasets.tables import FEATURE_TABLE_NAME
+from musicviz.datasets._sources import (
+    MAX_HEADER_BYTES,
+    TABLE_NAMES,
+    _BoundedTarInfo,
+    _folder_members,
+    _kind,
+    _mb,
+    _Member,
+    _member_name,
+    _zip_directory_size,
+    _zip_overlaps,
+)
+from musicviz.datasets.scanning import Skipped, _read_reason
 from musicviz.errors import DatasetError, OutputError
 
 __all__ = [
@@ -47,16 +55,19 @@ MAX_IMPORT_BYTES = 2_000_000_000
 #: Largest single file :func:`import_gtzan` writes (a GTZAN clip is 1.3 MB, the Kaggle
 #: 3-second table 3 MB); larger members are skipped with the reason.
 MAX_MEMBER_BYTES = 200_000_000
-#: Most a zip member (or a compressed tar as a whole) may expand: uncompressed size over
+#: Most a zip member, a whole zip or a compressed tar may expand: uncompressed size over
 #: compressed size. Audio barely compresses (about 1.1:1, text 5:1); a "zip bomb" expands
-#: 1000:1 or more. Members under 1 MiB are never refused for their ratio.
+#: 1000:1 or more. A single member under 1 MiB is never refused for its ratio, but all the
+#: members of a zip together are (many small bombs are one big bomb).
 MAX_COMPRESSION_RATIO = 100
-#: The GTZAN tables :func:`import_gtzan` copies besides the audio (plus ``*_filtered.txt``).
-TABLE_NAMES = (FEATURE_TABLE_NAME, "features_3_sec.csv")
-
+# (MAX_MEMBERS and MAX_HEADER_BYTES are not in __all__ yet: musicviz.datasets re-exports
+# every name listed there, and its __init__ is another engineer's file.)
+#: Most entries an archive may list, and most files one import may write (GTZAN's Kaggle
+#: archive lists about 2,000: 1,000 clips, 999 images, two tables). Checked from the zip's
+#: directory before it is read, and while a tar's headers are read.
+MAX_MEMBERS = 10_000
 _RATIO_FLOOR = 1 << 20
 _COPY_BLOCK = 1 << 20
-_SPLIT_LIST_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*_filtered\.txt", re.ASCII)
 # What reading a damaged, truncated or unsupported archive (or member) raises.
 _DAMAGED = (
     zipfile.BadZipFile,
@@ -101,28 +112,6 @@ class _Unchanged(Exception):
     """The destination already holds this member's exact content."""
 
 
-def _member_name(raw: str) -> str:
-    """A member name with Windows separators made ``/`` (archives made on Windows)."""
-    return raw.replace("\\", "/")
-
-
-def _kind(name: str) -> tuple[str | None, str | None]:
-    """``(kind, refusal)`` of a (normalised) member name.
-
-    kind is ``"audio"`` or ``"table"`` for what GTZAN holds, None for anything else (ignored,
-    not reported); refusal is a reason when the name looks like GTZAN's but is not accepted.
-    """
-    base = name.rsplit("/", 1)[-1].rsplit(":", 1)[-1]  # "C:blues.00000.wav" is refused as unsafe below
-    if base in TABLE_NAMES or _SPLIT_LIST_RE.fullmatch(base):
-        return "table", None
-    match = _TRACK_RE.fullmatch(base)
-    if match is None or match["genre"] not in GENRES:
-        return None, None
-    if "." + match["ext"].lower() not in AUDIO_EXTENSIONS:
-        return None, f"extension .{match['ext']} is not an audio extension ({' '.join(AUDIO_EXTENSIONS)}): refused"
-    return "audio", None
-
-
 def _safe_member(name: str) -> str | None:
     """The relative path to write a (normalised) member to, or None when it is unsafe.
 
@@ -138,21 +127,21 @@ def _safe_member(name: str) -> str | None:
     return "/".join(parts) if parts else None
 
 
-def _mb(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n} bytes"
-
-
-def _copy_member(open_source, target: Path, *, declared: int, limit: int, overwrite: bool, unreadable: str) -> None:
+def _copy_member(open_source, target: Path, *, declared: int, limit: int, overwrite: bool, unreadable: str,
+                 budget: list[int]) -> None:
     """Copy one member to ``target`` atomically, counting bytes; raise _Refused / _Unchanged.
 
-    OSErrors from the writing side propagate (the caller decides); everything the reading
-    side raises is a member that cannot be read (``unreadable`` says how, e.g. "damaged in
-    the archive").
+    ``budget`` is ``[bytes written so far, most bytes of the whole import]``: the bytes really
+    written are counted across all members, whatever the headers say. OSErrors from the
+    writing side propagate (the caller decides); everything the reading side raises is a
+    member that cannot be read (``unreadable`` says how, e.g. "damaged in the archive").
     """
     if target.is_dir() and not target.is_symlink():
         raise _Refused(f"a folder is in the way at {target}: not replaced")
-    cap = min(limit, declared) if declared >= 0 else limit
-    with atomic_path(target) as tmp:
+    remaining = max(budget[1] - budget[0], 0)
+    cap = min(limit, declared, remaining) if declared >= 0 else min(limit, remaining)
+    # A pipe or a device in the way (os.replace would have put a file in its place): refused.
+    with atomic_path(target, special="refuse") as tmp:
         with open(tmp, "wb") as out:
             try:
                 source = open_source()
@@ -169,11 +158,17 @@ def _copy_member(open_source, target: Path, *, declared: int, limit: int, overwr
                         break
                     written += len(block)
                     if written > cap:
+                        if cap == remaining and remaining < min(limit, declared if declared >= 0 else limit):
+                            raise _Refused(
+                                f"the import has written {_mb(budget[0])}: this file would take it past the limit "
+                                f"of {_mb(budget[1])} (max_total_bytes=): refused, nothing written"
+                            )
                         raise _Refused(
                             f"holds more than its header declares ({_mb(declared)}) or than the per-file limit "
                             f"({_mb(limit)}, max_member_bytes=): refused, nothing written"
                         )
                     out.write(block)
+                    budget[0] += len(block)
         if os.path.lexists(target):
             try:
                 same = filecmp.cmp(tmp, target, shallow=False)
@@ -187,21 +182,13 @@ def _copy_member(open_source, target: Path, *, declared: int, limit: int, overwr
                 )
 
 
-class _Member:
-    """One entry of a source: its name, sizes and how to open it."""
-
-    __slots__ = ("raw", "name", "size", "packed", "open", "refusal", "unreadable")
-
-    def __init__(self, raw, size, packed, opener, refusal=None, unreadable="damaged in the archive"):
-        self.raw, self.name = raw, _member_name(raw)
-        self.size, self.packed, self.open, self.refusal = size, packed, opener, refusal
-        self.unreadable = unreadable  # how a member that fails to read is reported
-
-
-def _plan(source: Path, members, report: ImportReport, *, max_total: int, max_member: int, max_ratio: float):
+def _plan(source: Path, members, report: ImportReport, *, max_total: int, max_member: int, max_ratio: float,
+          max_members: int, packed: int | None = None):
     """Decide, from names and headers only, what to extract: ``[(member, relative path)]``.
 
-    Every refusal is added to ``report.skipped``; a total over ``max_total`` raises.
+    Every refusal is added to ``report.skipped``; a total over ``max_total``, more than
+    ``max_members`` files, or (for a zip of ``packed`` bytes) a total that expands the archive
+    more than ``max_ratio`` times raises.
     """
     plan, claimed, total = [], {}, 0
     for member in members:
@@ -240,6 +227,17 @@ def _plan(source: Path, members, report: ImportReport, *, max_total: int, max_me
             f"{source}: would write {_mb(total)}, more than the limit of {_mb(max_total)} "
             f"(max_total_bytes=); nothing was written"
         )
+    if len(plan) > max_members:
+        raise DatasetError(
+            f"{source}: would write {len(plan)} files, more than the limit of {max_members} (max_members=; "
+            "GTZAN has about 1,000); nothing was written"
+        )
+    if packed is not None and total >= _RATIO_FLOOR and total > max_ratio * max(packed, 1):
+        raise DatasetError(
+            f"{source}: its members together expand {total / max(packed, 1):.0f} times ({_mb(packed)} would "
+            f"write {_mb(total)}), above the limit of {max_ratio:g}:1 (max_ratio=; like a zip bomb); "
+            "nothing was written"
+        )
     return plan, total
 
 
@@ -251,8 +249,9 @@ def _inside(folder: Path, real_dest: Path) -> bool:
         return False
 
 
-def _extract(plan, dest: Path, report: ImportReport, bar, *, max_member: int, overwrite: bool) -> None:
+def _extract(plan, dest: Path, report: ImportReport, bar, *, max_member: int, max_total: int, overwrite: bool) -> None:
     real_dest = dest.resolve()
+    budget = [0, max_total]  # bytes really written, across all members
     for member, safe in bar(plan, total=len(plan)):
         target = dest / safe
         shown = Path(member.raw)
@@ -262,7 +261,7 @@ def _extract(plan, dest: Path, report: ImportReport, bar, *, max_member: int, ov
                     f"would be written outside the destination (a symbolic link in {dest} leads elsewhere, or round a loop)"
                 )
             _copy_member(member.open, target, declared=member.size, limit=max_member, overwrite=overwrite,
-                         unreadable=member.unreadable)
+                         unreadable=member.unreadable, budget=budget)
         except _Refused as exc:
             path = target if "kept yours" in exc.args[0] else shown
             report.skipped.append(Skipped(path, exc.args[0]))
@@ -299,6 +298,7 @@ def import_gtzan(
     max_total_bytes: int = MAX_IMPORT_BYTES,
     max_member_bytes: int = MAX_MEMBER_BYTES,
     max_ratio: float = MAX_COMPRESSION_RATIO,
+    max_members: int = MAX_MEMBERS,
 ) -> ImportReport:
     r"""Bring a GTZAN copy (a .zip/.tar(.gz) archive or a folder) into ``data/gtzan``.
 
@@ -310,7 +310,9 @@ def import_gtzan(
 
     * members with absolute paths, ``..`` or drive letters (they could write outside the
       destination; Windows ``\`` separators are understood first), links and devices, and
-      writing through a symbolic link that leads out of ``dest``;
+      writing through a symbolic link that leads out of ``dest`` (or over a pipe or device);
+    * in a folder: symbolic links to files or folders (not followed: import the folder a link
+      points to itself), link loops and broken links, each named;
     * GTZAN-named files with another extension (``blues.00000.exe``);
     * a second member with the name of an earlier one (the first one wins);
     * encrypted (password-protected) zip members;
@@ -321,8 +323,12 @@ def import_gtzan(
       (identical content is fine and listed in ``unchanged``).
 
     Sizes are checked from the archive's headers before anything is extracted: an import that
-    would write more than ``max_total_bytes`` (or a compressed tar that expands more than
-    ``max_ratio`` times) is refused whole.
+    would write more than ``max_total_bytes`` or more than ``max_members`` files, a zip whose
+    members together expand it more than ``max_ratio`` times or whose members overlap (share
+    bytes: a crafted "zip bomb"), a compressed tar that expands more than ``max_ratio`` times,
+    and an archive listing more than ``max_members`` entries or :data:`MAX_HEADER_BYTES` of
+    headers are refused whole. A tar's headers are read one at a time, never all kept. While
+    extracting, the bytes really written are counted across all members (headers can lie).
 
     Parameters
     ----------
@@ -340,6 +346,8 @@ def import_gtzan(
         Largest file written (default :data:`MAX_MEMBER_BYTES`, 200 MB).
     max_ratio : float
         Largest compression ratio accepted (default :data:`MAX_COMPRESSION_RATIO`, 100:1).
+    max_members : int
+        Most entries an archive may list and most files written (default :data:`MAX_MEMBERS`).
 
     Returns
     -------
@@ -349,7 +357,8 @@ def import_gtzan(
     ------
     DatasetError
         The source is missing, unreadable, damaged, not an archive/folder musicviz can read,
-        or would write more than ``max_total_bytes``.
+        would write more than ``max_total_bytes`` or ``max_members`` files, expands too
+        much, or has overlapping members or too many headers.
     OutputError
         ``dest`` is a file, cannot be created or written, or the disk is full.
     ParameterError
@@ -372,7 +381,7 @@ def import_gtzan(
     ['unsafe', 'extension']
     """
     for name, value in (("max_total_bytes", max_total_bytes), ("max_member_bytes", max_member_bytes),
-                        ("max_ratio", max_ratio)):
+                        ("max_ratio", max_ratio), ("max_members", max_members)):
         positive_float(value, name)
     source = Path(source)
     dest = Path(dest) if dest is not None else data_dir() / "gtzan"
@@ -393,12 +402,13 @@ def import_gtzan(
 
         return tqdm(items, total=total, desc="importing", unit="file")
 
-    limits = {"max_total": max_total_bytes, "max_member": max_member_bytes, "max_ratio": max_ratio}
+    limits = {"max_total": max_total_bytes, "max_member": max_member_bytes, "max_ratio": max_ratio,
+              "max_members": max_members}
     if stat.S_ISDIR(info.st_mode):
         members = _folder_members(source, report)
         plan, _ = _plan(source, members, report, **limits)
         _check_dest(dest)
-        _extract(plan, dest, report, bar, max_member=max_member_bytes, overwrite=overwrite)
+        _extract(plan, dest, report, bar, max_member=max_member_bytes, max_total=max_total_bytes, overwrite=overwrite)
         return report
 
     try:
@@ -412,37 +422,22 @@ def import_gtzan(
         raise DatasetError(f"{source}: damaged archive ({type(exc).__name__}: {exc})") from None
 
 
-def _folder_members(source: Path, report: ImportReport) -> list[_Member]:
-    """The regular files under ``source`` (links are refused, unreadable folders reported)."""
-    members = []
-
-    def unlistable(exc: OSError) -> None:
-        where = Path(exc.filename) if exc.filename else source
-        report.skipped.append(Skipped(where, f"cannot list the folder ({exc.strerror or exc}); its files were not imported"))
-
-    for folder, dirs, files in os.walk(source, onerror=unlistable):
-        dirs.sort()
-        for name in sorted(files):
-            path = Path(folder) / name
-            rel = path.relative_to(source).as_posix()
-            try:
-                info = os.lstat(path)
-            except OSError as exc:
-                members.append(_Member(rel, 0, None, None, f"cannot read the file ({exc.strerror or exc})"))
-                continue
-            refusal = None
-            if stat.S_ISLNK(info.st_mode):
-                refusal = "symbolic link refused"
-            elif not stat.S_ISREG(info.st_mode):
-                refusal = "not a regular file (link or device) refused"
-            members.append(_Member(rel, info.st_size, None, lambda path=path: open(path, "rb"), refusal,
-                                   unreadable="cannot read the file"))
-    return members
-
-
 def _import_archive(source: Path, dest: Path, report: ImportReport, bar, limits, *, overwrite, size):
+    extract = {"max_member": limits["max_member"], "max_total": limits["max_total"], "overwrite": overwrite}
     if zipfile.is_zipfile(source):
+        directory = _zip_directory_size(source)
+        if directory is not None and (directory[0] > limits["max_members"] or directory[1] > MAX_HEADER_BYTES):
+            raise DatasetError(
+                f"{source}: lists {directory[0]} entries in {_mb(directory[1])} of headers, more than the limits of "
+                f"{limits['max_members']} entries (max_members=) and {_mb(MAX_HEADER_BYTES)}; nothing was written"
+            )
         with zipfile.ZipFile(source) as archive:
+            overlap = _zip_overlaps(source, archive)
+            if overlap is not None:
+                raise DatasetError(
+                    f"{source}: its members overlap ({overlap}): a crafted archive (a zip bomb made of members "
+                    "that quote each other), not a GTZAN copy; nothing was written"
+                )
             members = []
             for info in archive.infolist():
                 if info.is_dir():
@@ -456,33 +451,51 @@ def _import_archive(source: Path, dest: Path, report: ImportReport, bar, limits,
                     refusal = "symbolic link refused"
                 members.append(_Member(info.filename, info.file_size, info.compress_size,
                                        lambda info=info: archive.open(info), refusal))
-            plan, _ = _plan(source, members, report, **limits)
+            plan, _ = _plan(source, members, report, packed=size, **limits)
             _check_dest(dest)
-            _extract(plan, dest, report, bar, max_member=limits["max_member"], overwrite=overwrite)
+            _extract(plan, dest, report, bar, **extract)
         return report
 
-    if tarfile.is_tarfile(source):
-        with tarfile.open(source) as archive:
+    try:  # not tarfile.is_tarfile: it would read a first member's long name whole, unbounded
+        tar = tarfile.open(source, tarinfo=_BoundedTarInfo)
+    except tarfile.ReadError:
+        tar = None
+    if tar is not None:
+        with tar as archive:
             members = []
-            # Listing a compressed tar decompresses it: stop as soon as its members add up to
-            # more than max_ratio times the archive's size (a bomb), before anything is written.
+            # Headers are read one at a time and only GTZAN's are kept (tarfile would keep them
+            # all: 200,000 empty members took 262 MB). Listing a compressed tar decompresses it:
+            # stop as soon as it has expanded more than max_ratio times the archive's size (a
+            # bomb) or listed more than max_members entries, before anything is written.
             budget, listed = max(limits["max_ratio"] * size, _RATIO_FLOOR), 0
-            for member in archive:
-                listed += max(member.size, 0)
-                if listed > budget:
+            while True:
+                member = archive.next()
+                archive.members.clear()  # tarfile appends every header it reads: keep none
+                if member is None:
+                    break
+                listed += 1
+                expanded = max(archive.offset, member.offset_data + max(member.size, 0))
+                if expanded > budget:
                     raise DatasetError(
                         f"{source}: compression ratio above the limit of {limits['max_ratio']:g}:1 (max_ratio=; its "
-                        f"{_mb(size)} hold more than {_mb(listed)}, like a zip bomb); nothing was written"
+                        f"{_mb(size)} hold more than {_mb(expanded)}, like a zip bomb); nothing was written"
+                    )
+                if listed > limits["max_members"]:
+                    raise DatasetError(
+                        f"{source}: lists more than {limits['max_members']} entries (max_members=; GTZAN has about "
+                        "1,000 clips); nothing was written"
                     )
                 if member.isdir():
                     continue
+                name = _member_name(member.name)
+                if _kind(name) == (None, None):
+                    continue  # not GTZAN's: not kept, not reported
                 refusal = None if member.isfile() else "not a regular file (link or device) refused"
                 members.append(_Member(member.name, max(member.size, 0), None,
                                        lambda member=member: archive.extractfile(member), refusal))
             plan, _ = _plan(source, members, report, **limits)
             _check_dest(dest)
-            _extract(plan, dest, report, bar, max_member=limits["max_member"], overwrite=overwrite)
+            _extract(plan, dest, report, bar, **extract)
         return report
 
     raise DatasetError(f"{source}: not a folder, zip or tar archive")
-

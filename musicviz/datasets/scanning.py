@@ -186,7 +186,7 @@ def _check_samples(path: Path, info, *, full: bool) -> None:
     spans = [(0, block), (frames - block, frames)]
     peak, seen, bad = 0.0, 0, 0
     try:
-        with sf.SoundFile(str(path)) as handle:
+        with sf.SoundFile(os.fsencode(path)) as handle:
             if full or frames <= 2 * block or not handle.seekable():
                 spans = [(0, None)]  # everything, block by block
             # MP3 and Ogg headers only estimate the length: reading less is not damage there.

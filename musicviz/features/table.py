@@ -302,7 +302,12 @@ def run_features_command(
     if frame.empty:
         print(f"no usable clips under {directory} ({len(skipped)} skipped); nothing written")
         return 1
-    save_table(frame, out)
+    # A table is a stream: sent to a pipe or to /dev/null (--out /dev/null) it is written into
+    # it; anywhere else it replaces the file atomically (never a device renamed over).
+    from musicviz._io import atomic_path
+
+    with atomic_path(out, special="write") as tmp:
+        save_table(frame, tmp)
     per = f", {segment_seconds:g} s segments" if segment_seconds else ""
     print(
         f"wrote {len(frame)} rows ({frame['track_id'].nunique()} clips{per}) x {frame.shape[1]} columns "

@@ -447,7 +447,9 @@ def generate_dataset(out_dir, *, seed: int = 0, clips_per_genre: int = DEFAULT_C
     hidden temporary folder next to ``out_dir`` (``.<name>.tmp-<random>``) and swapped in
     whole when complete (the old folder is renamed away, the new one renamed in, the old one
     deleted): a rerun with fewer clips or another seed leaves no stale clips, and a failure or
-    Ctrl-C before the swap leaves the previous set as it was.
+    Ctrl-C before the swap leaves the previous set as it was. A run that is killed outright
+    (``kill -9``, a power cut) cannot clean up: its hidden folder is deleted by the next run
+    (the folder is locked while in use, so a run still going is never disturbed).
 
     Parameters
     ----------
