@@ -233,20 +233,35 @@ def check_dtype(dtype) -> np.dtype:
 
 
 # --------------------------------------------------------------------------- tables of many clips
-def seconds_or_none(value, name: str, *, minimum: float = 0.0, why: str = "") -> float | None:
-    """None, or ``value`` as a finite number of seconds > 0 and >= ``minimum`` (``why`` says why).
+#: The longest duration a number of seconds may name where it becomes a count of samples
+#: (a segment, an excerpt): about 11 days, far beyond any clip, far below float overflow.
+MAX_SECONDS = 1_000_000
+
+
+def seconds_or_none(value, name: str, *, minimum: float = 0.0, maximum: float = MAX_SECONDS, why: str = "") -> float | None:
+    """None, or ``value`` as a finite number of seconds > 0, >= ``minimum`` and <= ``maximum``.
+
+    ``why`` says why the minimum. A limit (``max_seconds``) passes ``maximum=math.inf``: a
+    huge one means no limit; a length that becomes samples (``segment_seconds``) keeps
+    :data:`MAX_SECONDS`, so ``1e308`` is a clear error, not an overflow deep in numpy.
 
     Examples
     --------
     >>> from musicviz._checks import seconds_or_none
     >>> seconds_or_none(3, "segment_seconds"), seconds_or_none(None, "max_seconds")
     (3.0, None)
+    >>> seconds_or_none(1e308, "segment_seconds")
+    Traceback (most recent call last):
+    ...
+    musicviz.errors.ParameterError: segment_seconds must be a finite number of seconds > 0 and <= 1e+06 or None, got 1e+308
     """
     if value is None:
         return None
     ok = isinstance(value, (numbers.Real, np.integer, np.floating)) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or value <= 0 or value < minimum:
+    if not ok or not math.isfinite(value) or value <= 0 or value < minimum or value > maximum:
         bound = f">= {minimum:g}" if minimum > 0 else "> 0"
+        if math.isfinite(maximum):
+            bound += f" and <= {maximum:g}"
         reason = f" ({why})" if why else ""
         raise ParameterError(f"{name} must be a finite number of seconds {bound}{reason} or None, got {value!r}")
     return float(value)

@@ -44,6 +44,9 @@ TABLE = {
     "musicviz.course": ("nbclient", "nbconvert", "playwright", "matplotlib", "librosa", *TENSORFLOW),
     "musicviz.baselines": TENSORFLOW,
     "musicviz.features": TENSORFLOW,
+    "musicviz._interrupts": HEAVY,
+    "musicviz.datasets._sources": ("sklearn", "librosa", "matplotlib", *TENSORFLOW),
+    "musicviz.baselines._model_checks": TENSORFLOW,
 }
 
 _CHILD = textwrap.dedent(

@@ -12,6 +12,8 @@ Dask cluster (see :mod:`musicviz.features`).
 
 from __future__ import annotations
 
+import math
+
 import warnings
 
 import numpy as np
@@ -169,7 +171,7 @@ def feature_table(
         segment_seconds, "segment_seconds", minimum=N_FFT / SR, why=f"one {N_FFT}-sample frame"
     )
     max_seconds = _checks.seconds_or_none(
-        max_seconds, "max_seconds", minimum=MIN_DURATION, why="shorter clips are skipped anyway"
+        max_seconds, "max_seconds", minimum=MIN_DURATION, maximum=math.inf, why="shorter clips are skipped anyway"
     )
     n_jobs = _checks.n_jobs(n_jobs)
     folder = _checks.cache_folder(cache, default=default_cache_dir)

@@ -27,6 +27,8 @@ A fully cached table imports neither TensorFlow nor the network.
 
 from __future__ import annotations
 
+import math
+
 import functools
 import os
 import warnings
@@ -220,7 +222,7 @@ def embedding_table(
     if layer not in LAYERS[arch]:
         raise ParameterError(f"layer must be one of {list(LAYERS[arch])} for {model}, got {layer!r}")
     errors = _checks.one_of(errors, "errors", ("skip", "raise"))
-    max_seconds = _checks.seconds_or_none(max_seconds, "max_seconds")
+    max_seconds = _checks.seconds_or_none(max_seconds, "max_seconds", maximum=math.inf)
     n_jobs = _checks.n_jobs(n_jobs)
     folder = _checks.cache_folder(cache, default=default_cache_dir)
     clips, skipped = clips_from(source)
