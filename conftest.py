@@ -1,7 +1,7 @@
-"""Root pytest configuration: the docstring examples of ``musicviz`` (``--doctest-modules``).
+"""Root pytest configuration, for everything ``make test`` collects: tests, docstring
+examples (``--doctest-modules musicviz``) and notebooks (``--nbval``).
 
-Examples run headless (Agg) and every figure an example makes is closed after it, as the
-unit tests' own ``tests/conftest.py`` does for them.
+Headless matplotlib (Agg), and every figure a test or an example makes is closed after it.
 """
 
 from __future__ import annotations

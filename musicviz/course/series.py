@@ -12,8 +12,8 @@ Notebook: every notebook (``make run``, ``make execute``: ``scripts/run_series.p
                      (:data:`musicviz.course.runner.REAL_AUDIO_MARKER`)
 
 Each notebook runs in a fresh kernel with :func:`musicviz.course.runner.run_notebook`, as many
-at a time as there are cores (``--jobs``; every notebook has its own kernel and nothing in one
-depends on another's run, so the order only changes when each finishes). The summary lists each notebook's run time and its key numbers: the text output of every cell
+at a time as there are cores (``--jobs``; every notebook has its own kernel), a notebook only
+after those its metadata names (:func:`musicviz.course.runner.prerequisites`). The summary lists each notebook's run time and its key numbers: the text output of every cell
 tagged ``summary`` (cell metadata ``tags``).
 """
 
@@ -29,7 +29,7 @@ from pathlib import Path
 from musicviz._io import atomic_write_text, project_root
 from musicviz.course import figures as _figures
 from musicviz.course import pages as _pages
-from musicviz.course.runner import drop_real_audio_outputs, key_numbers, run_notebook, series
+from musicviz.course.runner import drop_real_audio_outputs, key_numbers, prerequisites, run_notebook, series
 
 __all__ = ["CELL_TIMEOUT", "main"]
 
@@ -80,12 +80,25 @@ def main(argv=None) -> int:
         return run_notebook(path, timeout=CELL_TIMEOUT)
 
     results = {}
+    waiting = {path: set(prerequisites(path)) & {p.stem for p in notebooks} for path in notebooks}
     # Kernels are processes: threads only wait for them. Pages are written here, one at a time.
+    # A notebook starts once the notebooks it needs (metadata "after": 07 needs 06's CNN) are done.
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(execute, path): path for path in notebooks}
-        for future in as_completed(futures):
-            path = futures[future]
+        futures = {}
+
+        def start_ready():
+            for path in [p for p, needs in waiting.items() if not needs]:
+                del waiting[path]
+                futures[pool.submit(execute, path)] = path
+
+        start_ready()
+        while futures:
+            future = next(as_completed(futures))
+            path = futures.pop(future)
             run = results[path] = future.result()
+            for needs in waiting.values():
+                needs.discard(path.stem)
+            start_ready()
             status = "ok" if run.ok else "FAILED"
             if run.ok:
                 if args.in_place:
