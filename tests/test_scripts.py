@@ -148,3 +148,13 @@ def test_slides_use_the_exported_figures(tmp_path):
     nb = slides.to_slides(nbformat.v4.new_notebook(cells=[cell, other]), figures_dir=tmp_path)
     assert base64.b64decode(nb.cells[0].outputs[0]["data"]["image/png"]) == b"\x89PNG slide-sized"
     assert nb.cells[1].outputs[0]["data"]["image/png"] == "c21hbGw="
+
+
+def test_a_notebook_that_loads_the_saved_cnn_runs_after_the_one_that_trains_it():
+    """07 and 08 load the CNN notebook 06 saves: on a fresh clone they must run after 06."""
+    from musicviz.course.runner import prerequisites, series
+
+    loaders = [p for p in series() if "default_model_dir()" in p.read_text(encoding="utf-8") and p.stem != "06_cnn"]
+    assert loaders, "no notebook loads the saved CNN: the test would prove nothing"
+    for path in loaders:
+        assert "06_cnn" in prerequisites(path), f"{path.name} loads 06's CNN but does not say after: [06_cnn]"
