@@ -152,7 +152,8 @@ def test_slides_use_the_exported_figures(tmp_path):
 
 def test_a_notebook_that_loads_the_saved_cnn_runs_after_the_one_that_trains_it():
     """07 and 08 load the CNN notebook 06 saves: on a fresh clone they must run after 06."""
-    from musicviz.course.runner import prerequisites, series
+    from musicviz.course.runner import series
+    from musicviz.course.series import prerequisites
 
     loaders = [p for p in series() if "default_model_dir()" in p.read_text(encoding="utf-8") and p.stem != "06_cnn"]
     assert loaders, "no notebook loads the saved CNN: the test would prove nothing"

@@ -54,7 +54,6 @@ __all__ = [
     "NotebookRun",
     "notebook_dir",
     "series",
-    "prerequisites",
     "kernel_config",
     "run_notebook",
     "drop_real_audio_outputs",
@@ -98,26 +97,6 @@ def series(pattern: str | None = None) -> list[Path]:
     if not pattern.endswith(".ipynb"):
         pattern += ".ipynb"
     return sorted(notebook_dir().glob(pattern))
-
-
-def prerequisites(path) -> tuple[str, ...]:
-    """The notebooks (stems) that must have run before ``path``: its metadata's ``musicviz.after``.
-
-    Notebook 07 classifies with the CNN that notebook 06 trains and saves, and 08 compares it:
-    both say ``"after": ["06_cnn"]``. ``make run`` (several notebooks at a time) starts a
-    notebook only when those have finished, and ``make test`` keeps them on one pytest worker,
-    in order (the root ``conftest.py``).
-
-    Examples
-    --------
-    >>> from musicviz.course.runner import prerequisites, series
-    >>> prerequisites(series("07_*")[0]), prerequisites(series("00_*")[0])
-    (('06_cnn',), ())
-    """
-    import json
-
-    metadata = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {})
-    return tuple(metadata.get("musicviz", {}).get("after", ()))
 
 
 def one_line(text, limit: int = 160) -> str:

@@ -13,8 +13,9 @@ Notebook: every notebook (``make run``, ``make execute``: ``scripts/run_series.p
 
 Each notebook runs in a fresh kernel with :func:`musicviz.course.runner.run_notebook`, as many
 at a time as there are cores (``--jobs``; every notebook has its own kernel), a notebook only
-after those its metadata names (:func:`musicviz.course.runner.prerequisites`). The summary lists each notebook's run time and its key numbers: the text output of every cell
-tagged ``summary`` (cell metadata ``tags``).
+after those its metadata names (:func:`prerequisites`). The summary lists each notebook's run
+time and its key numbers: the text output of every cell tagged ``summary`` (cell metadata
+``tags``).
 """
 
 from __future__ import annotations
@@ -29,12 +30,33 @@ from pathlib import Path
 from musicviz._io import atomic_write_text, project_root
 from musicviz.course import figures as _figures
 from musicviz.course import pages as _pages
-from musicviz.course.runner import drop_real_audio_outputs, key_numbers, prerequisites, run_notebook, series
+from musicviz.course.runner import drop_real_audio_outputs, key_numbers, run_notebook, series
 
-__all__ = ["CELL_TIMEOUT", "main"]
+__all__ = ["CELL_TIMEOUT", "main", "prerequisites"]
 
 #: Seconds one cell of the series may run.
 CELL_TIMEOUT = 900
+
+
+def prerequisites(path) -> tuple[str, ...]:
+    """The notebooks (stems) that must have run before ``path``: its metadata's ``musicviz.after``.
+
+    Notebook 07 classifies with the CNN that notebook 06 trains and saves, and 08 compares it:
+    both say ``"after": ["06_cnn"]``. ``make run`` (several notebooks at a time) starts a
+    notebook only when those have finished, and ``make test`` keeps them on one pytest worker,
+    in order (the root ``conftest.py``).
+
+    Examples
+    --------
+    >>> from musicviz.course.series import prerequisites
+    >>> from musicviz.course.runner import series
+    >>> prerequisites(series("07_*")[0]), prerequisites(series("00_*")[0])
+    (('06_cnn',), ())
+    """
+    import json
+
+    metadata = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {})
+    return tuple(metadata.get("musicviz", {}).get("after", ()))
 
 
 def main(argv=None) -> int:
