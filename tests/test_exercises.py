@@ -58,14 +58,16 @@ def _plausible_wrong(answer) -> list:
 @pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
 def test_check_rejects_plausible_wrong_answers(exercise_id):
     right = _solution(exercise_id)()
-    assert grade(exercise_id, None) is False
-    assert grade(exercise_id, "certainly-wrong") is False
+    truth = EXERCISES[exercise_id].right_answer()  # once, as the grader does: every wrong answer meets it
+    assert grade(exercise_id, None, truth=truth) is False
+    assert grade(exercise_id, "certainly-wrong", truth=truth) is False
+    assert grade(exercise_id, right, truth=truth) is True  # the truth given is the one checks compute
     wrong_answers = _plausible_wrong(right)
     specific = EXERCISES[exercise_id].wrong_answers
     if specific is not None:
         wrong_answers += list(specific())
     for wrong in wrong_answers:
-        assert grade(exercise_id, wrong) is False, f"{exercise_id} accepts {wrong!r} (right: {right!r})"
+        assert grade(exercise_id, wrong, truth=truth) is False, f"{exercise_id} accepts {wrong!r} (right: {right!r})"
 
 
 def test_every_notebook_has_two_exercises_that_make_the_student_work():
