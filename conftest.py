@@ -14,7 +14,11 @@ import pytest
 os.environ["MPLBACKEND"] = "Agg"  # headless, whatever the shell says
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-collect_ignore_glob = ["musicviz/__main__.py", "musicviz/*/__main__.py", "build/*", "node_modules/*"]
+# Not test modules: the command lines (importing them runs them), and the conftest files, which
+# --doctest-modules would import a second time under the one name "conftest" (they are loaded
+# as conftests all the same).
+collect_ignore_glob = ["musicviz/__main__.py", "musicviz/*/__main__.py", "build/*", "node_modules/*",
+                       "tests/conftest.py", "notebooks/conftest.py"]
 
 
 @pytest.fixture(autouse=True)
