@@ -399,7 +399,7 @@ def hostile(tmp_path_factory, course_data):
     }
 
 
-@pytest.mark.slow  # starts kernels
+@pytest.mark.ci  # one grading run of the hostile class (a minute of kernels): CI only, make test's budget
 def test_truths_come_first_and_a_saboteur_moves_nobody(hostile):
     by = hostile["by"]
     # The saboteur, graded first, could not rewrite the data (read-only in its sandbox; the
@@ -416,7 +416,7 @@ def test_truths_come_first_and_a_saboteur_moves_nobody(hostile):
     assert any(line.strip().startswith("truth 00.1") for line in hostile["lines"])
 
 
-@pytest.mark.slow  # starts kernels
+@pytest.mark.ci  # one grading run of the hostile class (a minute of kernels): CI only, make test's budget
 def test_the_oracle_finds_no_answer_code_and_is_flagged(hostile):
     by = hostile["by"]
     for student in ("c_oracle", "d_answercode"):
@@ -429,7 +429,7 @@ def test_the_oracle_finds_no_answer_code_and_is_flagged(hostile):
     assert "no answer code: ImportError" in said and "grade refused: WithheldError" in said
 
 
-@pytest.mark.slow  # starts kernels
+@pytest.mark.ci  # one grading run of the hostile class (a minute of kernels): CI only, make test's budget
 def test_a_forger_cannot_touch_grades_and_nothing_outlives_the_run(hostile):
     by, out = hostile["by"], hostile["out"]
     assert (out / "grades.csv").read_bytes() == hostile["grades"]  # 3 s after "graded": unchanged
@@ -439,7 +439,7 @@ def test_a_forger_cannot_touch_grades_and_nothing_outlives_the_run(hostile):
     assert _no_kernel_left()
 
 
-@pytest.mark.slow  # starts kernels
+@pytest.mark.ci  # one grading run of the hostile class (a minute of kernels): CI only, make test's budget
 def test_a_forged_answer_is_unreadable_not_an_allocation(hostile):
     by = hostile["by"]
     assert by["f_forged"].total == 0
@@ -447,7 +447,7 @@ def test_a_forged_answer_is_unreadable_not_an_allocation(hostile):
     assert hostile["rss_growth"] < 1_500_000  # KiB: the grader never built the 400 MB strings
 
 
-@pytest.mark.slow  # starts kernels
+@pytest.mark.ci  # one grading run of the hostile class (a minute of kernels): CI only, make test's budget
 def test_an_output_flood_is_truncated_as_it_arrives_and_earlier_answers_count(hostile):
     flood = hostile["by"]["g_flood"]
     assert flood.points["00.1"] == 1 and flood.points["00.2"] == 0
@@ -458,7 +458,7 @@ def test_an_output_flood_is_truncated_as_it_arrives_and_earlier_answers_count(ho
     assert "output truncated" in "".join(o.get("text", "") for o in executed.cells[1].outputs)
 
 
-@pytest.mark.slow  # starts kernels
+@pytest.mark.ci  # one grading run of the hostile class (a minute of kernels): CI only, make test's budget
 def test_a_fork_bomb_stops_at_the_process_limit(hostile):
     bomb = hostile["by"]["h_forkbomb"]
     assert bomb.points["00.1"] == 1 and bomb.points["00.2"] == 1, bomb
@@ -466,7 +466,7 @@ def test_a_fork_bomb_stops_at_the_process_limit(hostile):
     assert "fork refused: Resource temporarily unavailable" in "".join(o.get("text", "") for o in executed.cells[1].outputs)
 
 
-@pytest.mark.slow  # starts kernels
+@pytest.mark.ci  # one grading run of the hostile class (a minute of kernels): CI only, make test's budget
 def test_no_network_not_even_loopback(hostile):
     assert hostile["contacts"] == []
     executed = nbformat.read(hostile["out"] / "executed" / "i_network__00_introduction.ipynb", as_version=4)
@@ -475,7 +475,7 @@ def test_no_network_not_even_loopback(hostile):
     assert hostile["by"]["i_network"].points["00.1"] == 1
 
 
-@pytest.mark.slow  # starts kernels
+@pytest.mark.ci  # one grading run of the hostile class (a minute of kernels): CI only, make test's budget
 def test_memory_is_bounded_per_process_and_for_the_sandbox(hostile):
     by = hostile["by"]
     big = by["j_bigalloc"]  # 2 GiB at once: over the address-space limit, a MemoryError, the kernel lives
@@ -487,20 +487,20 @@ def test_memory_is_bounded_per_process_and_for_the_sandbox(hostile):
     assert "more than 1 GiB of memory" in children.error
 
 
-@pytest.mark.slow  # starts kernels
+@pytest.mark.ci  # one grading run of the hostile class (a minute of kernels): CI only, make test's budget
 def test_a_file_over_the_size_limit_is_refused(hostile):
     executed = nbformat.read(hostile["out"] / "executed" / "p_bigfile__00_introduction.ipynb", as_version=4)
     assert "refused: File too large" in "".join(o.get("text", "") for o in executed.cells[0].outputs)
     assert hostile["by"]["p_bigfile"].points["00.2"] == 1
 
 
-@pytest.mark.slow  # starts kernels
+@pytest.mark.ci  # one grading run of the hostile class (a minute of kernels): CI only, make test's budget
 def test_rigged_types_earn_nothing(hostile):
     rigged = hostile["by"]["l_rigged"]
     assert rigged.points["00.1"] == 0 and rigged.points["00.2"] == 0
 
 
-@pytest.mark.slow  # starts kernels
+@pytest.mark.ci  # one grading run of the hostile class (a minute of kernels): CI only, make test's budget
 def test_blank_partial_and_predictions(hostile):
     by, out = hostile["by"], hostile["out"]
     assert by["m_blank"].total == 0 and by["m_blank"].flags == [] and by["m_blank"].errors == []
