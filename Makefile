@@ -126,8 +126,8 @@ test: $(SYNTH) $(EMBEDDINGS) assets $(LAB_SETTINGS)
 
 # CI only: the tests marked `ci` (the whole series on a short real copy, needing ../shared or
 # MUSICVIZ_GTZAN; a fresh numba cache's parallel first run; JupyterLab in Chromium; grading the
-# hostile class and a class of 30
-# class of 30 and stopping the grader), then every notebook on perturbed platforms.
+# hostile class and a class of 30, and stopping the grader), then every notebook on perturbed
+# platforms.
 ci-extra: ci-tests portability
 
 ci-tests: $(SYNTH) $(EMBEDDINGS) assets $(LAB_SETTINGS)
