@@ -563,7 +563,7 @@ def test_stopping_the_grader_stops_every_kernel_and_writes_no_grades(tmp_path, c
     kernels = _processes_holding(f"{TAG}-term")
     assert kernels, "the submission never started"
     grader.send_signal(stop)
-    stdout, stderr = grader.communicate(timeout=60)
+    stdout, stderr = grader.communicate(timeout=180)  # kernels stopped one by one, on a loaded CI machine
     assert grader.returncode == 130, stderr.decode()
     assert b"every kernel was stopped" in stderr and b"Traceback" not in stderr
     assert not (out / "grades.csv").exists()

@@ -165,7 +165,9 @@ class _Grading:
         def stop(signum, frame):
             raise GradingStopped(f"stopped by signal {signal.Signals(signum).name}")
 
-        for sig in (signal.SIGTERM, signal.SIGHUP):
+        # Ctrl-C too: one handler for every way to stop the grader, whatever the process's
+        # SIGINT disposition was (a shell's background job may have it ignored).
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             self._handlers[sig] = signal.signal(sig, stop)
 
     def _restore_signal_handlers(self):
