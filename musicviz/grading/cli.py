@@ -19,26 +19,24 @@ from musicviz.grading.run import CELL_TIMEOUT, NOTEBOOK_TIMEOUT, grade_submissio
 __all__ = ["main"]
 
 
-def _seconds(text: str) -> float:
-    """A finite, positive number of seconds (argparse type): ``nan``, ``inf``, ``0`` are usage errors."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: give a finite, positive number of seconds")
-    return value
+def _finite_positive(unit: str, scale: float = 1.0):
+    """An argparse type: a finite, positive number of ``unit`` (times ``scale``); ``nan``, ``inf``,
+    ``0`` and negatives are usage errors."""
+
+    def parse(text: str):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of {unit}") from None
+        if not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r}: give a finite, positive number of {unit}")
+        return value if scale == 1.0 else int(value * scale)
+
+    return parse
 
 
-def _gib(text: str) -> int:
-    """A finite, positive size in GiB (argparse type), as bytes."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of GiB") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: give a finite, positive number of GiB")
-    return int(value * (1 << 30))
+_seconds = _finite_positive("seconds")
+_gib = _finite_positive("GiB", 1 << 30)  # as bytes
 
 
 def main(argv=None) -> int:
