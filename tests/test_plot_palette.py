@@ -30,3 +30,19 @@ def test_pair_plot_uses_the_course_palette():
     colours = {mcolors.to_hex(h.get_markerfacecolor()) for h in handles}
     assert colours == {GENRE_COLORS[g].lower() for g in ("rock", "jazz", "metal")}
     assert {h.get_marker() for h in handles} == {GENRE_MARKERS[g] for g in ("rock", "jazz", "metal")}
+
+
+def test_box_medians_show_on_the_black_hiphop_box():
+    """The median is drawn white with a black rim, so it is visible on black and light boxes alike."""
+    import matplotlib.colors as mcolors
+    import pandas as pd
+
+    from musicviz.plot.features import plot_genre_distribution
+
+    table = pd.DataFrame({"label": ["hiphop"] * 5 + ["pop"] * 5, "tempo": [90, 92, 95, 97, 99, 118, 120, 122, 124, 126]})
+    ax = plot_genre_distribution(table, "tempo")
+    medians = [line for line in ax.lines if len(line.get_xdata()) == 2 and line.get_path_effects()]
+    assert len(medians) == 2
+    for line in medians:
+        assert mcolors.to_hex(line.get_color()) == "#ffffff"
+        assert mcolors.to_hex(line.get_path_effects()[0]._gc["foreground"]) == "#000000"

@@ -126,6 +126,9 @@ def plot_genre_distribution(table, feature: str, *, kind: str = "box", label_col
     if kind == "violin":
         kwargs.setdefault("cut", 0)
         kwargs.setdefault("density_norm", "width")
+    else:
+        # A white median with a black rim shows on every box, hip-hop's black one included.
+        kwargs.setdefault("medianprops", _median_visible_on_any_box())
     draw(data=table, x=label_column, y=feature, hue=label_column, order=order, hue_order=order, legend=False, ax=ax, **kwargs)
     ax.set_xlabel("")
     ax.set_ylabel(feature)
@@ -133,6 +136,13 @@ def plot_genre_distribution(table, feature: str, *, kind: str = "box", label_col
     if made:
         fig.tight_layout()
     return ax
+
+
+def _median_visible_on_any_box() -> dict:
+    from matplotlib import patheffects
+
+    rim = [patheffects.Stroke(linewidth=3.2, foreground="black"), patheffects.Normal()]
+    return {"color": "white", "linewidth": 1.8, "path_effects": rim}
 
 
 def plot_correlation(table, *, columns, ax=None, **kwargs):
