@@ -13,7 +13,8 @@ notebook                               modules
                                        :mod:`musicviz.tempo`, :mod:`musicviz.plot.tempo` (its tempo part)
 04_features_and_standardization        :mod:`musicviz.features`, :mod:`musicviz.plot.features`,
                                        :mod:`musicviz.splits` (the split of 04-07)
-05_baseline_models (+ 05b real GTZAN)  :mod:`musicviz.baselines`, :mod:`musicviz.plot.models`
+05_baseline_models (+ 05b real GTZAN)  :mod:`musicviz.baselines`, :mod:`musicviz.plot.models`,
+                                       :mod:`musicviz.scores` (intervals of 05-08)
 06_cnn                                 :mod:`musicviz.cnn` (imports Keras lazily), :mod:`musicviz.plot.cnn`
 07_classify_your_own_clip              :mod:`musicviz.cnn`, :mod:`musicviz.similarity`, :mod:`musicviz.plot.cnn`,
                                        :mod:`musicviz.pretrained`
@@ -84,6 +85,7 @@ _SUBMODULES = {
     "plot",
     "pretrained",
     "realism",
+    "scores",
     "similarity",
     "spectrograms",
     "splits",

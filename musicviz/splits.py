@@ -6,8 +6,10 @@ Notebooks: ``04_features_and_standardization.ipynb``, ``05_baseline_models.ipynb
 :func:`course_split` is the one split every model notebook uses, so all of them are tested on
 the same clips. Which split it is depends on the data, and it always says which and why:
 
-* the synthetic set: a stratified, seeded random split (by track; it does not group a
-  synthetic artist's clips, see notebook 05);
+* the synthetic set: an artist-disjoint split: per genre, a seeded draw of a quarter of its
+  synthetic artists (one of four) sends all of their clips to the test side, so no artist is on
+  both sides (notebook 05 measures what a random split would flatter); a set without artists
+  (made before synthetic artists existed) gets a stratified random split by track, and says so;
 * real GTZAN: the fault-filtered, artist-conscious split of Kereliuk, Sturm & Larsen (2015)
   when it can be formed from the clips present; otherwise contiguous blocks of track numbers
   per genre (GTZAN is roughly ordered by artist, so blocks keep most artists on one side);
@@ -25,7 +27,7 @@ import numpy as np
 
 from musicviz.errors import DatasetError, ParameterError
 
-__all__ = ["MIN_TRAIN_CLIPS", "CourseSplit", "course_split", "block_split"]
+__all__ = ["MIN_TRAIN_CLIPS", "CourseSplit", "course_split", "block_split", "artist_split"]
 
 #: The fewest training clips a genre needs to be kept in a split (5-fold CV needs 5).
 MIN_TRAIN_CLIPS = 5
@@ -43,7 +45,7 @@ class CourseSplit:
     sides : numpy.ndarray of str
         ``"train"`` or ``"test"`` per row of ``table``.
     kind : str
-        ``"random"``, ``"filtered"`` or ``"blocks"``.
+        ``"artists"``, ``"random"``, ``"filtered"`` or ``"blocks"``.
     dataset : str
         ``"synth"`` or ``"gtzan"``: the data the table holds.
     notes : list of str
@@ -121,6 +123,86 @@ def block_split(track_ids, genres, *, test_size: float = 0.25) -> np.ndarray:
     return sides.astype(str)
 
 
+def artist_split(track_ids, genres, artists, *, test_size: float = 0.25, seed: int = 0) -> np.ndarray:
+    """Per genre, a seeded draw of ``round(test_size * n_artists)`` artists goes to the test side.
+
+    Every clip of an artist lands on the same side, so a model is tested on artists it has never
+    heard (a random split by track tests it on the same artists' other clips, which flatters it).
+    Each genre keeps at least one artist on each side when it has two or more.
+
+    Parameters
+    ----------
+    track_ids, genres, artists : sequence of str
+        One entry per clip.
+    test_size : float in (0, 1)
+        Fraction of each genre's *artists* for testing (at least one).
+    seed : int
+        Seed of the draw.
+
+    Returns
+    -------
+    numpy.ndarray of str
+        ``"train"`` or ``"test"`` per clip.
+
+    Examples
+    --------
+    >>> from musicviz.splits import artist_split
+    >>> ids = [f"rock.{i:05d}" for i in range(8)]
+    >>> sides = artist_split(ids, ["rock"] * 8, ["a", "a", "b", "b", "c", "c", "d", "d"], seed=0)
+    >>> sorted(sides.tolist()).count("test")  # one artist of four, both of its clips
+    2
+    """
+    if not 0 < test_size < 1:
+        raise ParameterError(f"test_size must be between 0 and 1, got {test_size}")
+    track_ids, genres, artists = [str(t) for t in track_ids], list(genres), [str(a) for a in artists]
+    if not len(track_ids) == len(genres) == len(artists):
+        raise ParameterError(f"got {len(track_ids)} track ids, {len(genres)} genres and {len(artists)} artists")
+    both = {a for a in artists if len({g for g, b in zip(genres, artists) if b == a}) > 1}
+    if both:
+        raise ParameterError(f"an artist must belong to one genre; {sorted(both)[0]!r} has clips in several")
+    rng = np.random.default_rng(seed)
+    test_artists: set[str] = set()
+    for genre in sorted(set(genres)):
+        names = sorted({a for g, a in zip(genres, artists) if g == genre})
+        n_test = min(max(1, round(test_size * len(names))), len(names) - 1)
+        if n_test > 0:
+            test_artists.update(rng.choice(names, size=n_test, replace=False).tolist())
+    return np.array(["test" if a in test_artists else "train" for a in artists]).astype(str)
+
+
+def _synth_artists(table) -> list[str] | None:
+    """The artist of every row: the table's ``artist`` column, else the set's ``metadata.csv``."""
+    if "artist" in table.columns:
+        return table["artist"].astype(str).tolist()
+    import pandas as pd
+
+    from musicviz.datasets import synth_dir
+
+    path = synth_dir() / "metadata.csv"
+    try:
+        meta = pd.read_csv(path, usecols=["track_id", "artist"], dtype=str)
+    except (OSError, ValueError, pd.errors.ParserError):
+        return None  # no artists known (an older set, or none at all): the caller says so
+    by_track = dict(zip(meta["track_id"], meta["artist"]))
+    found = [by_track.get(str(t)) for t in table["track_id"]]
+    return None if any(a is None or a != a for a in found) else found
+
+
+def _synth_sides(table, *, test_size, seed):
+    """``(sides, kind, note)`` of the synthetic set: by artist when the artists are known."""
+    from musicviz.datasets import split_tracks
+
+    artists = _synth_artists(table)
+    if artists is None:
+        sides = split_tracks(table["track_id"], table["label"], test_size=test_size, seed=seed, filtered=False)
+        return sides, "random", "This synthetic set names no artists, so the split is random by track."
+    sides = artist_split(table["track_id"], table["label"], artists, test_size=test_size, seed=seed)
+    tested = sorted({a for a, s in zip(artists, sides) if s == "test"})
+    n_artists = len(set(artists))
+    note = f"Test artists ({len(tested)} of {n_artists}, none of them heard in training): {', '.join(tested)}."
+    return sides, "artists", note
+
+
 def _keep_trainable(table, sides, notes, min_train):
     """Drop genres without ``min_train`` training clips and one test clip, saying which."""
     counts = _side_counts(table, sides)
@@ -137,6 +219,7 @@ def _keep_trainable(table, sides, notes, min_train):
 def _describe(kind, dataset, sides, extra=""):
     n_train, n_test = int((sides == "train").sum()), int((sides == "test").sum())
     what = {
+        "artists": "artist-disjoint split (seed {seed}, {pct}% of each genre's artists for testing)",
         "random": "stratified random split (seed {seed}, {pct}% test)",
         "filtered": "fault-filtered, artist-conscious split of Kereliuk, Sturm & Larsen (2015)",
         "blocks": "contiguous blocks of track numbers per genre ({pct}% test)",
@@ -184,7 +267,7 @@ def course_split(
     ...                       "label": ["jazz"] * 8 + ["rock"] * 8})
     >>> split = course_split(table)  # doctest: +SKIP
     """
-    from musicviz.datasets import dataset_name, load_filtered_split, split_tracks
+    from musicviz.datasets import dataset_name, load_filtered_split
 
     if dataset not in (None, "synth", "gtzan"):
         raise ParameterError(f"dataset must be 'synth', 'gtzan' or None, got {dataset!r}")
@@ -192,8 +275,8 @@ def course_split(
     ids, labels = table["track_id"].tolist(), table["label"].tolist()
     notes: list[str] = []
     if dataset == "synth":
-        sides = split_tracks(ids, labels, test_size=test_size, seed=seed, filtered=False)
-        kind = "random"
+        sides, kind, note = _synth_sides(table, test_size=test_size, seed=seed)
+        notes.append(note)
     else:
         # The lists ship with musicviz (a user's own copy takes precedence), so they are always there.
         filtered = load_filtered_split()
@@ -237,7 +320,7 @@ def _trainable_genres(table, sides, min_train) -> set[str]:
 
 def _synthetic_instead(table, dataset, *, test_size, seed, min_train) -> CourseSplit:
     """A copy too small to train and test on: the synthetic set's split, and why."""
-    from musicviz.datasets import split_tracks, synth_dir
+    from musicviz.datasets import synth_dir
     from musicviz.features import feature_table
 
     per_genre = table["label"].value_counts()
@@ -250,6 +333,6 @@ def _synthetic_instead(table, dataset, *, test_size, seed, min_train) -> CourseS
     if not (synth_dir() / "metadata.csv").is_file():
         raise DatasetError(f"{why} But {synth_dir()} has no synthetic set: run `make data`.")
     synth = feature_table(synth_dir(), progress=False, warn=False)
-    sides = split_tracks(synth["track_id"], synth["label"], test_size=test_size, seed=seed, filtered=False)
-    notes = [why, _describe("random", "synth", sides).format(seed=seed, pct=round(100 * test_size))]
-    return CourseSplit(synth, sides, "random", "synth", notes)
+    sides, kind, note = _synth_sides(synth, test_size=test_size, seed=seed)
+    notes = [why, _describe(kind, "synth", sides).format(seed=seed, pct=round(100 * test_size)), note]
+    return CourseSplit(synth, sides, kind, "synth", notes)

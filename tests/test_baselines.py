@@ -123,7 +123,8 @@ def test_comparison_table(blobs):
     X, y = blobs
     models = {"svm": bl.make_svm(), "knn": bl.make_knn(), "kmeans": bl.KMeansGenreClassifier()}
     table = bl.compare_models(models, X[:80], y[:80], X[80:], y[80:])
-    assert list(table.columns) == ["accuracy", "macro_f1", *bl.TIME_COLUMNS]
+    assert list(table.columns) == ["accuracy", "ci_low", "ci_high", "macro_f1", *bl.TIME_COLUMNS]
+    assert (table["ci_low"] <= table["accuracy"]).all() and (table["accuracy"] <= table["ci_high"]).all()
     assert list(table.index) == list(models)
     assert set(table.attrs["predictions"]) == set(models)
     assert table.loc["svm", "accuracy"] == 1.0

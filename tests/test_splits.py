@@ -16,14 +16,61 @@ def _table(per_genre, genres=GENRES, start=0):
     return pd.DataFrame({"track_id": ids, "label": [i.split(".")[0] for i in ids]})
 
 
-def test_synthetic_set_gets_the_seeded_stratified_split(monkeypatch):
+def _with_artists(per_artist=3, n_artists=4):
+    table = _table(per_artist * n_artists)
+    table["artist"] = [f"{t.split('.')[0]}_artist_{int(t.split('.')[1]) // per_artist}" for t in table["track_id"]]
+    return table
+
+
+def test_synthetic_set_gets_an_artist_disjoint_split(monkeypatch):
     monkeypatch.setenv("MUSICVIZ_DATASET", "synth")
+    table = _with_artists()
+    course = course_split(table, test_size=0.25, seed=0)
+    assert course.kind == "artists" and course.dataset == "synth"
+    test_artists = set(table.loc[course.is_test, "artist"])
+    assert not test_artists & set(table.loc[course.is_train, "artist"])  # no artist on both sides
+    per_genre = table.loc[course.is_test].groupby("label")["artist"].nunique()
+    assert per_genre.to_dict() == {g: 1 for g in GENRES}  # one of each genre's four artists
+    assert str(course).startswith("Split: artist-disjoint split (seed 0, 25% of each genre's artists for testing)")
+    assert "90 for training, 30 for testing" in str(course) and "Test artists (10 of 40" in str(course)
+    again = course_split(table, test_size=0.25, seed=0)
+    assert (again.sides == course.sides).all()  # seeded
+    draws = {tuple(course_split(table, seed=seed).sides) for seed in range(5)}
+    assert len(draws) > 1  # the seed picks the artists
+
+
+def test_synthetic_set_reads_artists_from_its_metadata(monkeypatch, synth_data):
+    from musicviz.features import course_feature_table
+
+    monkeypatch.setenv("MUSICVIZ_DATASET", "synth")
+    table = course_feature_table()
+    course = course_split(table)
+    meta = pd.read_csv(synth_data / "metadata.csv").set_index("track_id")["artist"]
+    artists = meta.loc[course.table["track_id"]].to_numpy()
+    assert course.kind == "artists"
+    assert not set(artists[course.is_test]) & set(artists[course.is_train])
+    assert course.is_test.sum() == 30
+
+
+def test_a_set_without_artists_is_split_at_random_and_says_so(monkeypatch, tmp_path):
+    monkeypatch.setenv("MUSICVIZ_DATASET", "synth")
+    monkeypatch.setenv("MUSICVIZ_DATA", str(tmp_path))  # no metadata.csv to read artists from
     table = _table(12)
     course = course_split(table, test_size=0.25, seed=0)
     expected = split_tracks(table["track_id"], table["label"], test_size=0.25, seed=0, filtered=False)
-    assert course.kind == "random" and course.dataset == "synth"
-    assert (course.sides == expected).all()
-    assert str(course).startswith("Split: stratified random split (seed 0, 25% test) of the synthetic clips: 90 for training, 30")
+    assert course.kind == "random" and (course.sides == expected).all()
+    assert "names no artists" in str(course)
+
+
+def test_artist_split_rejects_an_artist_in_two_genres_and_ragged_input():
+    from musicviz.splits import artist_split
+
+    with pytest.raises(ParameterError, match="one genre"):
+        artist_split(["a.0", "b.0"], ["jazz", "rock"], ["x", "x"])
+    with pytest.raises(ParameterError, match="artists"):
+        artist_split(["a.0", "b.0"], ["jazz", "rock"], ["x"])
+    with pytest.raises(ParameterError, match="test_size"):
+        artist_split(["a.0"], ["jazz"], ["x"], test_size=1.5)
 
 
 def test_full_real_copy_gets_the_filtered_split(monkeypatch):
@@ -102,7 +149,7 @@ def test_tracks_follow_the_table(monkeypatch, synth_data):
         course.tracks("validation")
 
 
-def test_course_split_can_be_told_the_table_is_synthetic(monkeypatch):
+def test_course_split_can_be_told_the_table_is_synthetic(monkeypatch, tmp_path):
     import pandas as pd
 
     from musicviz.errors import ParameterError
@@ -112,6 +159,7 @@ def test_course_split_can_be_told_the_table_is_synthetic(monkeypatch):
         {"track_id": [f"{g}.{i:05d}" for g in ("jazz", "rock") for i in range(8)], "label": ["jazz"] * 8 + ["rock"] * 8}
     )
     monkeypatch.setenv("MUSICVIZ_DATASET", "gtzan")
+    monkeypatch.setenv("MUSICVIZ_DATA", str(tmp_path))  # a set without artists: split at random
     # Told it is the synthetic set, the table is split at random, not matched against GTZAN's lists.
     split = course_split(table, dataset="synth")
     assert split.kind == "random" and split.dataset == "synth"

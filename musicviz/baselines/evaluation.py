@@ -27,6 +27,7 @@ from sklearn.base import clone
 from musicviz.baselines.inputs import SEED, _as_labels, _check_folds, _check_Xy
 from musicviz.baselines.models import _py, make_knn, match_clusters
 from musicviz.errors import DatasetError, ModelError, ParameterError
+from musicviz.scores import accuracy_interval
 
 __all__ = [
     "TIME_COLUMNS",
@@ -434,9 +435,9 @@ def compare_models(models: Mapping, X_train, y_train, X_test, y_test) -> pd.Data
     Returns
     -------
     pandas.DataFrame
-        Index: model names; columns ``accuracy``, ``macro_f1``, ``fit_time_s``,
-        ``predict_time_s`` (:data:`TIME_COLUMNS`: wall-clock seconds, these vary between
-        runs), all rounded to 3 decimals. The fitted models are in ``table.attrs["fitted"]``
+        Index: model names; columns ``accuracy``, its Wilson 95 % interval ``ci_low``, ``ci_high``
+        (:mod:`musicviz.scores`), ``macro_f1``, ``fit_time_s``, ``predict_time_s`` (:data:`TIME_COLUMNS`:
+        wall-clock seconds, these vary between runs), all rounded to 3 decimals. The fitted models are in ``table.attrs["fitted"]``
         and their test predictions in ``table.attrs["predictions"]``.
 
     Examples
@@ -446,7 +447,7 @@ def compare_models(models: Mapping, X_train, y_train, X_test, y_test) -> pd.Data
     >>> X, y = make_blobs(n_samples=80, centers=2, random_state=0)
     >>> t = compare_models({"svm": make_svm(), "knn": make_knn()}, X[:60], y[:60], X[60:], y[60:])
     >>> list(t.columns)
-    ['accuracy', 'macro_f1', 'fit_time_s', 'predict_time_s']
+    ['accuracy', 'ci_low', 'ci_high', 'macro_f1', 'fit_time_s', 'predict_time_s']
     """
     from sklearn.metrics import accuracy_score, f1_score
 
@@ -465,8 +466,9 @@ def compare_models(models: Mapping, X_train, y_train, X_test, y_test) -> pd.Data
         pred = model.predict(X_test)
         t2 = time.perf_counter()
         fitted[name], predictions[name] = model, pred
+        score = accuracy_interval(y_test, pred)
         rows[name] = {
-            "accuracy": accuracy_score(y_test, pred),
+            "accuracy": accuracy_score(y_test, pred), "ci_low": score.low, "ci_high": score.high,
             "macro_f1": f1_score(y_test, pred, average="macro", labels=np.unique(y_train), zero_division=0),
             "fit_time_s": t1 - t0,
             "predict_time_s": t2 - t1,
