@@ -390,7 +390,14 @@ def test_real_gtzan_svm_classifies_clip_features(real, tmp_path):
     proba = loaded.predict_proba(clip)
     assert list(proba.columns) == list(GENRES) and proba.shape == (1, 10)
     assert loaded.predict(clip)[0] == model.predict(clip)[0]
-    assert np.mean(loaded.predict(table) == y) > 0.85
+    # Trained on the filtered train + valid lists only, scored once on the test list (out of sample).
+    masks = bl.filtered_masks(table["track_id"])
+    meta = loaded.metadata
+    assert (meta["n_train"], meta["n_test"]) == (masks["train"].sum(), masks["test"].sum()) == (640, 290)
+    test_acc = np.mean(loaded.predict(table[masks["test"]]) == y[masks["test"]])
+    assert meta["test_accuracy"] == pytest.approx(test_acc, abs=1e-3)
+    assert meta["test_ci"][0] < test_acc < meta["test_ci"][1] and 0.4 < test_acc < 0.7
+    assert np.mean(loaded.predict(table[masks["train"]]) == y[masks["train"]]) > test_acc + 0.2  # seen vs unseen
 
 
 def test_filtered_masks_errors():

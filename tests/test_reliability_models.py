@@ -191,7 +191,7 @@ def test_real_gtzan_svm_recipe_round_trips(tmp_path):
     labels = np.array(GENRES)[np.arange(n) % 10]
     values = np.abs(rng.normal(size=(n, len(KAGGLE_FEATURES)))) + (np.arange(n) % 10)[:, None]
     table = pd.DataFrame(values, columns=list(KAGGLE_FEATURES)).assign(label=labels)
-    model = bl.train_real_gtzan_svm(table, path=tmp_path / "svm_real_gtzan.skops", tune_grid=False)
+    model = bl.train_real_gtzan_svm(table, path=tmp_path / "svm_real_gtzan.skops", rows="all", tune_grid=False)
     loaded = bl.load_model(tmp_path / "svm_real_gtzan.skops")
     np.testing.assert_array_equal(loaded.predict(table), model.predict(table))
     pd.testing.assert_frame_equal(loaded.predict_proba(table), model.predict_proba(table))
