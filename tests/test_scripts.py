@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Every script of scripts/ that is a shell of musicviz.course (portability.py is the lead's;
 #: make_musicnn_reference.py runs in a throwaway environment without musicviz; mutation.py is
 #: test tooling, left out of the student release, with no sys.path edits).
-SHELLS = ("run_series.py", "export_figures.py", "nav.py", "slides.py", "lab_setup.py", "build_site.py", "browser.py")
+SHELLS = ("run_series.py", "export_figures.py", "nav.py", "slides.py", "lab_setup.py", "browser.py")
 
 
 def test_navigation_is_in_sync():

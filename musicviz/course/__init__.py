@@ -17,8 +17,9 @@ module                                     what it does
 :mod:`musicviz.course.figures`             ``make figures`` (``scripts/export_figures.py``):
                                            the named figures and their contact sheet
 :mod:`musicviz.course.pages`               HTML pages with offline JavaScript, ``build/index.html``
-:mod:`musicviz.course.build_site`          ``make html`` (``scripts/build_site.py``): the
-                                           pages from the stored outputs, nothing executed
+:mod:`musicviz.course.build_site`          ``make html`` (``python -m musicviz.course.build_site``):
+                                           the course site (Sphinx + MyST-NB, docs/site/) from
+                                           the stored outputs, nothing executed
 :mod:`musicviz.course.slides`              ``make slides`` (``scripts/slides.py``): the
                                            reveal.js decks, fitted to the canvas by
                                            :mod:`~musicviz.course.slide_fit` on the height

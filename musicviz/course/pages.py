@@ -1,17 +1,20 @@
-"""The browsable build: offline JavaScript for the pages, their links, and ``build/index.html``.
+"""The browsable build: offline JavaScript for the pages, their links, ``build/index.html``, and
+what a notebook becomes on the course site.
 
-Notebook: every notebook (each gets an HTML page in ``build/html/``).
+Notebook: every notebook (each gets a page on the course site, ``build/html/``).
 
-The HTML pages (``build/html/``) and slide decks (``build/slides/``) load require.js, MathJax,
-the widget renderer and reveal.js from ``build/assets/`` by relative URLs, so they work offline
-(a classroom, an exam room) and make no request that leaves the machine. The assets are the
-npm packages pinned in ``package.json`` / ``package-lock.json`` (``make assets`` runs
-``npm ci``); only the files the pages use are copied (MathJax alone is 71 MB unpacked, its used
-part 4 MB). Without ``node_modules/`` (no npm) the pages fall back to the CDNs and a warning
-says that they will need the network.
+The slide decks (``build/slides/``) load require.js, MathJax and reveal.js from
+``build/assets/`` by relative URLs, so they work offline (a classroom, an exam room) and make no
+request that leaves the machine. The assets are the npm packages pinned in ``package.json`` /
+``package-lock.json`` (``make assets`` runs ``npm ci``); only the files the pages use are copied
+(MathJax alone is 71 MB unpacked, its used part 4 MB). Without ``node_modules/`` (no npm) the
+decks fall back to the CDNs and a warning says that they will need the network.
 
-Used by ``make run`` (:mod:`musicviz.course.series`), ``make html``
-(``scripts/build_site.py``), ``make slides`` and ``make screenshots``.
+The course site (``make html``, :mod:`musicviz.course.build_site`) shows each notebook as
+:func:`site_notebook` makes it: no navigation or speaker-notes cells, explorers labelled as a
+static view, every figure captioned (:func:`figure_captions`, :func:`explorer_caption`).
+:func:`html_exporter` / :func:`export_html` are nbconvert's single-page export, kept for
+``make run`` (:mod:`musicviz.course.series`) and ``make screenshots`` until they use the site.
 """
 
 from __future__ import annotations
@@ -45,6 +48,14 @@ __all__ = [
     "estimated_time",
     "index_page",
     "write_index",
+    "STATIC_LABEL",
+    "SITE_KEY",
+    "WIDGET_VIEW",
+    "is_notes",
+    "figure_captions",
+    "explorer_caption",
+    "first_sentence",
+    "site_notebook",
 ]
 
 #: The folder under the build that holds the JavaScript (``build/assets``).
@@ -114,10 +125,12 @@ def assets_available(node_modules: Path = NODE_MODULES) -> bool:
     return all((node_modules / package / "package.json").is_file() for package, _ in ASSET_FILES.values())
 
 
-def copy_assets(build: Path, *, node_modules: Path = NODE_MODULES) -> Path | None:
+def copy_assets(build: Path, *, node_modules: Path = NODE_MODULES, names=None, folder: str = ASSETS) -> Path | None:
     """Copy the used parts of the npm packages into ``build/assets``; None when not installed.
 
     Files already there with the same size and modification time are not copied again.
+    ``names`` picks some of :data:`ASSET_FILES` (default: all), ``folder`` the subfolder of
+    ``build`` (``""``: ``build`` itself; the course site keeps MathJax in its ``_static``).
 
     Examples
     --------
@@ -129,9 +142,11 @@ def copy_assets(build: Path, *, node_modules: Path = NODE_MODULES) -> Path | Non
     """
     if not assets_available(node_modules):
         return None
-    target = Path(build) / ASSETS
+    target = Path(build) / folder
     versions = {}
     for name, (package, globs) in ASSET_FILES.items():
+        if names is not None and name not in names:
+            continue
         source = node_modules / package
         versions[package] = json.loads((source / "package.json").read_text(encoding="utf-8"))["version"]
         for pattern in globs:
@@ -315,6 +330,9 @@ def index_page(build, *, notebooks=None) -> str:
         rows.append(f"<tr><td>{html.escape(path.stem.split('_', 1)[0])}</td><td>{cell_title}</td>"
                     f"<td>{cell_deck}</td><td>{html.escape(minutes)}</td></tr>")
     extras = []
+    if (build / "html" / "index.html").is_file():
+        extras.append('<li><a href="html/index.html">The course site</a>: every lesson with search, '
+                      "a sidebar, downloads of the notebooks and decks (<code>make html</code>)</li>")
     if (build / "figures" / "index.html").is_file():
         extras.append('<li><a href="figures/index.html">Figures</a>: every named figure, exported for slides '
                       "(SVG, PDF, PNG), with its caption</li>")
@@ -354,3 +372,170 @@ def write_index(build) -> Path:
     'index.html'
     """
     return atomic_write_text(Path(build) / "index.html", index_page(Path(build)))
+
+
+# -- the course site (``make html``: :mod:`musicviz.course.build_site`) ----------------------
+
+#: The label every explorer carries on the site, where no kernel moves its controls.
+STATIC_LABEL = "static — run it in JupyterLab"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: Cell metadata key where :func:`site_notebook` leaves each figure's caption, in output order.
+SITE_KEY = "musicviz_site"
+
+
+def is_notes(cell) -> bool:
+    """True for a speaker-notes cell (``slideshow.slide_type == "notes"``): kept off the pages.
+
+    Examples
+    --------
+    >>> from musicviz.course.pages import is_notes
+    >>> is_notes({"metadata": {"slideshow": {"slide_type": "notes"}}}), is_notes({"metadata": {}})
+    (True, False)
+    """
+    return (cell.get("metadata", {}).get("slideshow") or {}).get("slide_type") == "notes"
+
+
+def _code_tree(source: str):
+    import ast
+
+    # IPython lines (%magic, !shell) are not Python: blank them, keep the line numbers.
+    lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
+    try:
+        return ast.parse("\n".join(lines))
+    except SyntaxError:
+        return None
+
+
+def _text_of(node) -> str | None:
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):  # f"... {x} ...": the values are known only at run time
+        return "".join(part.value if isinstance(part, ast.Constant) else "…" for part in node.values)
+    return None
+
+
+def figure_captions(source: str) -> list[str]:
+    """The captions of the ``mv.export.tag(fig, name, caption=...)`` calls in a cell's code, in order.
+
+    Examples
+    --------
+    >>> from musicviz.course.pages import figure_captions
+    >>> figure_captions('ax = plot(y)\\nmv.export.tag(ax.figure, "one", caption="A whole clip.");')
+    ['A whole clip.']
+    >>> figure_captions("%matplotlib inline\\nx = 1")
+    []
+    """
+    import ast
+
+    tree = _code_tree(source)
+    found = []
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "tag":
+            for keyword in node.keywords:
+                text = _text_of(keyword.value) if keyword.arg == "caption" else None
+                if text:
+                    found.append((node.lineno, node.col_offset, text.strip()))
+    return [text for *_, text in sorted(found)]
+
+
+def explorer_caption(source: str) -> str:
+    """For a cell that calls an explorer of :mod:`musicviz.widgets`: its summary line, else ``""``.
+
+    The explorers tag their figure with a caption known only at run time; the site says what the
+    static view shows instead.
+
+    Examples
+    --------
+    >>> from musicviz.course.pages import explorer_caption
+    >>> explorer_caption("mv.widgets.knn_explorer(X, y, X2, y2)")
+    'Static view at the default settings. A slider for the k of KNN: test accuracy and confusion matrix for each k.'
+    >>> explorer_caption("print(1)")
+    ''
+    """
+    import ast
+
+    from musicviz import widgets
+
+    tree = _code_tree(source)
+    for node in ast.walk(tree) if tree is not None else ():
+        name = getattr(getattr(node, "func", None), "attr", None) if isinstance(node, ast.Call) else None
+        if name in widgets.__all__ and name.endswith("_explorer"):
+            return "Static view at the default settings. " + getattr(widgets, name).__doc__.strip().splitlines()[0]
+    return ""
+
+
+def first_sentence(markdown: str) -> str:
+    """The first sentence of a markdown cell as plain text (links, emphasis and code marks dropped).
+
+    Examples
+    --------
+    >>> from musicviz.course.pages import first_sentence
+    >>> first_sentence("## One clip\\n\\nThe **waveform** of [a clip](x.ipynb), `y`. Then more.")
+    'The waveform of a clip, y.'
+    >>> first_sentence("## One clip")
+    'One clip'
+    """
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    body = re.sub(r"^#+\s.*$", "", text, flags=re.M)  # headings name a section, not a figure
+    text = body if body.strip() else re.sub(r"^#+\s*", "", text, flags=re.M)
+    text = re.sub(r"[*_`>]+", "", text)
+    text = " ".join(text.split())
+    match = re.match(r"(.+?[.!?:])(\s|$)", text)
+    return (match.group(1) if match else text)[:300]
+
+
+def _static_label_output():
+    import nbformat
+
+    label = (f'<div class="mv-static-widget" role="note"><strong>Interactive explorer: {STATIC_LABEL}.</strong> '
+             "Its controls need a running kernel; below is its view for the default settings.</div>")
+    return nbformat.v4.new_output("display_data", data={"text/html": label})
+
+
+def site_notebook(nb):
+    """The notebook as the course site shows it (a copy; its stored outputs, nothing executed).
+
+    Navigation cells (the site has its own) and speaker notes (``slide_type`` ``notes``) are
+    dropped; an explorer's controls become a visible "static — run it in JupyterLab" label above
+    its static view; every image output gets a caption (and alt text) in the cell's
+    ``metadata["musicviz_site"]["captions"]``: the ``mv.export.tag`` caption of the cell, else
+    the explorer's summary, else the first sentence of the markdown before it.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> from musicviz.course.pages import site_notebook
+    >>> code = nbformat.v4.new_code_cell('mv.export.tag(fig, "a", caption="A clip.")')
+    >>> code.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBO", "text/plain": "<Figure>"})]
+    >>> notes = nbformat.v4.new_markdown_cell("Say this aloud.", metadata={"slideshow": {"slide_type": "notes"}})
+    >>> page = site_notebook(nbformat.v4.new_notebook(cells=[notes, code]))
+    >>> len(page.cells), page.cells[0].metadata["musicviz_site"]
+    (1, {'captions': ['A clip.']})
+    """
+    import copy
+
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)  # no widget state: nothing for a widget renderer to load
+    cells, before = [], ""
+    for cell in nb.cells:
+        if is_nav(cell) or is_notes(cell):
+            continue
+        if cell.cell_type == "markdown":
+            before = first_sentence(cell.source) or before
+        elif cell.cell_type == "code":
+            outputs = []
+            for output in cell.get("outputs", []):
+                if WIDGET_VIEW in output.get("data", {}):
+                    outputs.append(_static_label_output())
+                else:
+                    outputs.append(output)
+            cell.outputs = outputs
+            images = sum(1 for o in outputs if any(k.startswith("image/") for k in o.get("data", {})))
+            if images:
+                named = figure_captions(cell.source) or [explorer_caption(cell.source) or before or "A figure of this lesson."]
+                cell.metadata[SITE_KEY] = {"captions": [named[min(i, len(named) - 1)] for i in range(images)]}
+        cells.append(cell)
+    nb.cells = cells
+    return nb
