@@ -85,9 +85,10 @@ def _reader_text(path: Path) -> str:
 def test_release_holds_what_a_student_needs_and_nothing_else(release):
     for name in ("pyproject.toml", "constraints.txt", "Makefile", "README.md", "environment.yml", "package.json",
                  "package-lock.json", "musicviz/__init__.py", "musicviz/exercises.py", "scripts/run_series.py",
-                 "scripts/lab_setup.py"):
+                 "scripts/lab_setup.py", "docs/site/conf.py"):
         assert (release / name).is_file(), name
-    for name in ("solutions", "docs", "tests", ".ci", ".git", "data/synth"):
+    assert sorted(p.name for p in (release / "docs").iterdir()) == ["site"]  # make html's configuration only
+    for name in ("solutions", "docs/rubrics", "docs/INSTRUCTORS.md", "tests", ".ci", ".git", "data/synth"):
         assert not (release / name).exists(), name
     assert not list(release.rglob("__pycache__"))
     committed = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]*.ipynb"))

@@ -4,7 +4,8 @@ Notebook: every notebook (released with their stored outputs and ``None`` answer
 
 :func:`student_release` copies what a student needs (the notebooks with their stored outputs,
 the ``musicviz`` package, the environment files, the ``scripts/`` that ``make run`` and
-``make lab`` use) and leaves out ``solutions/``, ``docs/`` (rubrics, instructor guide),
+``make lab`` use, and ``docs/site/`` for ``make html``) and leaves out ``solutions/``, the rest
+of ``docs/`` (rubrics, instructor guide),
 ``tests/`` and ``.ci/``. Sentences of the notebooks and READMEs that point at ``solutions/``
 are rewritten. It refuses to write a release that would leak (:func:`release_problems`): an
 answer cell that is not ``None``, an otter ``# BEGIN SOLUTION`` block, nbgrader ``solution``
@@ -48,7 +49,8 @@ RELEASE_FILES = (
     ".gitignore",
     "data/README.md",
 )
-RELEASE_FOLDERS = ("musicviz", "notebooks", "scripts")
+#: ``docs/site`` is the course site's configuration (``make html``), not instructors' material.
+RELEASE_FOLDERS = ("musicviz", "notebooks", "scripts", "docs/site")
 #: Left out of the released folders: test machinery (nbval settings, mutation testing, the
 #: perturbed-platform runs), which needs tests/ and the instructors' material.
 RELEASE_EXCLUDED = frozenset(
