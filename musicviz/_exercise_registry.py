@@ -22,6 +22,7 @@ __all__ = [
     "as_int",
     "as_float",
     "plain_answer",
+    "answer_key",
     "exercise",
     "withhold",
 ]
@@ -45,13 +46,18 @@ class Exercise:
         The question, as the notebook asks it.
     hints : tuple of str
         Staged hints: none before the first wrong answer, then one more per *distinct* wrong
-        answer. The first never gives the answer away; the last describes the method in words,
-        never the code.
+        answer (two answers are the same when their :func:`answer_key` is: ``3``, ``3.0`` and
+        ``np.int64(3)`` are one answer, and so are ``"Metal "`` and ``"metal"``); the same wrong
+        answer again shows the hint already earned, and says it is the same answer. The first
+        never gives the answer away; the last describes the method in words, never the code.
     compare : callable or None
         ``compare(answer, truth) -> bool`` when ``truth`` is given, else ``compare(answer) ->
         bool`` (a check that recomputes what it needs itself). ``None`` for a withheld check.
     kind : str
-        One of :data:`KINDS`: write code, predict then verify, or read an output.
+        One of :data:`KINDS`: write code, predict then verify, or read an output. In a
+        ``"predict"`` exercise the student records a guess first,
+        ``mv.exercises.predict("NN.k", prediction_NN_k)``, and the check later shows it next
+        to the answer (:func:`musicviz.exercises.predict`); the prediction never counts in a grade.
     points : int
         What the exercise is worth when graded.
     wrong_answers : callable or None
@@ -170,6 +176,52 @@ def plain_answer(answer, *, depth: int = 0) -> None:
                 raise AnswerError(f"an answer array holds at most {MAX_ANSWER_ITEMS} numbers, got {answer.dtype} x {answer.size}")
             return
     raise AnswerError(f"an answer must be a plain number, text, or a tuple or list of them, not {kind.__name__}")
+
+
+def answer_key(answer) -> str:
+    """What makes two plain answers the same answer: equal keys, same answer.
+
+    Numbers by value, whatever their type (``3``, ``3.0``, ``np.int64(3)`` agree; ``0.1`` and
+    ``0.10001`` do not; NaN is NaN; ``True`` is not ``1``), text without case and with runs of
+    spaces squeezed, tuples and lists item by item, numpy arrays by shape and content (a
+    ``float32`` and an ``int64`` array of the same numbers agree, and so does the list of
+    them), however long. The key is a SHA-256 hex digest of that normal form. Give it plain
+    answers only (:func:`plain_answer`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz._exercise_registry import answer_key
+    >>> answer_key(3) == answer_key(3.0) == answer_key(np.int64(3)), answer_key(3) == answer_key(3.5)
+    (True, False)
+    >>> answer_key(" Hip  hop") == answer_key("hip hop"), answer_key((1, "metal")) == answer_key([1.0, "METAL"])
+    (True, True)
+    >>> a = np.zeros(5000); b = a.copy(); b[2500] = 1.0
+    >>> answer_key(a) == answer_key(a.astype(np.float32)), answer_key(a) == answer_key(b)
+    (True, False)
+    """
+    import hashlib
+
+    return hashlib.sha256(_normal_form(answer).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _normal_form(answer) -> str:
+    import json
+
+    if type(answer).__module__ == "numpy":  # numpy numbers and arrays: their Python values
+        answer = answer.tolist() if hasattr(answer, "tolist") else answer.item()
+    if type(answer) is bool:
+        return "b:1" if answer else "b:0"
+    if type(answer) is int:
+        return f"n:{answer}"
+    if type(answer) is float:
+        # By value: a whole float is the int it equals, exactly (1e20 is 10**20).
+        return f"n:{int(answer)}" if answer.is_integer() else f"n:{answer!r}"
+    if type(answer) is str:
+        return "s:" + json.dumps(" ".join(answer.split()).casefold())
+    if type(answer) in (tuple, list):
+        return "[" + ",".join(_normal_form(item) for item in answer) + "]"
+    return f"{type(answer).__qualname__}:{answer!r}"  # not a plain answer; never the same as one
 
 
 def as_float(answer) -> float:

@@ -121,7 +121,118 @@ def test_the_same_wrong_answer_again_earns_no_new_hint(capsys):
     check("00.1", " -1 ")  # (text is another answer: a new attempt)
     out = capsys.readouterr().out
     assert "Hint 2 of" in out and "Hint 3 of" not in out
+    check("00.1", -1)  # an earlier answer again: the hint earned so far, and which attempt it was
+    out = capsys.readouterr().out
+    assert "as attempt 1: no new hint" in out and "Hint 2 of" in out and "Hint 3 of" not in out
     reset_attempts()
+
+
+@pytest.fixture
+def toy_exercises():
+    """Two exercises of this test alone (an array answer, an int answer), removed afterwards."""
+    import numpy as np
+
+    from musicviz.exercises import AnswerError, as_int, exercise
+
+    def same_numbers(answer, truth):
+        try:
+            values = np.asarray(answer, dtype=float)
+        except (TypeError, ValueError, OverflowError):
+            raise AnswerError(f"expected numbers, got {answer!r}") from None
+        return values.shape == truth.shape and bool(np.array_equal(values, truth))
+
+    hints = ("a nudge", "a closer nudge", "Method: the way, in words.")
+    exercise("99.1", question="q", hints=hints, kind="code", truth=lambda: np.arange(1.0, 4.0))(same_numbers)
+    exercise("99.2", question="q", hints=hints, kind="predict", truth=lambda: 7)(
+        lambda answer, truth: as_int(answer) == truth)
+    reset_attempts()
+    yield
+    EXERCISES.pop("99.1", None)
+    EXERCISES.pop("99.2", None)
+    reset_attempts()
+
+
+def test_hints_advance_only_on_a_distinct_wrong_answer(toy_exercises, capsys):
+    import numpy as np
+
+    # One wrong answer written five ways (dtype, container, float or int): one attempt, one hint.
+    for same in (np.zeros(3, dtype=np.int64), np.zeros(3, dtype=np.float32), [0, 0, 0], (0.0, -0.0, 0), np.zeros(3)):
+        check("99.1", same)
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 5 and all("Hint 1 of 3: a nudge" in line for line in out)
+    assert "(attempt 1)" in out[0] and all("you gave this answer before, as attempt 1" in line for line in out[1:])
+    # Long arrays by content: one value changed in the middle is another answer, the same
+    # values in another dtype are not.
+    long_a = np.zeros(5000)
+    long_b = long_a.copy()
+    long_b[2500] = 1.0
+    check("99.1", long_a)
+    check("99.1", long_a.astype(np.float32))
+    check("99.1", long_b)
+    out = capsys.readouterr().out
+    assert "attempt 2" in out and "as attempt 2" in out and "attempt 3" in out and "Hint 3 of 3: Method" in out
+    check("99.1", 10 ** 400)  # a number no float holds: an answer like any other (read as wrong)
+    assert "attempt 4" in capsys.readouterr().out
+    # The right answer after wrong ones says so.
+    check("99.1", np.array([1, 2, 3]))
+    assert capsys.readouterr().out == "Exercise 99.1: correct, after 4 wrong answers.\n"
+
+    from musicviz.exercises import answer_key
+
+    assert answer_key(10 ** 17) != answer_key(10 ** 17 + 1) and answer_key(1e20) == answer_key(10 ** 20)
+    assert answer_key(True) != answer_key(1) and answer_key(float("nan")) == answer_key(np.float64("nan"))
+    assert answer_key(("x, s:y",)) != answer_key(("x", "y"))  # text cannot pose as two items
+
+
+def test_a_prediction_is_recorded_and_shown_next_to_the_answer(toy_exercises, capsys):
+    from musicviz.exercises import check, grade, predict, predictions
+
+    predict("99.2", None)
+    assert "no prediction yet" in capsys.readouterr().out and predictions() == {}
+    guess = [5]
+    predict("99.2", guess)
+    assert "prediction recorded: [5]" in capsys.readouterr().out
+    guess.append(6)  # the record is a copy of what was predicted then
+    assert predictions()["99.2"].value == [5] and predictions()["99.2"].late is False
+    predict("99.2", 5)  # changed before any check: still on time
+    assert "after you checked" not in capsys.readouterr().out and predictions()["99.2"].late is False
+    # A wrong answer: the prediction beside it, the answer not given away, the first hint only.
+    check("99.2", 6)
+    out = capsys.readouterr().out
+    assert "attempt 1" in out and "You predicted 5; your answer 6 is not right yet." in out and "7" not in out
+    # A right answer: the prediction beside the answer, and whether it would have passed.
+    check("99.2", 7)
+    assert capsys.readouterr().out == ("Exercise 99.2: correct, after 1 wrong answer.\n"
+                                       "  You predicted 5; the answer is 7: your prediction was off.\n")
+    predict("99.2", 5)  # the same prediction re-run (Run All): it keeps its time
+    capsys.readouterr()
+    assert predictions()["99.2"].late is False
+    predict("99.2", 7)  # a new prediction after the check is marked
+    assert "marked as made afterwards" in capsys.readouterr().out and predictions()["99.2"].late is True
+    check("99.2", 7.0)
+    assert "You predicted 7 (after checking an answer); the answer is 7.0: your prediction was right." in capsys.readouterr().out
+    predict("99.2", "more than five")  # in words: shown, no verdict
+    check("99.2", 7)
+    out = capsys.readouterr().out
+    assert "You predicted 'more than five' (after checking an answer); the answer is 7." in out and "was" not in out
+    # Not plain data: not read, not recorded. Grades never see a prediction.
+    class Seven(int):
+        pass
+
+    predict("99.2", Seven(7))
+    assert "prediction not read" in capsys.readouterr().out and predictions()["99.2"].value == "more than five"
+    assert grade("99.2", 7) is True and grade("99.2", 5) is False and grade("99.2", None) is False
+    with pytest.raises(ParameterError, match="no exercise"):
+        predict("99.9", 1)
+
+
+def test_a_prediction_is_not_an_attempt(toy_exercises, capsys):
+    from musicviz.exercises import predict
+
+    predict("99.2", 6)
+    check("99.2", 6)  # the wrong prediction, now checked as an answer: the first attempt
+    out = capsys.readouterr().out
+    assert "not yet (attempt 1). Hint 1 of 3" in out and "late" not in out
 
 
 def test_the_last_hint_is_a_method_not_code():
