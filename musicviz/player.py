@@ -28,9 +28,10 @@ so a player must be **small** and **deterministic**:
   encodes the same clip in other processes (also with ``OPENBLAS_CORETYPE=Prescott`` and one
   thread) and compares the bytes.
 
-The player is :class:`IPython.display.Audio`'s ``<audio controls>`` element with the Opus file
-embedded as a ``data:audio/ogg;base64,`` URL, so it plays offline in JupyterLab, VS Code and the
-exported HTML pages, in Chromium/Chrome, Edge and Firefox (older Safari versions play no Ogg).
+The player is an :class:`IPython.display.Audio` whose ``<audio controls>`` element carries the Opus
+file as its own ``src``, a ``data:audio/ogg;base64,`` URL (not in a nested ``<source>``, which
+JupyterLab strips from an untrusted notebook), so it plays offline, trusted or not, in JupyterLab,
+VS Code and the course site, in Chromium/Chrome, Edge and Firefox (older Safari versions play no Ogg).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ PLAYER_SR = 24_000
 #: Target bit rate (bit/s) of the Opus encoder (variable bit rate: busy passages take more).
 PLAYER_BITRATE = 20_000
 
-#: MIME type of the embedded file, in the ``data:`` URL and the ``<source type=...>``.
+#: MIME type of the embedded file, in the ``data:`` URL.
 PLAYER_MIMETYPE = "audio/ogg"
 
 #: Serial number written into every Ogg page ("mviz"), in place of the encoder's random one.
@@ -228,12 +229,27 @@ def play(y, *, sr: int, start: float = 0.0, end: float | None = None, normalize:
     >>> 'src="data:audio/ogg;base64,' in player._repr_html_()
     True
     """
-    from IPython.display import Audio
-
     from musicviz.audio import segment
 
     clip = segment(y, sr=sr, start=start, end=end)
-    player = Audio(data=encode_opus(clip, sr=sr, normalize=normalize))
+    player = _player_class()(data=encode_opus(clip, sr=sr, normalize=normalize))
     # IPython labels raw bytes audio/wav (and reload() would again): state the real type.
     player.mimetype = PLAYER_MIMETYPE
     return player
+
+
+def _player_class():
+    from IPython.display import Audio
+
+    class Player(Audio):
+        """IPython's Audio with the ``data:`` URL on the ``<audio>`` element itself.
+
+        JupyterLab's sanitizer keeps ``<audio src="data:...">`` in an untrusted notebook (one
+        opened with plain ``jupyter lab``, a hub or VS Code) but strips the URL from a nested
+        ``<source>``, IPython's form, which leaves the saved players silent.
+        """
+
+        def _repr_html_(self):
+            return f'<audio controls="controls" src="{self.src_attr()}"></audio>'
+
+    return Player

@@ -118,6 +118,26 @@ def test_zero_crossings_5ms_marks_samples_and_can_hide_the_count():
     assert shown.get_title().startswith(f"{len(marks.get_xdata())} zero crossings in 5 ms")
 
 
+def test_zero_crossings_close_together_are_stacked_not_hidden():
+    y = np.random.default_rng(0).normal(scale=0.3, size=SR)  # noise crosses at neighbouring samples
+    fig, (_, ax) = plt.subplots(1, 2, figsize=(8.0, 3.0))
+    pc.plot_zero_crossings(y, sr=SR, start=0.1, duration=0.005, ax=ax, show_count=False)
+    fig.tight_layout()  # the layout shrinks the Axes after the circles were placed
+    fig.canvas.draw()
+    marks = [ln for ln in ax.lines if ln.get_label().lstrip("_") == "zero crossing"]
+    (wave,) = [ln for ln in ax.lines if ln not in marks and len(ln.get_xdata()) > 2]
+    signs = np.signbit(wave.get_ydata())
+    times = np.concatenate([ln.get_xdata() for ln in marks])
+    assert len(times) == np.count_nonzero(signs[1:] != signs[:-1])  # every crossing, once
+    assert len(marks) > 1  # some had to leave the line
+    centres = np.vstack([ln.get_transform().transform(np.column_stack([ln.get_xdata(), ln.get_ydata()]))
+                         for ln in marks])
+    gaps = np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
+    np.fill_diagonal(gaps, np.inf)
+    assert gaps.min() >= pc.CROSSING_SIZE * fig.dpi / 72  # no circle overlaps another
+    plt.close(fig)
+
+
 def test_chroma_profiles_deviation_from_uniform_is_centred():
     flat = np.full(12, 1 / 12)
     peaked = flat + np.where(np.arange(12) == 9, 0.03, -0.03 / 11)  # A a little above uniform

@@ -347,13 +347,54 @@ def plot_waveform_with_zcr(y, *, sr: int, axes=None, frame_length: int = 2048, h
     return np.asarray(axes, dtype=object)
 
 
+#: Diameter of a zero-crossing circle, in points.
+CROSSING_SIZE = 6.0
+
+
+def _crossing_rows(x, *, diameter: float) -> np.ndarray:
+    """A row for each circle at ``x`` (points): 0 on the line, then 1, -1, 2, -2, ...
+
+    Each circle takes the first row in which it keeps at least ``diameter`` from the circle
+    before it, so that two crossings a sample apart (or at the same sample) stay two circles.
+    """
+    rows = np.zeros(len(x), dtype=int)
+    last: dict[int, float] = {}
+    for i in np.argsort(x, kind="stable"):
+        row = 0
+        while x[i] - last.get(row, -np.inf) < diameter:
+            row = -row + 1 if row <= 0 else -row  # 0, 1, -1, 2, -2, ...
+        rows[i], last[row] = row, x[i]
+    return rows
+
+
+def _mark_crossings(ax, crossings, *, start: float, duration: float) -> None:
+    """Circle every crossing on the zero line, stacking circles that would overlap."""
+    from matplotlib.transforms import offset_copy
+
+    fig = ax.figure
+    # Points per second along x; the layout (tight_layout, constrained) may still shrink the
+    # Axes by a few tens of percent, hence the margin on the diameter.
+    width_pt = ax.get_position().width * fig.get_figwidth() * 72.0
+    x_pt = (np.asarray(crossings) - start) / duration * width_pt
+    rows = _crossing_rows(x_pt, diameter=1.5 * CROSSING_SIZE)
+    for i, row in enumerate(sorted(set(rows.tolist()), key=lambda r: (abs(r), -r))):
+        on_row = crossings[rows == row]
+        transform = offset_copy(ax.transData, fig=fig, y=row * (CROSSING_SIZE + 1.0), units="points")
+        ax.plot(on_row, np.zeros_like(on_row), linestyle="none", marker="o", markersize=CROSSING_SIZE,
+                markerfacecolor="none", markeredgecolor="#c0392b", transform=transform,
+                label="zero crossing" if i == 0 else "_zero crossing")
+
+
 def plot_zero_crossings(
     y, *, sr: int, start: float = 0.0, duration: float = 0.01, ax=None, show_count: bool = True, **kwargs
 ):
     """A zoom (default 10 ms) that marks every sample and every single zero crossing.
 
     Each sample is a dot and each crossing a circle, so a student can count the crossings
-    by hand (and, with ``show_count=False``, count before the answer is shown).
+    by hand (and, with ``show_count=False``, count before the answer is shown). A circle sits
+    on the zero line at its crossing; crossings too close to draw side by side (noise crosses
+    at neighbouring samples) are stacked above and below the line, at their own times, so no
+    circle hides another.
 
     Notebook: ``03_chroma_and_zero_crossings.ipynb``.
 
@@ -406,9 +447,8 @@ def plot_zero_crossings(
     kwargs.setdefault("markersize", 4)
     ax.plot(t, piece, **kwargs)
     ax.axhline(0.0, color="0.6", linewidth=0.5, zorder=0)
-    ax.plot(crossings, np.zeros_like(crossings), linestyle="none", marker="o", markersize=6,
-            markerfacecolor="none", markeredgecolor="#c0392b", label="zero crossing")
     ax.set_xlim(start, start + duration)
+    _mark_crossings(ax, crossings, start=start, duration=duration)
     _plain_time_ticks(ax)
     ax.set_xlabel("Time (s)")
     ax.set_ylabel("Amplitude")
