@@ -50,7 +50,8 @@ __all__ = [
     "chromium",
     "Guard",
     "browser",
-    "slide_heights",
+    "SLIDE_CHECK",
+    "slide_problems",
     "jupyterlab",
     "open_notebook",
     "run_all",
@@ -158,22 +159,79 @@ def browser(playwright, *, viewport=(1280, 800)):
 # -- slides ----------------------------------------------------------------------------------
 
 REVEAL_READY = "() => window.Reveal !== undefined && window.Reveal.isReady && window.Reveal.isReady()"
-SLIDE_HEIGHTS = """() => {
-  const H = Reveal.getConfig().height, out = [];
-  for (const s of Reveal.getSlides()) {
+#: Every slide of the open deck, at the canvas's own size (scale 1): what runs past the canvas
+#: (any element, including text scrolled inside a box: a wide table, a long line) and text
+#: under ``minFont`` px. A figure's text is its base font (``basePt`` by the PNG's dpi) times
+#: its scale; a figure shown as large as the canvas allows is not held to it.
+SLIDE_CHECK = r"""(opts) => {
+  const minFont = opts.minFont, basePt = opts.basePt;  // basePt: {dpi: font pt of the figure's text}
+  Reveal.configure({minScale: 1, maxScale: 1, transition: 'none'});
+  const W = Reveal.getConfig().width, H = Reveal.getConfig().height, box = Reveal.getSlidesElement();
+  const name = e => e.tagName.toLowerCase() + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\s+/)[0] : '');
+  const say = e => name(e) + ' "' + (e.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 50) + '"';
+  const dpiOf = src => {
+    if (!src.startsWith('data:image/png;base64,')) return null;
+    const b = atob(src.slice(22, 22 + 400)), k = b.indexOf('pHYs');
+    if (k < 0) return null;
+    const n = (b.charCodeAt(k + 4) << 24 | b.charCodeAt(k + 5) << 16 | b.charCodeAt(k + 6) << 8 | b.charCodeAt(k + 7)) >>> 0;
+    return Math.round(n * 0.0254);
+  };
+  const out = [];
+  Reveal.getSlides().forEach((s, n) => {
     const i = Reveal.getIndices(s);
     Reveal.slide(i.h, i.v);
-    out.push({h: i.h, v: i.v || 0, height: s.scrollHeight, canvas: H});
-  }
+    Reveal.layout();
+    const b = box.getBoundingClientRect(), k = b.width / W;
+    const cut = [], small = [], imgs = [];
+    let bottom = 0;
+    for (const e of s.querySelectorAll('*')) {
+      if (e.closest('aside.notes, script, style, .MJX_Assistive_MathML')) continue;
+      const st = getComputedStyle(e);
+      if (st.display === 'none' || st.visibility === 'hidden') continue;
+      const r = e.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      const x0 = (r.left - b.left) / k, y0 = (r.top - b.top) / k;
+      const x1 = Math.max((r.right - b.left) / k, x0 + e.scrollWidth), y1 = Math.max((r.bottom - b.top) / k, y0 + e.scrollHeight);
+      bottom = Math.max(bottom, y1);
+      if (x0 < -1 || y0 < -1 || x1 > W + 1 || y1 > H + 1)
+        cut.push(`${say(e)} at x ${x0.toFixed(0)}..${x1.toFixed(0)}, y ${y0.toFixed(0)}..${y1.toFixed(0)}`);
+      else if ((st.overflowX !== 'visible' && e.scrollWidth > e.clientWidth + 1) || (st.overflowY !== 'visible' && e.scrollHeight > e.clientHeight + 1))
+        cut.push(`${say(e)} scrolls inside its box: ${e.scrollWidth}x${e.scrollHeight} in ${e.clientWidth}x${e.clientHeight}`);
+      if (e.tagName === 'IMG' && e.naturalWidth) {
+        const dpi = dpiOf(e.getAttribute('src') || '');
+        const pt = dpi && basePt[String(dpi)];
+        if (pt) { const px = pt * dpi / 72 * r.width / k / e.naturalWidth;
+          if (px < minFont) imgs.push([r.width / k, `img (${e.naturalWidth}x${e.naturalHeight} at ${dpi} dpi shown ${(r.width / k).toFixed(0)} px wide): text ${px.toFixed(1)} px`]); }
+      }
+      for (const t of e.childNodes) {
+        if (t.nodeType !== 3 || !t.textContent.trim()) continue;
+        const px = parseFloat(st.fontSize);
+        if (px < minFont - 0.05 && !e.closest('.MathJax_CHTML, .MathJax, .MathJax_Preview, .MathJax_PreviewHTML, mjx-container')) small.push(`${say(e)}: ${px.toFixed(1)} px`);
+        break;
+      }
+    }
+    // A figure shown as large as the canvas allows (full width, or the slide full) is not held to minFont.
+    for (const [width, text] of imgs) if (width < W - 30 && bottom < opts.maxFigure) small.push(text);
+    if (cut.length || small.length) out.push({n: n + 1, h: i.h, v: i.v || 0, cut: cut.slice(0, 6), small: small.slice(0, 6)});
+  });
   Reveal.slide(0, 0);
   return out;
 }"""
 
 
-def slide_heights(page) -> list[dict]:
-    """Every slide of the open deck with its content height and the canvas height (px)."""
+def slide_problems(page, *, min_font: float | None = None) -> list[dict]:
+    """The slides of the open deck that run past the canvas or show text under ``min_font`` px.
+
+    One dict per such slide: ``n`` (its number as the deck shows it), ``h``, ``v``, ``cut``
+    and ``small`` (descriptions). Defaults: :data:`~musicviz.course.slide_layout.MIN_TEXT_PX`.
+    """
+    from musicviz.course.slide_fit import MAX_FIGURE
+    from musicviz.course.slide_layout import FIGURE_FONTS, MIN_TEXT_PX
+
     page.wait_for_function(REVEAL_READY, timeout=30_000)
-    return page.evaluate(SLIDE_HEIGHTS)
+    return page.evaluate(SLIDE_CHECK, {"minFont": MIN_TEXT_PX if min_font is None else min_font,
+                                       "basePt": {str(k): v for k, v in FIGURE_FONTS.items()},
+                                       "maxFigure": MAX_FIGURE})
 
 
 # -- JupyterLab -------------------------------------------------------------------------------
@@ -186,12 +244,16 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def jupyterlab(root_dir: Path, *, timeout: float = 60.0):
+def jupyterlab(root_dir: Path, *, timeout: float = 60.0, plain: bool = False, prefix: Path | None = None):
     """A JupyterLab server on 127.0.0.1 with a random token, killed on exit.
 
     Configured like ``make lab`` (:mod:`musicviz.course.lab_setup`: default kernel, no news, no
     update check; every cell rendered) in throw-away Jupyter folders, so neither the user's
-    settings nor the environment's files are read or written. Yields ``(base URL, token)``.
+    settings nor the environment's files are read or written. ``plain=True``: none of those
+    settings, as a plain ``jupyter lab`` on a hub or a student's machine (what the installed
+    packages ship still applies); ``prefix``: an environment's folder whose ``share/jupyter``
+    and ``etc/jupyter`` files count as installed (what a wheel's data files install).
+    Yields ``(base URL, token)``.
     """
     token = secrets.token_hex(16)
     port = _free_port()
@@ -201,15 +263,21 @@ def jupyterlab(root_dir: Path, *, timeout: float = 60.0):
     overrides = json.loads(json.dumps(LAB_OVERRIDES))
     # Every cell in the page (no virtual scrolling), so that checks can find any output.
     overrides["@jupyterlab/notebook-extension:tracker"]["windowingMode"] = "none"
-    (settings / "overrides.json").write_text(json.dumps(overrides))
     config = home / "config"
     config.mkdir()
-    server = dict(SERVER_CONFIG)
-    server["LabApp"] = {**server["LabApp"], "app_settings_dir": str(settings), "expose_app_in_browser": True}
+    if plain:
+        server = {"LabApp": {"expose_app_in_browser": True}}
+        if prefix is not None:  # as installed into the environment: its settings folder
+            server["LabApp"]["app_settings_dir"] = str(Path(prefix) / "share" / "jupyter" / "lab" / "settings")
+    else:
+        (settings / "overrides.json").write_text(json.dumps(overrides))
+        server = dict(SERVER_CONFIG)
+        server["LabApp"] = {**server["LabApp"], "app_settings_dir": str(settings), "expose_app_in_browser": True}
     (config / "jupyter_server_config.json").write_text(json.dumps(server))
     env = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(config),
+        **({"JUPYTER_CONFIG_PATH": str(Path(prefix) / "etc" / "jupyter")} if plain and prefix is not None else {}),
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(home / "user-settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),

@@ -4,14 +4,22 @@ Notebook: every notebook (how JupyterLab opens and runs them for a student).
 
 Writes, into the environment that runs it (``.venv``):
 
-- ``share/jupyter/lab/settings/overrides.json``: the preferred kernel starts by itself (no
-  "Select Kernel" dialog when a student presses Run All while it starts), no news or update
-  prompt (and no request for them);
+- ``share/jupyter/lab/settings/overrides.d/musicviz.json``: the preferred kernel starts by
+  itself (no "Select Kernel" dialog when a student presses Run All while it starts), no news
+  or update prompt (and no request for them). ``overrides.d/<package>.json`` is JupyterLab's
+  place for a package's defaults (jupyterlab_server reads every file there, then the user's
+  own ``overrides.json``, which this leaves alone);
 - ``etc/jupyter/jupyter_server_config.d/musicviz.json``: ``python3`` (the course's kernel) is the
   default kernel, and the server neither fetches announcements nor checks for updates.
 
 Changes nothing outside the environment. ``--print`` shows the two files instead. The browser
 checks (:func:`musicviz.course.browser.jupyterlab`) start JupyterLab with the same settings.
+
+Without make (a plain ``pip install``, a hub image, conda): the same two files ship in the
+package's wheel as data files, from ``jupyter-config/`` (``python scripts/lab_setup.py
+--prefix jupyter-config`` writes them; pyproject's ``[tool.setuptools.data-files]`` installs
+them into the environment's ``share/`` and ``etc/``), so a plain ``jupyter lab`` behaves as
+``make lab`` does.
 """
 
 from __future__ import annotations
@@ -45,12 +53,12 @@ def files(prefix: Path) -> dict[Path, str]:
     --------
     >>> from pathlib import Path
     >>> from musicviz.course.lab_setup import files
-    >>> [p.name for p in files(Path("/venv"))]
-    ['overrides.json', 'musicviz.json']
+    >>> [p.parent.name + "/" + p.name for p in files(Path("/venv"))]
+    ['overrides.d/musicviz.json', 'jupyter_server_config.d/musicviz.json']
     """
     prefix = Path(prefix)
     return {
-        prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json": json.dumps(LAB_OVERRIDES, indent=2) + "\n",
+        prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / "musicviz.json": json.dumps(LAB_OVERRIDES, indent=2) + "\n",
         prefix / "etc" / "jupyter" / "jupyter_server_config.d" / "musicviz.json": json.dumps(SERVER_CONFIG, indent=2) + "\n",
     }
 
@@ -63,7 +71,7 @@ def main(argv=None) -> int:
     >>> import tempfile
     >>> from musicviz.course.lab_setup import main
     >>> main(["--prefix", tempfile.mkdtemp(), "--print"])  # doctest: +ELLIPSIS
-    # .../overrides.json
+    # .../overrides.d/musicviz.json
     ...
     0
     """

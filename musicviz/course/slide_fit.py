@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import html
+import math
 import re
 
 from musicviz.course.slide_layout import (
@@ -29,8 +30,12 @@ from musicviz.course.slide_layout import (
     CODE_FONT,
     CODE_LINE,
     IMAGE_PAD,
+    MIN_TEXT_PX,
     OUTPUT_CHARS,
     OUTPUT_PAD,
+    SMALL_CODE_CHARS,
+    SMALL_CODE_TAG,
+    CANVAS,
     _has_figure,
     _text,
     _wrapped,
@@ -40,14 +45,16 @@ from musicviz.course.slide_layout import (
     markdown_height,
     output_height,
     png_size,
+    readable_width,
 )
 
 __all__ = [
     "BUDGET",
     "MAX_OUTPUT_LINES",
-    "SHOWN_LINES",
     "MIN_TEXT_SCALE",
     "MAX_CODE_LINES",
+    "SHOWN_CODE_LINES",
+    "MAX_TEXT_SLIDES",
     "MIN_FIGURE",
     "KEEP_WITH_FIGURE",
     "notes_cell",
@@ -55,6 +62,7 @@ __all__ = [
     "fit_figures",
     "split_markdown",
     "split_outputs",
+    "fit_code",
     "fit_cell",
     "shrink_figures",
     "pack",
@@ -62,15 +70,23 @@ __all__ = [
 
 #: Estimated height a slide may fill (px): the canvas less a margin for the estimate's error.
 BUDGET = 600
-#: Text outputs longer than this are cut to ``SHOWN_LINES`` lines; the rest is in the notes.
+#: Text outputs longer than this are set smaller (down to MIN_TEXT_SCALE) or split.
 MAX_OUTPUT_LINES = 12
-SHOWN_LINES = 8
-#: Wide text outputs are set in a smaller font, down to this fraction of the code font.
-MIN_TEXT_SCALE = 0.6
-#: Code longer than this (after wrapping) goes to the speaker notes.
+#: A text output that would need more than MAX_TEXT_SLIDES slides shows what fits one slide;
+#: the whole text is in the speaker notes.
+MAX_TEXT_SLIDES = 3
+#: Text outputs are set in a smaller font, down to this fraction of the code font (14 px).
+MIN_TEXT_SCALE = MIN_TEXT_PX / CODE_FONT
+#: Code longer than this goes to the speaker notes; the slide shows its first SHOWN_CODE_LINES.
 MAX_CODE_LINES = 14
-#: Smallest height a figure is scaled down to (px) before other outputs move to a sub-slide.
+SHOWN_CODE_LINES = 6
+#: Height a text output may fill on one slide (px), leaving room for a line of text above it.
+TEXT_ROOM = BUDGET - 80
+#: Smallest height (px) a figure of unknown font is scaled down to; a course figure is never
+#: scaled below the width at which its text is MIN_TEXT_PX (:func:`readable_width`).
 MIN_FIGURE = 260
+#: Tallest a figure is shown (px): alone on its slide, within the canvas.
+MAX_FIGURE = CANVAS[1] - IMAGE_PAD - 30
 #: A cell at most this tall (px) after a figure stays with it (the figure shrinks).
 KEEP_WITH_FIGURE = 200
 
@@ -109,21 +125,51 @@ def _more(text: str) -> dict:
     )
 
 
-def shorten_outputs(cell) -> list:
-    """Cut text outputs longer than MAX_OUTPUT_LINES; returns notes cells with the full text.
+def _text_rows(lines, scale: float, wrap: bool) -> int:
+    return _wrapped(lines, int(OUTPUT_CHARS / scale)) if wrap else len(lines)
 
-    Consecutive prints to one stream are one text, as in Jupyter. A text in columns (a table,
-    a training log) is set in a smaller font instead of wrapping, down to ``MIN_TEXT_SCALE``.
+
+def _text_layout(lines, room: float) -> tuple[float, bool]:
+    """The font scale and wrapping of a text output so that it fits ``room`` px, if it can.
+
+    Text in columns keeps its lines (a smaller font) unless even MIN_TEXT_SCALE cannot hold
+    them: then it wraps. Text taller than ``room`` is set smaller, down to MIN_TEXT_SCALE.
+    """
+    longest = max((len(line.expandtabs()) for line in lines), default=1)
+    wrap = not _is_table(lines)
+    scale = 1.0 if wrap else min(1.0, OUTPUT_CHARS / max(longest, 1))
+    if scale < MIN_TEXT_SCALE:
+        scale, wrap = MIN_TEXT_SCALE, True
+    for _ in range(3):  # rows depend on the scale when lines wrap
+        height = _text_rows(lines, scale, wrap) * CODE_LINE * scale
+        if height <= room or scale <= MIN_TEXT_SCALE:
+            break
+        scale = max(MIN_TEXT_SCALE, scale * room / height)
+    return scale, wrap
+
+
+def shorten_outputs(cell, *, room: float = TEXT_ROOM) -> list:
+    """Fit text outputs to the slide; returns notes cells with the full text of those cut short.
+
+    Consecutive prints to one stream are one text, as in Jupyter. A text taller than ``room``
+    or in columns too wide for the slide (a table, a Keras summary, a training log) is set in a
+    smaller font, never below :data:`MIN_TEXT_SCALE` (14 px); still too tall, it is split into
+    parts that each fill a slide (:func:`split_outputs` puts them on sub-slides), and beyond
+    :data:`MAX_TEXT_SLIDES` slides the first part is shown and the whole text goes to the notes.
+    No line is cut at the right: a line too long even at the smallest font wraps.
 
     Examples
     --------
     >>> import nbformat
     >>> from musicviz.course.slide_fit import shorten_outputs
     >>> cell = nbformat.v4.new_code_cell("train()")
-    >>> cell.outputs = [nbformat.v4.new_output("stream", text="".join(f"epoch {i}\\n" for i in range(30)))]
+    >>> cell.outputs = [nbformat.v4.new_output("stream", text="".join(f"epoch {i}\\n" for i in range(24)))]
+    >>> shorten_outputs(cell), len(cell.outputs), cell.outputs[0]["metadata"]["musicviz"]  # 24 lines at 16 px
+    ([], 1, {'scale': 0.819, 'lines': 24, 'wrap': True})
+    >>> cell.outputs = [nbformat.v4.new_output("stream", text="".join(f"epoch {i}\\n" for i in range(300)))]
     >>> notes = shorten_outputs(cell)
-    >>> cell.outputs[0]["text"].count("\\n"), cell.outputs[1]["data"]["text/plain"], len(notes)
-    (8, '... 22 more lines in the speaker notes', 1)
+    >>> len(notes), cell.outputs[-1]["data"]["text/plain"]
+    (1, '... 274 more lines in the speaker notes')
     """
     notes, outputs, merged = [], [], []
     for output in cell.get("outputs", []):  # consecutive prints are one text, as in Jupyter
@@ -141,27 +187,26 @@ def shorten_outputs(cell) -> list:
         if not is_text:
             outputs.append(output)
             continue
-        lines = _text(output).rstrip("\n").splitlines()
-        scale = 1.0
-        if _is_table(lines):  # columns must stay aligned: a smaller font instead of wrapping
-            scale = min(1.0, max(MIN_TEXT_SCALE, OUTPUT_CHARS / max(len(line.expandtabs()) for line in lines)))
-        shown = lines
-        if _wrapped(lines, int(OUTPUT_CHARS / scale)) > MAX_OUTPUT_LINES:
-            shown = lines[:SHOWN_LINES]
+        lines = _text(output).rstrip("\n").splitlines() or [""]
+        usable = room - OUTPUT_PAD - 2 * CODE_LINE  # with room for a ⋯ line
+        scale, wrap = _text_layout(lines, usable)
+        if scale == 1.0 and wrap and _text_rows(lines, scale, wrap) <= MAX_OUTPUT_LINES:
+            outputs.append(output)  # as it is: short, and wraps like prose
+            continue
+        per_slide = max(1, int(usable / (CODE_LINE * scale)))
+        parts, current = [], []
+        for line in lines:  # parts of at most one slide's rows
+            if current and _text_rows(current + [line], scale, wrap) > per_slide:
+                parts.append(current)
+                current = []
+            current.append(line)
+        parts.append(current)
+        if len(parts) > MAX_TEXT_SLIDES:
             notes.append(notes_cell("Full output:\n\n" + _fence("\n".join(lines))))
-        if scale < 1.0:
-            outputs.append(_small_text(shown, scale))
-        elif shown is lines:
-            outputs.append(output)
-        else:
-            short = copy.deepcopy(output)
-            if short.get("output_type") == "stream":
-                short["text"] = "\n".join(shown) + "\n"
-            else:
-                short["data"] = {"text/plain": "\n".join(shown) + "\n"}
-            outputs.append(short)
-        if shown is not lines:
-            outputs.append(_more(f"{len(lines) - len(shown)} more lines"))
+            outputs.append(_small_text(parts[0], scale, wrap))
+            outputs.append(_more(f"{len(lines) - len(parts[0])} more lines"))
+            continue
+        outputs.extend(_small_text(part, scale, wrap) for part in parts)
     cell.outputs = outputs
     return notes
 
@@ -171,24 +216,43 @@ def _is_table(lines) -> bool:
     return len(lines) >= 2 and sum(bool(re.search(r"\S {2,}\S|[|+]-|[─━│┃]", line)) for line in lines) >= 2
 
 
-def _small_text(lines, scale: float) -> dict:
-    """Text in a font ``scale`` times the code font, so that its longest line fits the slide."""
+def _small_text(lines, scale: float, wrap: bool = False) -> dict:
+    """Text in a font ``scale`` times the code font; in columns (``wrap=False``) or wrapping."""
     import nbformat
 
+    kind = "musicviz-small musicviz-wrap" if wrap else "musicviz-small"
     output = nbformat.v4.new_output(
         "display_data",
         data={
-            "text/html": f'<pre class="musicviz-small" style="font-size: {CODE_FONT * scale:.1f}px; '
+            "text/html": f'<pre class="{kind}" style="font-size: {CODE_FONT * scale:.1f}px; '
                          f'line-height: {1.2 * CODE_FONT * scale:.1f}px">{html.escape(chr(10).join(lines))}</pre>',
             "text/plain": "\n".join(lines),
         },
     )
-    output["metadata"] = {"musicviz": {"scale": round(scale, 3), "lines": len(lines)}}
+    output["metadata"] = {"musicviz": {"scale": round(scale, 3), "lines": len(lines), "wrap": wrap}}
     return output
 
 
+def _floor_width(output) -> float:
+    """The narrowest a figure may be shown (px): its text at MIN_TEXT_PX, or MIN_FIGURE tall."""
+    w, h = png_size(output["data"]["image/png"])
+    readable = readable_width(output)
+    return readable if readable is not None else w * MIN_FIGURE / h
+
+
+def _set_width(output, width: float, *, others: float = 0.0) -> None:
+    w, h = png_size(output["data"]["image/png"])
+    width = min(width, CANVAS[0], w * (MAX_FIGURE - others) / h)  # within the canvas
+    output.setdefault("metadata", {})["image/png"] = {"width": math.ceil(width)}
+
+
 def fit_figures(cell, room: float) -> None:
-    """Scale the images of ``cell`` so that its outputs fit ``room`` px (not below MIN_FIGURE).
+    """Size the images of ``cell``: readable (text >= MIN_TEXT_PX), and within ``room`` px if they can.
+
+    A figure is enlarged to the width at which its base font is :data:`MIN_TEXT_PX` on the
+    canvas (:func:`musicviz.course.slide_layout.readable_width`), scaled down to fit the room
+    but never below that width, and never beyond the canvas. A figure that cannot be read
+    within the canvas is shown as large as the canvas allows, alone on its slide.
 
     Examples
     --------
@@ -198,20 +262,20 @@ def fit_figures(cell, room: float) -> None:
     >>> cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgoAAAANSUhEUgAAB4AAAAQ4"})]
     >>> fit_figures(cell, 400)
     >>> cell.outputs[0].metadata  # the width that makes it 352 px tall
-    {'image/png': {'width': 625}}
+    {'image/png': {'width': 626}}
     """
-    images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+    images = [o for o in cell.outputs if "image/png" in o.get("data", {}) and png_size(o["data"]["image/png"])]
     if not images:
         return
     others = sum(output_height(o) for o in cell.outputs if o not in images)
     for output in images:
-        size = png_size(output["data"]["image/png"])
-        if size is None:
-            continue
-        w, h = size
-        allowed = max(MIN_FIGURE, (room - others) / len(images) - IMAGE_PAD)
-        if image_height(output) > allowed:
-            output.setdefault("metadata", {})["image/png"] = {"width": int(w * allowed / h)}
+        w, h = png_size(output["data"]["image/png"])
+        shown = output.get("metadata", {}).get("image/png", {}).get("width") or w
+        floor = _floor_width(output)
+        fits = w * max(0.0, (room - others) / len(images) - IMAGE_PAD) / h
+        width = max(floor, min(float(shown), float(CANVAS[0]), fits))
+        if abs(width - min(float(shown), float(CANVAS[0]))) >= 1 or image_height(output) > MAX_FIGURE - others:
+            _set_width(output, width, others=others)
 
 
 def _is_lead_in(block: str) -> bool:
@@ -239,13 +303,14 @@ def split_markdown(cell) -> list:
         return [cell]
     blocks = re.split(r"\n\s*\n", cell.source.strip())
     pieces = []
+    room = BUDGET - 100  # a lead-in (a heading) may join the piece
     for block in blocks:
-        if markdown_height(block) <= BUDGET:
+        if markdown_height(block) <= room:
             pieces.append(block)
             continue
         lines, current = block.splitlines(), []
         for line in lines:  # a long list: break before an item
-            if current and re.match(r"\s*([-*+]|\d+\.)\s", line) and markdown_height("\n".join(current + [line])) > BUDGET:
+            if current and re.match(r"\s*([-*+]|\d+\.)\s", line) and markdown_height("\n".join(current + [line])) > room:
                 pieces.append("\n".join(current))
                 current = []
             current.append(line)
@@ -342,6 +407,44 @@ def split_outputs(cell) -> list:
     return cells
 
 
+def fit_code(cell) -> list:
+    """Fit a code cell's source to the slide, never wrapping a line; returns its notes cells.
+
+    Lines up to 76 characters show at 19 px, up to 103 at 14 px (the cell tag
+    :data:`~musicviz.course.slide_layout.SMALL_CODE_TAG`); code with a longer line is not
+    shown. Code longer than :data:`MAX_CODE_LINES` lines shows its first
+    :data:`SHOWN_CODE_LINES` when it has no output (a definition), none when its outputs need
+    the room. Whatever is not shown is in the speaker notes, with the whole code.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> from musicviz.course.slide_fit import fit_code
+    >>> cell = nbformat.v4.new_code_cell("\\n".join(f"x{i} = {i}" for i in range(30)))
+    >>> [n.source.splitlines()[0] for n in fit_code(cell)]
+    ['Code of this slide:']
+    >>> cell.source.splitlines()[-1]
+    '# ... 24 more lines: the speaker notes (press S)'
+    """
+    lines = cell.source.splitlines()
+    shown = lines if len(lines) <= MAX_CODE_LINES else lines[:SHOWN_CODE_LINES]
+    longest = max((len(line.expandtabs()) for line in shown), default=0)
+    if shown is lines and longest <= CODE_CHARS:
+        return []
+    notes = []
+    if longest > SMALL_CODE_CHARS or (shown is not lines and cell.outputs):
+        # a line too long even at 14 px, or long code whose outputs need the room: notes only
+        cell.metadata["transient"] = {"remove_source": True}
+        cell.outputs = [_more(f"the code ({len(lines)} lines)"), *cell.outputs]
+        return [notes_cell("Code of this slide:\n\n" + _fence(cell.source, "python"))]
+    if longest > CODE_CHARS:
+        cell.metadata["tags"] = [*cell.metadata.get("tags", []), SMALL_CODE_TAG]
+    if shown is not lines:
+        notes.append(notes_cell("Code of this slide:\n\n" + _fence(cell.source, "python")))
+        cell.source = "\n".join(shown + [f"# ... {len(lines) - len(shown)} more lines: the speaker notes (press S)"])
+    return notes
+
+
 def fit_cell(cell) -> list:
     """One visible cell -> cells that each fit a slide, followed by their speaker notes.
 
@@ -350,31 +453,31 @@ def fit_cell(cell) -> list:
     >>> import nbformat
     >>> from musicviz.course.slide_fit import fit_cell
     >>> cell = nbformat.v4.new_code_cell("\\n".join(f"x{i} = {i}" for i in range(30)))
-    >>> cell.outputs = [nbformat.v4.new_output("stream", text="done\\n")]
-    >>> [c.cell_type for c in fit_cell(cell)]  # long code: to the speaker notes
+    >>> [c.cell_type for c in fit_cell(cell)]  # long code: its first lines, the whole in the notes
     ['code', 'markdown']
-    >>> cell.outputs[0]["data"]["text/plain"]
-    '... the code (30 lines) in the speaker notes'
+    >>> len(cell.source.splitlines())
+    7
     """
     if cell.cell_type == "markdown":
         return split_markdown(cell)
     if cell.cell_type != "code":
         return [cell]
-    notes = shorten_outputs(cell)
     if _has_figure(cell):
         cell.metadata["transient"] = {"remove_source": True}  # the figure gets the screen
-    elif _wrapped(cell.source.splitlines(), CODE_CHARS) > MAX_CODE_LINES and cell.outputs:
-        cell.metadata["transient"] = {"remove_source": True}
-        notes.insert(0, notes_cell("Code of this slide:\n\n" + _fence(cell.source, "python")))
-        cell.outputs = [_more(f"the code ({len(cell.source.splitlines())} lines)"), *cell.outputs]
+        notes = []
+    else:
+        notes = fit_code(cell)
+    notes += shorten_outputs(cell, room=max(TEXT_ROOM - input_height(cell), TEXT_ROOM / 2))
     fit_figures(cell, BUDGET - input_height(cell))
     return [*split_outputs(cell), *notes]
 
 
 def shrink_figures(cell, excess: float) -> bool:
-    """Scale the figures of ``cell`` down by ``excess`` px in all, if they stay >= MIN_FIGURE.
+    """Scale the figures of ``cell`` down by ``excess`` px in all, if they stay readable.
 
-    Returns True when they were scaled, False (and nothing changed) otherwise.
+    Readable: not narrower than :func:`_floor_width` (text at MIN_TEXT_PX; MIN_FIGURE tall for
+    a figure of unknown font). Returns True when they were scaled, False (nothing changed)
+    otherwise.
 
     Examples
     --------
@@ -389,11 +492,15 @@ def shrink_figures(cell, excess: float) -> bool:
     if not images:
         return False
     cut = excess / len(images)
-    if any(image_height(o) - cut < MIN_FIGURE for o in images):
-        return False
+    new = []
     for output in images:
         w, h = png_size(output["data"]["image/png"])
-        output.setdefault("metadata", {})["image/png"] = {"width": int(w * (image_height(output) - cut) / h)}
+        width = w * (image_height(output) - cut) / h
+        if width < min(_floor_width(output), CANVAS[0], w * MAX_FIGURE / h) - 0.5:
+            return False
+        new.append(width)
+    for output, width in zip(images, new):
+        _set_width(output, width)
     return True
 
 

@@ -20,7 +20,13 @@ import struct
 __all__ = [
     "CANVAS",
     "CODE_FONT",
+    "MIN_TEXT_PX",
+    "SMALL_CODE_TAG",
+    "FIGURE_FONTS",
     "png_size",
+    "png_dpi",
+    "figure_text_px",
+    "readable_width",
     "image_height",
     "output_height",
     "markdown_height",
@@ -32,6 +38,25 @@ __all__ = [
 CANVAS = (960, 700)
 #: The font size of code and text outputs (px), nbconvert's reveal template.
 CODE_FONT = 19
+#: No text on a slide is smaller than this (px on the canvas): outputs, code and figures' text.
+MIN_TEXT_PX = 14
+#: The cell tag (class ``celltag_...`` in the deck) of code set in the smallest font.
+SMALL_CODE_TAG = "musicviz-small-code"
+SMALL_CODE_CHARS = int(76 * CODE_FONT / MIN_TEXT_PX)
+
+
+def _figure_fonts() -> dict[int, float]:
+    from musicviz.export import PRESETS
+    from musicviz.plot import STYLE
+
+    fonts = {int(STYLE["figure.dpi"]): float(STYLE["font.size"])}
+    fonts.update({int(p["dpi"]): float(p["font_size"]) for p in PRESETS.values()})
+    return fonts
+
+
+#: The base font (pt) of a figure, by the resolution of its PNG (dpi): the notebooks' inline
+#: figures (:data:`musicviz.plot.STYLE`) and the slide exports (:data:`musicviz.export.PRESETS`).
+FIGURE_FONTS = _figure_fonts()
 
 # Rendered sizes on the canvas (px), measured in Chromium with the deck's CSS
 # (:data:`musicviz.course.slides.SLIDES_CSS`).
@@ -43,7 +68,7 @@ BLOCK_GAP = 24
 CELL_GAP = 12
 AUDIO = 76
 WIDGET = 90
-TABLE_ROW, TABLE_HEAD = 27, 16
+TABLE_ROW, TABLE_HEAD, TABLE_CHARS = 27, 16, 80
 OUTPUT_PAD, INPUT_PAD, IMAGE_PAD, HTML_PAD = 22, 22, 48, 26
 
 
@@ -81,6 +106,62 @@ def png_size(data: str) -> tuple[int, int] | None:
     if head[:8] != b"\x89PNG\r\n\x1a\n" or len(head) < 24:
         return None
     return struct.unpack(">II", head[16:24])
+
+
+def png_dpi(data: str) -> int | None:
+    """Resolution (dpi) of a base64 PNG from its ``pHYs`` chunk, or None.
+
+    Examples
+    --------
+    >>> import base64, io
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from musicviz.course.slide_layout import png_dpi
+    >>> fig = plt.figure(figsize=(1, 1), dpi=80)
+    >>> buffer = io.BytesIO()
+    >>> fig.savefig(buffer, format="png", dpi=80)
+    >>> plt.close(fig)
+    >>> png_dpi(base64.b64encode(buffer.getvalue()).decode())
+    80
+    """
+    try:
+        head = base64.b64decode(data[:400] + "=" * (-len(data[:400]) % 4), validate=False)
+    except ValueError:
+        return None
+    k = head.find(b"pHYs")
+    if head[:8] != b"\x89PNG\r\n\x1a\n" or k < 0 or len(head) < k + 13 or head[k + 12] != 1:
+        return None
+    return round(struct.unpack(">I", head[k + 4:k + 8])[0] * 0.0254)
+
+
+def figure_text_px(output) -> float | None:
+    """Size (px) of a figure's base font at the image's natural size, or None if unknown.
+
+    A course figure's base font (tick and axis labels) is :data:`FIGURE_FONTS` by its dpi.
+
+    Examples
+    --------
+    >>> from musicviz.course.slide_layout import FIGURE_FONTS, figure_text_px
+    >>> round(FIGURE_FONTS[80] * 80 / 72, 1)  # an inline notebook figure: 10 pt at 80 dpi
+    11.1
+    """
+    dpi = png_dpi(output["data"]["image/png"])
+    if dpi is None or dpi not in FIGURE_FONTS:
+        return None
+    return FIGURE_FONTS[dpi] * dpi / 72
+
+
+def readable_width(output) -> float | None:
+    """The smallest width (px) at which the figure's base font is :data:`MIN_TEXT_PX` on the canvas.
+
+    None when its size or font is unknown. May exceed the canvas (the figure cannot be read).
+    """
+    size = png_size(output["data"]["image/png"])
+    text = figure_text_px(output)
+    if size is None or not text:
+        return None
+    return size[0] * MIN_TEXT_PX / text
 
 
 def image_height(output) -> float:
@@ -130,9 +211,10 @@ def output_height(output) -> float:
         markup = "".join(data["text/html"])
         if "<audio" in markup:
             return AUDIO
-        rows = markup.count("<tr")
-        if rows:
-            return TABLE_HEAD + rows * TABLE_ROW
+        rows = re.findall(r"<tr.*?</tr>", markup, flags=re.S)
+        if rows:  # a row whose text is longer than a line of the table wraps its cells
+            return TABLE_HEAD + sum(TABLE_ROW * max(1, -(-len(re.sub(r"<[^>]+>|\s+", " ", row).strip()) // TABLE_CHARS))
+                                    for row in rows)
         return _wrapped(re.sub(r"<[^>]+>", "", markup).splitlines() or [""], TEXT_CHARS) * TEXT_LINE + HTML_PAD
     if "text/markdown" in data:
         return markdown_height("".join(data["text/markdown"]))
@@ -193,13 +275,13 @@ def markdown_height(source: str) -> float:
             height += _wrapped([_shown(stripped.lstrip("# "))], chars) * line_height + HEADING_GAP
         elif stripped.startswith("|"):
             flush()
-            height += 0 if set(stripped) <= set("|-: ") else TABLE_ROW + 4
+            height += 0 if set(stripped) <= set("|-: ") else (TABLE_ROW + 4) * max(1, -(-len(_shown(stripped)) // TABLE_CHARS))
         elif stripped.startswith("$$"):
             flush()
             height += 2 * TEXT_LINE
-        elif _ITEM.match(line):
+        elif _ITEM.match(line):  # every item starts a line, indented
             flush()
-            paragraph.append("    " + _shown(_ITEM.sub("", line, count=1)))
+            paragraph.append("      " + _shown(_ITEM.sub("", line, count=1)))
         else:
             paragraph.append(_shown(stripped))
     flush()
@@ -218,6 +300,9 @@ def input_height(cell) -> float:
     """
     if cell.cell_type != "code" or cell.metadata.get("transient", {}).get("remove_source"):
         return 0.0
+    if SMALL_CODE_TAG in cell.metadata.get("tags", []):
+        lines = cell.source.splitlines() or [""]
+        return _wrapped(lines, SMALL_CODE_CHARS) * CODE_LINE * MIN_TEXT_PX / CODE_FONT + INPUT_PAD
     return _wrapped(cell.source.splitlines() or [""], CODE_CHARS) * CODE_LINE + INPUT_PAD
 
 

@@ -10,12 +10,17 @@ Slide breaks follow the notebooks' structure, so nobody has to tag cells by hand
 - the navigation cells and the exercises' solution cells are skipped, and so are setup cells:
   cells tagged ``setup`` (or ``skip-slide``), and cells made only of imports, ``%`` magics,
   ``mv.plot.use_style()``, ``pd.set_option``, seeds, thread limits and environment settings;
-- every slide fits the 960 x 700 canvas: content that would run past it continues on a
-  sub-slide (below, arrow down), long markdown is split between paragraphs, text outputs longer
-  than ``MAX_OUTPUT_LINES`` lines are cut short and shown in full in the speaker notes (press S),
-  long code goes to the speaker notes, figures are scaled to the room left (a short text before
-  a figure and its player after it stay on its slide), text in columns (a Keras summary, a
-  training log) is set smaller to keep its columns, and long lines wrap instead of being clipped.
+- a markdown cell with ``{"slideshow": {"slide_type": "notes"}}`` (nbconvert's convention) holds
+  talking points: the speaker notes (press S) of the slide it follows, never on a slide;
+- every slide fits the 960 x 700 canvas and shows no text under 14 px
+  (:data:`~musicviz.course.slide_layout.MIN_TEXT_PX`): content that would run past it continues
+  on a sub-slide (below, arrow down), long markdown is split between paragraphs, text outputs
+  too tall or too wide are set smaller (not under 14 px) and split over sub-slides (beyond
+  ``MAX_TEXT_SLIDES``, one slide's worth and the rest in the notes), tables too wide are set
+  smaller in the browser, code never wraps (long lines smaller, or to the notes; long code
+  shows its first lines or nothing, the whole in the notes), and figures are scaled to the room
+  left but not below the size where their text reads at 14 px (a short text before a figure
+  and its player after it stay on its slide).
 
 Figures come from the slide export (``make figures``): a cell that names its figure with
 ``mv.export.tag(fig, "name", ...)`` shows ``build/figures/<notebook>/<name>.png`` (16:9 preset,
@@ -40,14 +45,13 @@ from pathlib import Path
 from musicviz._io import atomic_write_text, project_root
 from musicviz.course import pages
 from musicviz.course.runner import series
-from musicviz.course.slide_fit import MAX_OUTPUT_LINES, SHOWN_LINES, _set_type, fit_cell, pack
-from musicviz.course.slide_layout import CANVAS, _has_figure
+from musicviz.course.slide_fit import MAX_OUTPUT_LINES, _set_type, fit_cell, pack
+from musicviz.course.slide_layout import CANVAS, MIN_TEXT_PX, SMALL_CODE_TAG, _has_figure
 
 __all__ = [
     "REVEAL_CDN",
     "CANVAS",
     "MAX_OUTPUT_LINES",
-    "SHOWN_LINES",
     "SETUP_TAGS",
     "SLIDES_CSS",
     "TEMPLATE",
@@ -85,15 +89,38 @@ _SETUP_LINE = re.compile(
 #: ES module from a CDN), with the CSS that keeps content inside the canvas.
 SLIDES_CSS = """
 .reveal .slides section { text-align: left; }
-.reveal pre, .reveal .jp-InputArea-editor pre, .reveal .jp-OutputArea-output pre {
+.reveal .jp-OutputArea-output pre {
   white-space: pre-wrap; overflow-wrap: anywhere; word-break: break-word;
 }
+.reveal .jp-InputArea-editor pre { white-space: pre; overflow-wrap: normal; word-break: normal; }
+.reveal pre { box-sizing: border-box; max-width: 100%; }
+.reveal .celltag_""" + SMALL_CODE_TAG + """ .jp-InputArea-editor pre { font-size: """ + str(MIN_TEXT_PX) + """px; line-height: 1.2; }
+.reveal .jp-Cell, .reveal .jp-InputArea, .reveal .jp-InputArea-editor, .reveal .jp-CodeMirrorEditor,
+.reveal .jp-OutputArea, .reveal .jp-OutputArea-child, .reveal .jp-OutputArea-output { box-sizing: border-box; max-width: 100%; min-width: 0; }
 .reveal .jp-OutputArea-output img { max-width: 100%; height: auto; }
 .reveal .jp-RenderedHTMLCommon table { font-size: 16px; }
 .reveal .jp-OutputArea-output { overflow-x: auto; }
+.reveal .widget-label { overflow: visible; }
 .reveal aside.notes { display: none; }
 .reveal .musicviz-more { color: #777; font-size: 18px; font-style: italic; }
 .reveal pre.musicviz-small { white-space: pre; overflow-wrap: normal; word-break: normal; }
+.reveal pre.musicviz-small.musicviz-wrap { white-space: pre-wrap; overflow-wrap: anywhere; }
+"""
+#: Run in the deck: a table wider than its slide is set smaller, down to MIN_TEXT_PX (the deck
+#: builder cannot measure a table's width; ``tests/test_browser.py`` checks the result).
+FIT_TABLES_JS = """
+function musicvizFitTables(slide) {
+  if (!slide) return;
+  for (const box of slide.querySelectorAll('.jp-OutputArea-output')) {
+    const table = box.querySelector('table');
+    if (!table) continue;
+    let px = parseFloat(getComputedStyle(table).fontSize);
+    while (box.scrollWidth > box.clientWidth + 1 && px > """ + str(MIN_TEXT_PX) + """) {
+      px = Math.max(""" + str(MIN_TEXT_PX) + """, px - 0.5);
+      table.style.fontSize = px + 'px';
+    }
+  }
+}
 """
 TEMPLATE = (
     "{%- extends 'index.html.j2' -%}\n"
@@ -101,8 +128,11 @@ TEMPLATE = (
     "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
     "{%- block html_head_css -%}\n<style type=\"text/css\">" + SLIDES_CSS + "</style>\n{%- endblock html_head_css -%}\n"
     # reveal.js is an AMD module here: expose it as window.Reveal too (tests, the console).
-    "{%- block footer_js -%}\n{{ super() }}\n<script>require([\"{{ resources.reveal.url_prefix }}/dist/reveal.js\"],"
-    " function (Reveal) { window.Reveal = Reveal; });</script>\n{%- endblock footer_js -%}\n"
+    "{%- block footer_js -%}\n{{ super() }}\n<script>" + FIT_TABLES_JS + "require([\"{{ resources.reveal.url_prefix }}/dist/reveal.js\"],"
+    " function (Reveal) { window.Reveal = Reveal;"
+    " Reveal.on('ready', e => musicvizFitTables(e.currentSlide));"
+    " Reveal.on('slidechanged', e => musicvizFitTables(e.currentSlide));"
+    " if (Reveal.isReady()) musicvizFitTables(Reveal.getCurrentSlide()); });</script>\n{%- endblock footer_js -%}\n"
 )
 
 
@@ -134,6 +164,8 @@ def slide_type(cell) -> str:
     meta = cell.get("metadata", {})
     if pages.is_nav(cell) or "solution" in meta.get("tags", []):
         return "skip"
+    if meta.get("slideshow", {}).get("slide_type") in ("notes", "skip"):
+        return meta["slideshow"]["slide_type"]  # the author's talking points, or a cell left out
     if cell.cell_type == "markdown":
         first = cell.source.lstrip().split("\n", 1)[0]
         if first.startswith(("# ", "## ")):
@@ -200,7 +232,7 @@ def to_slides(nb, *, figures_dir: Path | None = None):
         use_exported_figures(nb, figures_dir)
     cells = []
     for cell in nb.cells:
-        if cell.metadata["slideshow"]["slide_type"] == "skip":
+        if cell.metadata["slideshow"]["slide_type"] in ("skip", "notes"):
             cells.append(cell)
         else:
             cells.extend(fit_cell(cell))
