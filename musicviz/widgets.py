@@ -129,13 +129,15 @@ def clip_explorer(tracks, *, seconds: float = 5.0) -> None:
     def render(genre, clip):
         track = lookup.get(clip) or by_genre[genre][0]
         y, sr = load_audio(track.path, duration=seconds, min_duration=0.5)
-        fig, (ax_wave, ax_mel) = plt.subplots(2, 1, figsize=(8, 5), sharex=True)
+        # One colorbar beside both panels, so the two time axes have the same width and line up.
+        fig, (ax_wave, ax_mel) = plt.subplots(2, 1, figsize=(8, 5), sharex=True, layout="constrained")
         plot_waveform(y, sr=sr, ax=ax_wave)
         ax_wave.set_title(f"{track.track_id}: waveform")
+        ax_wave.tick_params(labelbottom=True)  # sharex hides the upper panel's numbers
         M_db, times, freqs = mel_db(y, sr=sr)
-        plot_spectrogram(M_db, times=times, freqs=freqs, yscale="mel", ax=ax_mel, vmin=-80, vmax=0)
+        image = plot_spectrogram(M_db, times=times, freqs=freqs, yscale="mel", ax=ax_mel, vmin=-80, vmax=0, colorbar=False)
         ax_mel.set_title("mel spectrogram")
-        fig.tight_layout()
+        fig.colorbar(image, ax=[ax_wave, ax_mel], label="dBFS", shrink=0.5, anchor=(0, 0))
         tag(fig, "clip-explorer", caption=f"Waveform and mel spectrogram of {track.track_id}.")
         return [fig, play(y, sr=sr)]
 

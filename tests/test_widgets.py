@@ -81,5 +81,12 @@ def test_clip_explorer_follows_genre(displayed, tmp_path):
     genre.value = "rock"
     assert list(clip.options) == ["rock.00001", "rock.00002"]
     assert any(hasattr(u, "axes") for u in updates)
+    fig = next(u for u in updates if hasattr(u, "axes"))
+    fig.canvas.draw()
+    wave, mel = fig.axes[:2]
+    # The two panels' time axes line up (one colorbar beside both), and the waveform's has numbers.
+    assert wave.get_position().x0 == pytest.approx(mel.get_position().x0)
+    assert wave.get_position().x1 == pytest.approx(mel.get_position().x1)
+    assert any(t.get_visible() and t.get_text() for t in wave.get_xticklabels())
     with pytest.raises(ParameterError):
         widgets.clip_explorer([])
