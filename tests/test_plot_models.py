@@ -121,3 +121,34 @@ def test_comparison_texts_do_not_collide_or_cover_bars(n_models, n_metrics):
     # ... and the names still read as the index (only broken into lines).
     assert [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()] == names[:n_models]
     plt.close(fig)
+
+
+def test_comparison_draws_intervals_as_error_bars_with_values_above_them():
+    table = pd.DataFrame({"accuracy": [0.867, 0.6], "ci_low": [0.703, 0.423], "ci_high": [0.947, 0.754],
+                          "macro_f1": [0.83, 0.52]}, index=["SVM", "K-means"])
+    ax = pm.plot_comparison(table, metric=("accuracy", "macro_f1"))
+    bars = [c for c in ax.containers if hasattr(c, "patches")]
+    assert bars[0].errorbar is not None and bars[1].errorbar is None  # only accuracy has an interval
+    segments = bars[0].errorbar.lines[2][0].get_segments()
+    np.testing.assert_allclose([(s[0][1], s[1][1]) for s in segments], [(0.703, 0.947), (0.423, 0.754)])
+    assert "95 % interval" in [t.get_text() for t in ax.get_legend().get_texts()]
+    renderer = ax.figure.canvas.get_renderer()
+    tops = [ax.transData.transform((0, high))[1] for high in table["ci_high"]]
+    labels = [t for t in ax.texts if t.get_text() in ("0.867", "0.600")]
+    assert [t.get_window_extent(renderer).y0 >= top for t, top in zip(labels, tops)] == [True, True]
+    # Named interval columns, and an interval that does not hold its value.
+    named = table.rename(columns={"ci_low": "lo", "ci_high": "hi"})
+    assert pm.plot_comparison(named, errors=[("lo", "hi")]).containers
+    with pytest.raises(ParameterError, match="hold the value"):
+        pm.plot_comparison(named.assign(lo=0.9), errors=[("lo", "hi")])
+
+
+def test_confusion_matrix_numbers_are_readable_and_zeros_recede():
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.8))  # notebook 05's three matrices
+    ax = pm.plot_confusion_matrix(Y_TRUE, Y_PRED, labels=GENRES, normalize=None, ax=axes[0])
+    texts = [t for t in ax.texts if t.get_text()]
+    assert len(texts) == len(GENRES) ** 2
+    assert min(t.get_fontsize() for t in texts) >= 8
+    zeros = [t for t in texts if t.get_text() == "0"]
+    assert zeros and all(t.get_color() == "0.6" for t in zeros)
+    plt.close(fig)

@@ -93,10 +93,11 @@ def plot_confusion_matrix(y_true, y_pred, *, labels, ax=None, normalize="true", 
     fig, ax, created = get_axes(ax)
     if values_format is None:
         values_format = "d" if normalize is None else ".2f"
-    kwargs.setdefault("text_kw", {"fontsize": 7})
+    text_kw = dict(kwargs.pop("text_kw", None) or {})
     display = ConfusionMatrixDisplay.from_predictions(
         y_true.astype(str), y_pred.astype(str), labels=labels, normalize=normalize, display_labels=labels,
-        ax=ax, cmap=cmap, colorbar=colorbar, values_format=values_format, xticks_rotation=45, **kwargs
+        ax=ax, cmap=cmap, colorbar=colorbar, values_format=values_format, xticks_rotation=45, text_kw=text_kw,
+        **kwargs
     )
     if normalize is not None:
         display.im_.set_clim(0, 1)
@@ -108,7 +109,24 @@ def plot_confusion_matrix(y_true, y_pred, *, labels, ax=None, normalize="true", 
         ax.set_title(title)
     if created:
         fig.tight_layout()
+    if "fontsize" not in text_kw:
+        _fit_cell_texts(ax, display.text_.ravel(), len(labels), cm=display.confusion_matrix)
     return ax
+
+
+def _fit_cell_texts(ax, texts, n_cells, *, cm) -> None:
+    """Cell numbers as large as the cells allow (7 to 11 pt), measured at the figure's size;
+    zero cells in light grey, so the mistakes stand out."""
+    fig = ax.figure
+    box = ax.get_window_extent(fig.canvas.get_renderer())
+    cell_pt = min(box.width, box.height) / max(n_cells, 1) * 72.0 / fig.dpi
+    longest = max((len(t.get_text()) for t in texts), default=1)
+    # A digit is about 0.6 em wide: the text must fit the cell's width with a little air.
+    size = float(np.clip(min(0.45 * cell_pt, 0.85 * cell_pt / (0.6 * max(longest, 1))), 7.0, 11.0))
+    for text, value in zip(texts, np.ravel(cm)):
+        text.set_fontsize(size)
+        if value == 0:
+            text.set_color("0.6")
 
 
 def plot_comparison(table, *, metric="accuracy", ax=None, errors=None, reference=None, sort: bool = False,
@@ -117,7 +135,11 @@ def plot_comparison(table, *, metric="accuracy", ax=None, errors=None, reference
 
     Notebooks: ``05_baseline_models.ipynb``, ``05b_baselines_on_real_gtzan.ipynb``, ``06_cnn.ipynb``.
 
-    Every bar carries its value. The legend sits outside the axes, to the right; model names
+    Every bar carries its value, above its error bar. A metric with an interval gets it as an
+    asymmetric error bar: ``accuracy`` takes the ``ci_low`` / ``ci_high`` columns of
+    :func:`musicviz.baselines.compare_models` (its Wilson 95 % interval) when the table has them,
+    any metric ``m`` takes ``m_ci_low`` / ``m_ci_high``, and ``errors`` can name the columns.
+    The legend sits outside the axes, to the right; model names
     that would run into each other are broken into lines (before a parenthesis first), value
     labels that would overlap are turned upright, and the y-limit leaves room for the highest
     label, all measured at the figure's size when it is drawn.
@@ -131,8 +153,10 @@ def plot_comparison(table, *, metric="accuracy", ax=None, errors=None, reference
         Column(s) to draw side by side (e.g. ``("accuracy", "macro_f1")``).
     ax : matplotlib.axes.Axes or None
         Where to draw.
-    errors : str, sequence of str or None
-        Column(s) with error bars (e.g. ``"accuracy_std"``), one per metric.
+    errors : str, sequence or None
+        Error bars, one entry per metric: a column of symmetric errors (e.g. ``"accuracy_std"``),
+        a ``(low, high)`` pair of columns holding the interval's ends, or None for that metric.
+        Default: each metric's interval columns when the table has them (see above).
     reference : float, mapping or None
         Horizontal dashed line(s): a value, or ``{label: value}``.
     sort : bool
@@ -156,6 +180,9 @@ def plot_comparison(table, *, metric="accuracy", ax=None, errors=None, reference
     >>> ax = plot_comparison(t)
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['svm', 'knn']
+    >>> t = t.assign(ci_low=[0.52, 0.42], ci_high=[0.83, 0.76])  # Wilson intervals: error bars
+    >>> [t.get_text() for t in plot_comparison(t).get_legend().get_texts()]
+    ['accuracy', '95 % interval']
     """
     import pandas as pd
 
@@ -167,13 +194,7 @@ def plot_comparison(table, *, metric="accuracy", ax=None, errors=None, reference
     missing = [m for m in metrics if m not in table.columns]
     if missing:
         raise ParameterError(f"table has no column(s) {missing}; it has {list(table.columns)}")
-    if errors is not None:
-        errors = [errors] if isinstance(errors, str) else list(errors)
-        if len(errors) != len(metrics):
-            raise ParameterError(f"give one error column per metric ({len(metrics)}), got {len(errors)}")
-        bad = [e for e in errors if e not in table.columns]
-        if bad:
-            raise ParameterError(f"table has no error column(s) {bad}")
+    errors = _error_columns(table, metrics, errors)
     if sort:
         table = table.sort_values(metrics[0], ascending=False, kind="stable")
     fig, ax, created = get_axes(ax)
@@ -182,22 +203,34 @@ def plot_comparison(table, *, metric="accuracy", ax=None, errors=None, reference
     width = 0.8 / n_metrics
     top = 0.0
     value_labels = []
+    intervals = False
     for i, m in enumerate(metrics):
         values = table[m].to_numpy(dtype=float)
-        err = table[errors[i]].to_numpy(dtype=float) if errors else None
-        bars = ax.bar(x + (i - (n_metrics - 1) / 2) * width, values, width * 0.95, yerr=err,
-                      label=m.replace("_", " "), capsize=3 if errors else 0, **kwargs)
-        value_labels += ax.bar_label(bars, labels=[f"{v:.{decimals}f}" for v in values], fontsize=7, padding=2)
-        top = max(top, float(np.nanmax(values + (err if err is not None else 0))))
+        err = _yerr(table, values, errors[i])
+        intervals = intervals or isinstance(errors[i], tuple)
+        centres = x + (i - (n_metrics - 1) / 2) * width
+        ax.bar(centres, values, width * 0.95, yerr=err, label=m.replace("_", " "),
+               capsize=3 if err is not None else 0, error_kw={"elinewidth": 1, "ecolor": "0.2"}, **kwargs)
+        upper = values + (err[1] if err is not None else 0)
+        for xc, v, u in zip(centres, values, upper):
+            # Above the error bar, on a white ground: no whisker, line or bar runs through a value.
+            value_labels.append(ax.annotate(
+                f"{v:.{decimals}f}", xy=(xc, u), xytext=(0, 2), textcoords="offset points", ha="center",
+                va="bottom", fontsize=8, zorder=4,
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}))
+        top = max(top, float(np.nanmax(upper)))
     if reference is not None:
         refs = reference.items() if hasattr(reference, "items") else [("reference", reference)]
         for j, (label, value) in enumerate(refs):
-            ax.axhline(float(value), color=f"C{n_metrics + j}", linestyle="--", linewidth=1, label=str(label))
+            ax.axhline(float(value), color=f"C{n_metrics + j}", linestyle="--", linewidth=1, label=str(label),
+                       zorder=1)
             top = max(top, float(value))
+    if intervals:
+        ax.errorbar([], [], yerr=[], color="0.2", linewidth=1, capsize=3, label="95 % interval")
     ax.set_xticks(x, [str(i) for i in table.index])
     ax.set_ylabel(metrics[0].replace("_", " ") if n_metrics == 1 else "score")
     ax.set_ylim(0, max(1.0, top) * 1.12)
-    if n_metrics > 1 or reference is not None:
+    if n_metrics > 1 or reference is not None or intervals:
         # Outside the axes, to the right: a legend inside would cover bars or their values.
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
     if title:
@@ -208,6 +241,46 @@ def plot_comparison(table, *, metric="accuracy", ax=None, errors=None, reference
     if created:
         fig.tight_layout()
     return ax
+
+
+def _error_columns(table, metrics, errors) -> list:
+    """One entry per metric: None, a column of symmetric errors, or a ``(low, high)`` pair."""
+    if errors is None:
+        found = []
+        for m in metrics:
+            pair = (f"{m}_ci_low", f"{m}_ci_high")
+            if m == "accuracy" and not set(pair) <= set(table.columns):
+                pair = ("ci_low", "ci_high")
+            found.append(pair if set(pair) <= set(table.columns) else None)
+        return found
+    errors = [errors] if isinstance(errors, (str, tuple)) else list(errors)
+    if len(errors) != len(metrics):
+        raise ParameterError(f"give one error entry per metric ({len(metrics)}), got {len(errors)}")
+    out = []
+    for e in errors:
+        if isinstance(e, list):
+            e = tuple(e)
+        if isinstance(e, tuple) and len(e) != 2:
+            raise ParameterError(f"an interval is a (low, high) pair of columns, got {e!r}")
+        names = e if isinstance(e, tuple) else (() if e is None else (e,))
+        bad = [n for n in names if n not in table.columns]
+        if bad:
+            raise ParameterError(f"table has no error column(s) {bad}")
+        out.append(e)
+    return out
+
+
+def _yerr(table, values, entry):
+    """``(2, n)`` error bar lengths (below, above), or None."""
+    if entry is None:
+        return None
+    if isinstance(entry, tuple):
+        low, high = (table[c].to_numpy(dtype=float) for c in entry)
+        if np.any(low > values + 1e-9) or np.any(high < values - 1e-9):
+            raise ParameterError(f"the interval {entry} must hold the value it belongs to (low <= value <= high)")
+        return np.vstack([np.clip(values - low, 0, None), np.clip(high - values, 0, None)])
+    err = table[entry].to_numpy(dtype=float)
+    return np.vstack([err, err])
 
 
 def _extents(texts, renderer):
