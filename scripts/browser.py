@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Screenshots of an HTML page, a slide and the clip explorer (``make screenshots``): see :mod:`musicviz.course.browser`.
+"""Screenshots of a site page, the site's search results, a slide and the clip explorer (``make screenshots``):
+see :mod:`musicviz.course.browser`.
 
     python scripts/browser.py screenshots [--build build]
 """

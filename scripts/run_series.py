@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Execute every notebook of the series (``make run``, ``make execute``): see :mod:`musicviz.course.series`.
 
-    python scripts/run_series.py --out build --figures build/figures   # make run
+    python scripts/run_series.py --out build --figures build/figures   # make run (then the site, build/html)
     python scripts/run_series.py --in-place [--only '0[1-3]*']          # make execute
 """
 

@@ -1,13 +1,13 @@
-"""What students and instructors see in a browser: HTML pages, slide decks and JupyterLab.
+"""What students and instructors see in a browser: slide decks and JupyterLab (the course
+site's pages: ``tests/test_site.py``).
 
 Debian's Chromium (``apt-get install chromium``; ``.ci/run`` installs it), driven by Playwright
 for Python, headless, offline: every request is routed and anything that is not ``file://``,
-``data:``/``blob:`` or ``127.0.0.1`` fails the test. The artefacts are built here, quickly,
-from the committed (executed) notebooks without running them: two HTML pages, two decks and
-the index, in a temporary build folder. JupyterLab runs on 127.0.0.1 with a token, is killed
-afterwards, and runs notebook 01 for real.
+``data:``/``blob:`` or ``127.0.0.1`` fails the test. The decks are built here, quickly, from the
+committed (executed) notebooks without running them, in a temporary build folder. JupyterLab
+runs on 127.0.0.1 with a token, is killed afterwards, and runs notebook 01 for real.
 
-The tests that need no browser (slide fitting, links, the index, the JupyterLab settings) run
+The tests that need no browser (slide fitting, the decks' links, the JupyterLab settings) run
 everywhere; the others are skipped only where Chromium cannot be found.
 """
 
@@ -17,17 +17,14 @@ import json
 import re
 import shutil
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import nbformat
 import pytest
 
-from musicviz.course import browser, lab_setup, slides
-from musicviz.course import pages as build_site  # the pages' code (scripts/build_site.py is its command line)
+from musicviz.course import browser, lab_setup, pages, slides
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PAGES = ("01_waveforms", "02_spectrograms")  # math, the clip and STFT explorers, audio
 DECKS = tuple(p.stem for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]*.ipynb")))  # every deck must fit
 
 
@@ -56,65 +53,14 @@ MARKDOWN_TEXT = """() => {
 MATHJAX_DONE = ("() => window.MathJax !== undefined && MathJax.Hub !== undefined && MathJax.Hub.queue.pending === 0"
                 " && MathJax.Hub.queue.running === 0 && document.querySelectorAll('.MathJax_Preview:not(:empty)').length === 0")
 
-# Every <audio> of the page: its source type, its duration once the metadata is in, and whether
-# play() resolved and time went on. Run from a button's click handler (a real user gesture, as a
-# student's click), so the default autoplay policy lets it play.
-PLAY_EVERY_PLAYER = """async () => {
-  const out = [];
-  for (const a of document.querySelectorAll('audio')) {
-    const source = a.querySelector('source');
-    const own = a.getAttribute('src') || '';  // the course's players: the data: URL on <audio> itself
-    const type = source ? source.type : (own.startsWith('data:') ? own.slice(5, own.indexOf(';')) : null);
-    const row = {type: type, duration: null, played: false, error: null};
-    try {
-      if (a.readyState < 1) await new Promise((ok, bad) => {
-        a.addEventListener('loadedmetadata', ok, {once: true});
-        a.addEventListener('error', () => bad(new Error('cannot decode')), {once: true});
-        (source || a).addEventListener('error', () => bad(new Error('cannot decode the source')), {once: true});
-        a.load();
-      });
-      row.duration = a.duration;
-      await a.play();
-      const t0 = a.currentTime;
-      await new Promise(r => setTimeout(r, 400));
-      row.played = !a.paused && a.currentTime > t0;
-      a.pause();
-    } catch (e) { row.error = String(e); }
-    out.push(row);
-  }
-  return out;
-}"""
-
-
-def play_every_player(page) -> list[dict]:
-    """Click a button that plays every ``<audio>`` of ``page`` in turn; one dict per player."""
-    page.evaluate("""(js) => { const b = document.createElement('button'); b.id = 'musicviz-play-all';
-      b.textContent = 'play all'; b.style = 'position:fixed;top:0;left:0;z-index:99999';
-      b.onclick = () => { window.__players = (eval('(' + js + ')'))(); }; document.body.appendChild(b); }""",
-                  PLAY_EVERY_PLAYER)
-    page.click("#musicviz-play-all")
-    page.wait_for_function("() => window.__players !== undefined", timeout=5_000)
-    return page.evaluate("() => window.__players")
-
-
 # -- no browser needed --------------------------------------------------------------------------
 
 
-def test_links_are_rewritten_for_the_build():
+def test_a_decks_links_go_to_the_other_decks_and_the_site():
     body = '<a href="01_waveforms.ipynb">next</a> <a href="README.md">Contents</a> <a href="05b_baselines_on_real_gtzan.ipynb#top">x</a>'
-    fixed = build_site.fix_links(body)
-    assert 'href="01_waveforms.html"' in fixed and 'href="../index.html"' in fixed
-    assert 'href="05b_baselines_on_real_gtzan.html#top"' in fixed and ".ipynb" not in fixed
-    assert 'href="02_spectrograms.slides.html"' in build_site.fix_links('<a href="02_spectrograms.ipynb">', ext=".slides.html")
-
-
-def test_index_lists_the_series_and_links_only_what_exists(tmp_path):
-    (tmp_path / "html").mkdir()
-    (tmp_path / "html" / "01_waveforms.html").write_text("<html></html>")
-    page = build_site.index_page(tmp_path)
-    assert '<a href="html/01_waveforms.html">01 · Waveforms</a>' in page
-    assert "06 · A convolutional network on spectrograms" in page and 'href="html/06_cnn.html"' not in page
-    assert "figures/index.html" not in page  # not built here
+    fixed = pages.fix_links(body)
+    assert 'href="01_waveforms.slides.html"' in fixed and 'href="../html/index.html"' in fixed  # build/slides -> build/html
+    assert 'href="05b_baselines_on_real_gtzan.slides.html#top"' in fixed and ".ipynb" not in fixed
 
 
 def _cell(source, *, outputs=(), kind="code"):
@@ -196,21 +142,16 @@ def test_lab_setup_writes_the_environment_settings(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """Two HTML pages, two decks and the index, built from the committed notebooks."""
-    if not build_site.assets_available():
-        pytest.fail("the pages' JavaScript is not installed: run `make assets` (npm ci; needs npm)")
+def decks(tmp_path_factory):
+    """Every deck, built from the committed notebooks into ``build/slides``."""
+    if not pages.assets_available():
+        pytest.fail("the decks' JavaScript is not installed: run `make assets` (npm ci; needs npm)")
     build = tmp_path_factory.mktemp("build")
-    exporter = build_site.html_exporter(build)
-    for stem in PAGES:
-        build_site.export_html(nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4),
-                               build / "html" / f"{stem}.html", exporter=exporter)
     deck_exporter = slides.slides_exporter(build / "slides")
     for stem in DECKS:
         slides.write_deck(nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4),
                           build / "slides" / f"{stem}.slides.html", exporter=deck_exporter)
-    build_site.write_index(build)
-    return build
+    return build / "slides"
 
 
 @pytest.fixture(scope="module")
@@ -227,58 +168,11 @@ def chromium(playwright):
 
 
 @needs_chromium
-def test_html_pages_work_offline(site, chromium):
-    context, guard = chromium
-    page = context.new_page()
-    for stem in PAGES:
-        page.goto((site / "html" / f"{stem}.html").as_uri())
-        page.wait_for_function(MATHJAX_DONE, timeout=30_000)
-        assert page.locator(".MathJax_CHTML").count() > 0, f"{stem}: no math typeset"
-        text = page.evaluate(MARKDOWN_TEXT)
-        raw = re.findall(r".{0,30}\$.{0,30}", text)
-        assert not raw, f"{stem}: raw TeX in the page: {raw[:3]}"
-        # The explorers' static view: the controls (from the saved widget state) and the default figure.
-        page.wait_for_selector(".widget-dropdown, .widget-slider", timeout=20_000)
-        assert page.locator(".jp-Cell:has(.jupyter-widgets) img").count() >= 1, f"{stem}: the explorer's figure is missing"
-    assert guard.problems() == [], guard.problems()
-    assert guard.errors == [], guard.errors
-
-
-@needs_chromium
-def test_navigation_links_resolve(site, chromium):
-    context, guard = chromium
-    page = context.new_page()
-    checked = 0
-    for document in [site / "index.html", *(site / "html").glob("*.html")]:
-        page.goto(document.as_uri())
-        hrefs = page.evaluate("() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
-        for href in hrefs:
-            url = urlparse(href)
-            if url.scheme != "file" or not url.path or url.path == urlparse(document.as_uri()).path:
-                continue  # anchors on the page itself; web links are not requests
-            target = Path(unquote(url.path))
-            if target.parent == site / "html" and target.stem not in PAGES:  # not built here
-                assert (ROOT / "notebooks" / f"{target.stem}.ipynb").is_file(), f"{document.name}: broken link {href}"
-            else:
-                assert target.is_file(), f"{document.name}: broken link {href}"
-            checked += 1
-    assert checked >= 2 + 2 * len(PAGES)
-    page.goto((site / "index.html").as_uri())
-    page.click("text=01 · Waveforms")
-    page.wait_for_load_state()
-    assert page.url.endswith("/html/01_waveforms.html")
-    page.click("text=Contents >> nth=0")
-    page.wait_for_load_state()
-    assert page.url.endswith("/index.html")
-    assert guard.problems() == [], guard.problems()
-
-
-@needs_chromium
-def test_decks_navigate_as_slides_and_every_slide_fits(site, chromium):
+def test_decks_navigate_as_slides_and_every_slide_fits(decks, chromium):
     context, guard = chromium
     page = context.new_page()
     for stem in DECKS:
-        page.goto((site / "slides" / f"{stem}.slides.html").as_uri())
+        page.goto((decks / f"{stem}.slides.html").as_uri())
         page.wait_for_function(browser.REVEAL_READY, timeout=30_000)
         page.wait_for_function(MATHJAX_DONE, timeout=30_000)
         assert page.evaluate("() => Reveal.getIndices().h") == 0
@@ -290,38 +184,6 @@ def test_decks_navigate_as_slides_and_every_slide_fits(site, chromium):
         assert not bad, f"{stem}: slides cut off or with text under 14 px: {bad[:3]}"
         raw = re.findall(r".{0,30}\$.{0,30}", page.evaluate(MARKDOWN_TEXT))
         assert not raw, f"{stem}: raw TeX on the slides: {raw[:3]}"
-    assert guard.problems() == [], guard.problems()
-    assert guard.errors == [], guard.errors
-
-
-@needs_chromium
-def test_compressed_players_play_offline_in_exported_pages(tmp_path, chromium):
-    """mv.audio.play's Ogg Opus player, in a notebook exported by nbconvert, opened from file://."""
-    import numpy as np
-    from nbconvert import HTMLExporter
-
-    import musicviz as mv
-
-    sr = 22050
-    t = np.arange(3 * sr) / sr
-    tone = 0.4 * np.sin(2 * np.pi * 220 * t) + 0.2 * np.sin(2 * np.pi * 330 * t) * (t % 0.5 < 0.25)
-    nb = nbformat.v4.new_notebook()
-    for start, end in ((0.0, None), (0.5, 2.0)):
-        player = mv.audio.play(tone, sr=sr, start=start, end=end)
-        data = {"text/html": player._repr_html_(), "text/plain": repr(player)}
-        nb.cells.append(_cell("mv.audio.play(y, sr=sr)", outputs=[nbformat.v4.new_output("display_data", data=data)]))
-    body, _ = HTMLExporter(template_name="basic").from_notebook_node(nb)
-    page_file = tmp_path / "players.html"
-    page_file.write_text(f"<!doctype html><html><head><meta charset='utf-8'></head><body>{body}</body></html>")
-    context, guard = chromium
-    page = context.new_page()
-    page.goto(page_file.as_uri())
-    assert page.evaluate("() => document.querySelector('audio').canPlayType('audio/ogg; codecs=opus')") == "probably"
-    rows = play_every_player(page)
-    assert [r["type"] for r in rows] == ["audio/ogg", "audio/ogg"], rows
-    assert all(r["error"] is None and r["played"] for r in rows), rows
-    # Opus counts its 6.5 ms encoder delay into the duration Chromium reports.
-    assert [round(r["duration"], 1) for r in rows] == [3.0, 1.5], rows
     assert guard.problems() == [], guard.problems()
     assert guard.errors == [], guard.errors
 
@@ -347,7 +209,7 @@ def test_jupyterlab_runs_notebook_01_and_the_clip_explorer_responds(tmp_path, pl
         print(f"clip explorer redrew in {first:.2f} s and {second:.2f} s")
         assert max(first, second) < 15, (first, second)
         assert page.evaluate(browser.NOTEBOOK_STATE)["errors"] == []
-        players = play_every_player(page)  # the players the kernel just made: Ogg Opus, playable
+        players = browser.play_every_player(page)  # the players the kernel just made: Ogg Opus, playable
         assert players and all(p["type"] == "audio/ogg" and p["error"] is None and p["played"] for p in players), players
         assert all(0 < p["duration"] < 60 for p in players), players
         assert guard.problems() == [], guard.problems()
@@ -386,7 +248,7 @@ def test_plain_jupyterlab_with_the_shipped_settings_asks_nothing(tmp_path, playw
         page = context.new_page()
         page.goto(f"{url}/lab/tree/players.ipynb?token={token}")
         page.wait_for_function("() => document.querySelectorAll('.jp-OutputArea-output audio').length === 2", timeout=60_000)
-        rows = play_every_player(page)
+        rows = browser.play_every_player(page)
         assert rows[0]["played"] and rows[0]["error"] is None, rows  # mv.audio.play's <audio src>: plays untrusted
         assert not rows[1]["played"], rows  # <source src>: stripped by the sanitizer
         page.goto(f"{url}/lab/tree/01_waveforms.ipynb?token={token}")

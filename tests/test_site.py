@@ -1,11 +1,13 @@
 """The course site (``make html``): what a page shows, and the site in a browser that may not go out.
 
 The fast tests check :func:`musicviz.course.pages.site_notebook` (what a notebook becomes on
-the site) on notebooks they write. The browser tests build the whole site once from the
-committed notebooks (``musicviz.course.build_site``: nothing is executed) into a temporary
+the site) on notebooks they write. The browser tests build the whole site once per session from
+the committed notebooks (``musicviz.course.build_site``: nothing is executed) into a temporary
 folder, with one stand-in deck so a deck link has something to point at, and open it in Debian's
 Chromium with every request that would leave the machine aborted and recorded
-(:class:`musicviz.course.browser.Guard`).
+(:class:`musicviz.course.browser.Guard`): every page, every player on it, every link, the
+search, the math, dark mode. The site is the one way the lessons become web pages (``make
+html``, ``make run``).
 """
 
 from __future__ import annotations
@@ -90,9 +92,9 @@ def _chromium_present():
         require_or_skip("Debian's chromium is not installed (`apt-get install chromium`; .ci/run installs it)")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site(tmp_path_factory, _chromium_present) -> Path:
-    """The whole site, built from the committed notebooks; one stand-in deck."""
+    """The whole site, built once from the committed notebooks; one stand-in deck."""
     if not pages.assets_available():
         pytest.fail("MathJax is not installed: run `make assets` (npm ci; needs npm)")
     if importlib.util.find_spec("myst_nb") is None:
@@ -180,14 +182,83 @@ def test_every_lesson_page(site, chromium):
     assert guard.errors == [], guard.errors
 
 
+# The prose of a page as the reader sees it: its text outside code, outputs and MathJax's own elements.
+PROSE = """() => {
+  const out = [], root = document.querySelector('article') || document.body;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {acceptNode: n =>
+    n.parentElement.closest('script, style, code, pre, .cell_output, .MathJax_Preview, .MathJax_CHTML, .MathJax, .MJX_Assistive_MathML')
+      ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+  while (walker.nextNode()) out.push(walker.currentNode.textContent);
+  return out.join(' ');
+}"""
+
+
 def test_math_is_typeset_from_the_local_mathjax(site, chromium):
     context, guard = chromium
-    page = _open(context, (site / "02_spectrograms.html").as_uri())
-    page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0"
-                           " && document.querySelectorAll('.MathJax_CHTML').length > 0", timeout=30_000)
-    assert page.evaluate("() => MathJax.version") == json.loads(
-        (ROOT / "node_modules" / "mathjax" / "package.json").read_text())["version"]
+    version = json.loads((ROOT / "node_modules" / "mathjax" / "package.json").read_text())["version"]
+    for stem in ("01_waveforms", "02_spectrograms"):
+        page = _open(context, (site / f"{stem}.html").as_uri())
+        page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0"
+                               " && document.querySelectorAll('.MathJax_CHTML').length > 0", timeout=30_000)
+        assert page.evaluate("() => MathJax.version") == version
+        raw = re.findall(r".{0,30}(?:\$|\\\(|\\\[).{0,30}", page.evaluate(PROSE))
+        assert not raw, f"{stem}: raw TeX in the prose: {raw[:3]}"
+        page.close()
     assert guard.problems() == [], guard.problems()
+    assert guard.errors == [], guard.errors
+
+
+def test_every_player_plays_offline(site, chromium):
+    """Every ``<audio>`` of every lesson page decodes (Ogg Opus from its data: URL) and plays, offline."""
+    context, guard = chromium
+    total = 0
+    for stem in LESSONS:
+        nb = pages.site_notebook(nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4))
+        stored = sum(output.get("data", {}).get("text/html", "").count("<audio")
+                     for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs)
+        page = _open(context, (site / f"{stem}.html").as_uri())
+        rows = browser.play_every_player(page)
+        assert len(rows) == stored, f"{stem}: {len(rows)} players on the page, {stored} in the notebook"
+        bad = [r for r in rows if r["type"] != "audio/ogg" or r["error"] is not None or not r["played"]
+               or not 0 < (r["duration"] or 0) < 60]
+        assert not bad, f"{stem}: {bad[:3]}"
+        total += len(rows)
+        page.close()
+    assert total > 40, total
+    assert guard.problems() == [], guard.problems()
+    assert guard.errors == [], guard.errors
+
+
+def test_every_link_resolves_and_the_lessons_link_up(site, chromium):
+    """Every link of every page, as the browser resolves it, reaches a file (and an anchor in it);
+    a reader goes from the index to a lesson, on to the next and back to the index."""
+    context, guard = chromium
+    ids: dict[Path, set[str]] = {}
+    checked = 0
+    for document in sorted(site.glob("*.html")):
+        page = _open(context, document.as_uri())
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            url = urlparse(href)
+            if url.scheme != "file":
+                continue  # web links (the licence, the theme's credits) are not requests
+            target = Path(unquote(url.path))
+            assert target.is_file(), f"{document.name}: broken link {href}"
+            if url.fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = set(re.findall(r'\bid="([^"]+)"', target.read_text(encoding="utf-8")))
+                assert unquote(url.fragment) in ids[target], f"{document.name}: no anchor for {href}"
+            checked += 1
+        page.close()
+    assert checked > 30 * len(LESSONS), checked
+    page = _open(context, (site / "index.html").as_uri())
+    for click, landing in (("table a[href='01_waveforms.html']", "01_waveforms.html"),
+                           ("a.right-next", "02_spectrograms.html"), ("a.left-prev", "01_waveforms.html"),
+                           ("a.navbar-brand", "index.html")):
+        page.locator(click).first.click()
+        page.wait_for_load_state("load")
+        assert Path(unquote(urlparse(page.url).path)) == site / landing, f"{click}: {page.url}"
+    assert guard.problems() == [], guard.problems()
+    assert guard.errors == [], guard.errors
 
 
 def test_search_finds_a_lesson_offline(site, chromium):
@@ -237,13 +308,8 @@ def test_explorers_show_a_labelled_static_view(site, chromium):
     assert guard.problems() == [], guard.problems()
 
 
-def test_the_site_loads_nothing_from_outside_and_its_links_resolve(site):
-    """What a page loads (scripts, styles, images, media) is local; every local link has a file."""
-    links = re.compile(r"""<a\b[^>]*\bhref\s*=\s*["']([^"'#?]+)""", re.I)
-    for document in site.glob("*.html"):
-        for href in links.findall(document.read_text(encoding="utf-8")):
-            if not re.match(r"[a-z]+:", href, re.I):
-                assert (document.parent / unquote(href)).is_file(), f"{document.name}: broken link {href}"
+def test_the_site_loads_nothing_from_outside(site):
+    """What a page or a style sheet names to load (scripts, styles, images, media, fonts) is local."""
     loaded = re.compile(r"""<(?:script|link|img|audio|source|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']([^"']+)""", re.I)
     for document in [*site.glob("*.html"), *site.glob("_static/**/*.css")]:
         text = document.read_text(encoding="utf-8", errors="replace")

@@ -16,7 +16,7 @@ module                                     what it does
                                            (``scripts/run_series.py``): the whole series
 :mod:`musicviz.course.figures`             ``make figures`` (``scripts/export_figures.py``):
                                            the named figures and their contact sheet
-:mod:`musicviz.course.pages`               HTML pages with offline JavaScript, ``build/index.html``
+:mod:`musicviz.course.pages`               what a notebook becomes on the site; the decks' offline links
 :mod:`musicviz.course.build_site`          ``make html`` (``python -m musicviz.course.build_site``):
                                            the course site (Sphinx + MyST-NB, docs/site/) from
                                            the stored outputs, nothing executed

@@ -1,17 +1,19 @@
 """Drive Debian's Chromium with Playwright: offline checks, JupyterLab, screenshots.
 
-Notebook: every notebook (their HTML pages and decks), and 01_waveforms.ipynb (its clip
-explorer, live in JupyterLab).
+Notebook: every notebook (their pages on the course site and their decks), and
+01_waveforms.ipynb (its clip explorer, live in JupyterLab).
 
-Shared by the browser tests (``tests/test_browser.py``) and ``make screenshots``
-(``scripts/browser.py``)::
+Shared by the browser tests (``tests/test_browser.py``, ``tests/test_site.py``) and
+``make screenshots`` (``scripts/browser.py``)::
 
     python scripts/browser.py screenshots [--build build]
 
-writes ``build/screenshots/html-page.png`` (an HTML page), ``slide.png`` (a slide) and
+writes into ``build/screenshots/``: ``site-page.png`` (a lesson's page on the course site),
+``site-search.png`` (the site's search results, offline), ``slide.png`` (a slide) and
 ``clip-explorer.png`` (notebook 01's clip explorer, live in JupyterLab, after a genre change).
-Missing pages and decks are built first from the committed notebooks (nothing is executed but
-notebook 01 in JupyterLab).
+A missing deck is made first (``make slides``' code), then a missing site
+(:mod:`musicviz.course.build_site`, from ``build/notebooks`` after ``make run``, else from the
+stored outputs); nothing is executed but notebook 01 in JupyterLab.
 
 The browser is the system's ``chromium`` (Debian package), never a downloaded one, started
 headless with a fresh profile and no background networking. Every request is routed: pages
@@ -45,6 +47,8 @@ __all__ = [
     "FLAGS",
     "LOCAL",
     "REVEAL_READY",
+    "PLAY_EVERY_PLAYER",
+    "play_every_player",
     "NOTEBOOK_STATE",
     "EXPLORER",
     "chromium",
@@ -57,6 +61,7 @@ __all__ = [
     "run_all",
     "explorer_image",
     "change_genre",
+    "SEARCH_QUERY",
     "screenshots",
     "main",
 ]
@@ -154,6 +159,54 @@ def browser(playwright, *, viewport=(1280, 800)):
     finally:
         context.close()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+# -- audio players --------------------------------------------------------------------------
+
+#: Every ``<audio>`` of the page, all at once: its source type, its duration once decoded, and
+#: whether ``play()`` resolved and time went on; a player that neither decodes nor fails in 10 s
+#: is reported as such. Run from a button's click handler (a real user gesture, as a student's
+#: click), so the default autoplay policy lets them play.
+PLAY_EVERY_PLAYER = """async () => {
+  const one = async (a) => {
+    const source = a.querySelector('source');
+    const own = a.getAttribute('src') || '';  // the course's players: the data: URL on <audio> itself
+    const type = source ? source.type : (own.startsWith('data:') ? own.slice(5, own.indexOf(';')) : null);
+    const row = {type: type, duration: null, played: false, error: null};
+    try {
+      if (a.readyState < 1) await new Promise((ok, bad) => {
+        a.addEventListener('loadedmetadata', ok, {once: true});
+        a.addEventListener('error', () => bad(new Error('cannot decode')), {once: true});
+        (source || a).addEventListener('error', () => bad(new Error('cannot decode the source')), {once: true});
+        setTimeout(() => bad(new Error('neither decoded nor failed in 10 s')), 10000);
+        a.load();
+      });
+      row.duration = a.duration;
+      await a.play();
+      const t0 = a.currentTime;
+      await new Promise(r => setTimeout(r, 400));
+      row.played = !a.paused && a.currentTime > t0;
+      a.pause();
+    } catch (e) { row.error = String(e); }
+    return row;
+  };
+  return Promise.all(Array.from(document.querySelectorAll('audio')).map(one));
+}"""
+
+
+def play_every_player(page) -> list[dict]:
+    """Click a button that plays every ``<audio>`` of ``page``; one dict per player, in page order.
+
+    Each dict: ``type`` (of its source), ``duration`` (s, once decoded), ``played`` (time went
+    on while playing) and ``error`` (None, or why it did not decode or play).
+    """
+    page.evaluate("""(js) => { const b = document.createElement('button'); b.id = 'musicviz-play-all';
+      b.textContent = 'play all'; b.style = 'position:fixed;top:0;left:0;z-index:99999';
+      b.onclick = () => { window.__players = undefined; (eval('(' + js + ')'))().then(r => { window.__players = r; }); };
+      document.body.appendChild(b); }""", PLAY_EVERY_PLAYER)
+    page.click("#musicviz-play-all")
+    page.wait_for_function("() => window.__players !== undefined", timeout=30_000)
+    return page.evaluate("() => window.__players")
 
 
 # -- slides ----------------------------------------------------------------------------------
@@ -389,42 +442,63 @@ def change_genre(page, genre: str, *, timeout: float = 20.0) -> float:
 # -- screenshots ------------------------------------------------------------------------------
 
 
+#: What ``make screenshots`` searches the site for (a word of one lesson, notebook 08).
+SEARCH_QUERY = "taggram"
+
+
+def _site_ready(page) -> None:
+    """Wait until a page of the site has typeset its math and laid out its figures."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.MathJax === undefined || !MathJax.Hub || MathJax.Hub.queue.pending === 0",
+                           timeout=30_000)
+    page.wait_for_timeout(500)
+
+
 def screenshots(build: Path, *, notebook: str = "01_waveforms") -> list[Path]:
-    """One HTML page, one slide and the clip explorer as PNGs in ``build/screenshots``."""
+    """A lesson's page on the course site, the site's search results, a slide and the clip
+    explorer as PNGs in ``build/screenshots``; returns their paths."""
     import nbformat
     from playwright.sync_api import sync_playwright
 
-    from musicviz.course import pages, slides
+    from musicviz.course import build_site, slides
 
     build = Path(build).resolve()
     out = build / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
-    page_file = build / "html" / f"{notebook}.html"
+    executed = build / "notebooks"
     deck_file = build / "slides" / f"{notebook}.slides.html"
-    source = build / "notebooks" / f"{notebook}.ipynb"
-    source = source if source.is_file() else notebook_dir() / f"{notebook}.ipynb"
-    if not page_file.is_file():
-        pages.export_html(nbformat.read(source, as_version=4), page_file, exporter=pages.html_exporter(build))
     if not deck_file.is_file():
-        exporter = slides.slides_exporter(build / "slides")
-        slides.write_deck(nbformat.read(source, as_version=4), deck_file, exporter=exporter,
+        source = executed / f"{notebook}.ipynb"
+        source = source if source.is_file() else notebook_dir() / f"{notebook}.ipynb"
+        slides.write_deck(nbformat.read(source, as_version=4), deck_file, exporter=slides.slides_exporter(build / "slides"),
                           figures_dir=build / "figures" / notebook)
-    pages.write_index(build)
-    written = []
+    site = build / "html"
+    if not (site / "index.html").is_file() or not (site / f"{notebook}.html").is_file():
+        # The executed copies of `make run` when it ran every notebook, else the stored outputs (`make html`).
+        ran = executed.is_dir() and all((executed / p.name).is_file() for p in build_site.lessons())
+        print(f"building the course site into {site} ...", file=sys.stderr)
+        build_site.build_site(build, source=executed if ran else None)
+    shots = {name: out / f"{name}.png" for name in ("site-page", "site-search", "slide", "clip-explorer")}
     with sync_playwright() as playwright, browser(playwright) as (context, guard):
         page = context.new_page()
-        page.goto(page_file.as_uri())
-        page.wait_for_function("() => window.MathJax === undefined || !MathJax.Hub || MathJax.Hub.queue.pending === 0")
-        page.wait_for_timeout(1000)
-        written.append(out / "html-page.png")
-        page.screenshot(path=written[-1])
+        page.goto((site / f"{notebook}.html").as_uri())
+        _site_ready(page)
+        page.screenshot(path=shots["site-page"])
+        page.goto((site / "index.html").as_uri())
+        _site_ready(page)
+        page.keyboard.press("Control+k")  # the theme's search dialog, as a student opens it
+        page.locator("#pst-search-dialog input[name='q']").fill(SEARCH_QUERY)
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#search-results li a", timeout=30_000)
+        page.wait_for_timeout(500)
+        page.screenshot(path=shots["site-search"])
         page.goto(deck_file.as_uri())
         page.wait_for_function(REVEAL_READY, timeout=30_000)
-        page.keyboard.press("ArrowRight")
-        page.keyboard.press("ArrowRight")
+        # The first slide with a figure (else the third slide), as the deck shows it.
+        page.evaluate("""() => { const s = Reveal.getSlides().find(s => s.querySelector('img'));
+          const i = s ? Reveal.getIndices(s) : {h: 2, v: 0}; Reveal.slide(i.h, i.v || 0); }""")
         page.wait_for_timeout(1200)
-        written.append(out / "slide.png")
-        page.screenshot(path=written[-1])
+        page.screenshot(path=shots["slide"])
         problems = guard.problems()
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(notebook_dir() / f"{notebook}.ipynb", tmp)
@@ -439,12 +513,11 @@ def screenshots(build: Path, *, notebook: str = "01_waveforms") -> list[Path]:
             cell.scroll_into_view_if_needed()
             change_genre(page, "metal")
             page.wait_for_timeout(500)
-            written.append(out / "clip-explorer.png")
-            cell.screenshot(path=written[-1])
+            cell.screenshot(path=shots["clip-explorer"])
             problems += guard.problems()
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
-    return written
+    return list(shots.values())
 
 
 def main(argv=None) -> int:
@@ -452,7 +525,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="browser.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    shots = sub.add_parser("screenshots", help="an HTML page, a slide and the clip explorer as PNGs")
+    shots = sub.add_parser("screenshots", help="a site page, the site's search results, a slide and the clip explorer as PNGs")
     shots.add_argument("--build", type=Path, default=project_root() / "build")
     args = parser.parse_args(argv)
     if chromium() is None:

@@ -1,11 +1,14 @@
-"""The course site (``make html``): every lesson as a web page, from the stored outputs, offline.
+"""The course site (``make html``, ``make run``): every lesson as a web page, from the notebooks' outputs, offline.
 
 Notebook: every notebook (each becomes ``build/html/NN_topic.html``; nothing is executed).
 
-``python -m musicviz.course.build_site [--build build] [--only GLOB] [--jobs N]`` builds
-``build/html/index.html`` (the course's series map) and one page per notebook with
-`Sphinx <https://www.sphinx-doc.org>`_, MyST-NB (notebooks with their stored outputs,
-``nb_execution_mode = "off"``) and the PyData Sphinx theme: page titles from each notebook's
+``python -m musicviz.course.build_site [--build build] [--notebooks DIR] [--only GLOB] [--jobs N]``
+builds ``build/html/index.html`` (the course's series map) and one page per notebook with
+`Sphinx <https://www.sphinx-doc.org>`_, MyST-NB (notebooks with the outputs they hold,
+``nb_execution_mode = "off"``) and the PyData Sphinx theme. This is the one way the lessons
+become web pages: ``make html`` builds the site from the committed notebooks' stored outputs
+(``notebooks/``, the default), ``make run`` (:mod:`musicviz.course.series`) from the copies it
+has just executed (``--notebooks build/notebooks``). The site has page titles from each notebook's
 ``# NN · Title``, a sidebar of every lesson, an in-page table of contents, search (Sphinx's
 index, in the page's own JavaScript: no server), copy buttons (sphinx-copybutton), the theme's
 dark mode, links to download the notebook and the lesson's deck (``build/slides/``, made by
@@ -45,7 +48,7 @@ from musicviz.course.pages import (
 from musicviz.course.runner import series
 from musicviz.errors import ParameterError
 
-__all__ = ["SITE_CONF", "index_markdown", "stage", "build_site", "main", "setup"]
+__all__ = ["SITE_CONF", "index_markdown", "stage", "lessons", "build_site", "main", "setup"]
 
 #: The site's Sphinx configuration folder (``conf.py``, templates, CSS).
 SITE_CONF = project_root() / "docs" / "site"
@@ -64,10 +67,11 @@ def _write_if_changed(path: Path, text: str) -> None:
         atomic_write_text(path, text)
 
 
-def index_markdown(notebooks, *, decks: dict[str, str]) -> str:
+def index_markdown(notebooks, *, decks: dict[str, str], figures: str | None = None) -> str:
     """The MyST source of the site's ``index.html``: the series map and the toctree of every lesson.
 
-    ``decks`` maps a notebook's stem to its deck's URL relative to the site (present decks only).
+    ``decks`` maps a notebook's stem to its deck's URL relative to the site (present decks only),
+    ``figures`` is the URL of the figures' contact sheet (``make figures``, ``make run``), if any.
 
     Examples
     --------
@@ -101,6 +105,8 @@ def index_markdown(notebooks, *, decks: dict[str, str]) -> str:
         "code cells have a copy button. Slides: arrow keys move, <kbd>S</kbd> opens the speaker "
         "notes, <kbd>Esc</kbd> the overview.",
         "",
+        *([f'**Figures:** every named figure of the series, exported for slides (SVG, PDF, PNG) with its '
+           f'caption: <a href="{figures}">the contact sheet</a>.', ""] if figures else []),
         "```{toctree}",
         ":hidden:",
         ":maxdepth: 1",
@@ -117,7 +123,9 @@ def stage(build: Path, notebooks) -> Path:
 
     ``src/`` holds ``index.md`` and each notebook as the site shows it
     (:func:`~musicviz.course.pages.site_notebook`), ``extra/notebooks/`` the notebooks as they
-    are (to download), ``static/mathjax`` MathJax from ``node_modules``.
+    are (to download), ``static/mathjax`` MathJax from ``node_modules``. The index links the
+    decks in ``build/slides/`` and the figures' contact sheet ``build/figures/index.html``
+    that exist.
 
     Raises
     ------
@@ -156,13 +164,44 @@ def stage(build: Path, notebooks) -> Path:
             stale.unlink()
     decks = {path.stem: f"../slides/{path.stem}.slides.html" for path in notebooks
              if (Path(build) / "slides" / f"{path.stem}.slides.html").is_file()}
-    _write_if_changed(src / "index.md", index_markdown(notebooks, decks=decks))
+    figures = "../figures/index.html" if (Path(build) / "figures" / "index.html").is_file() else None
+    _write_if_changed(src / "index.md", index_markdown(notebooks, decks=decks, figures=figures))
     copy_assets(site / "static", names=("mathjax",), folder="")
     return site
 
 
-def build_site(build: Path, *, only: str | None = None, jobs: int = 1, quiet: bool = True) -> Path:
-    """Build the site into ``build/html``; returns ``build/html/index.html``.
+def lessons(source=None, *, only: str | None = None) -> list[Path]:
+    """The notebooks of the series (those matching ``only``) as found in the folder ``source``.
+
+    ``None``: the committed notebooks, ``notebooks/`` (their stored outputs). Another folder
+    (``make run``: ``build/notebooks``, the executed copies) gives those of the series it holds,
+    in the series' order; a notebook missing there (it did not run) is left out.
+
+    Examples
+    --------
+    >>> import tempfile, shutil
+    >>> from pathlib import Path
+    >>> from musicviz.course.build_site import lessons
+    >>> [p.name for p in lessons(only="0[01]_*")]
+    ['00_introduction.ipynb', '01_waveforms.ipynb']
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = shutil.copy(lessons(only="01_*")[0], folder)
+    >>> (folder / "notes.ipynb").write_text("{}")  # not a lesson of the series
+    2
+    >>> [str(p.relative_to(folder)) for p in lessons(folder)]
+    ['01_waveforms.ipynb']
+    """
+    committed = series(only)
+    if source is None:
+        return committed
+    return [Path(source) / p.name for p in committed if (Path(source) / p.name).is_file()]
+
+
+def build_site(build: Path, *, source=None, only: str | None = None, jobs: int = 1, quiet: bool = True) -> Path:
+    """Build the site into ``build/html`` from the notebooks in ``source``; returns ``build/html/index.html``.
+
+    ``source``: the folder of notebooks whose outputs the pages show (:func:`lessons`; default
+    ``notebooks/``, the stored outputs).
 
     Raises
     ------
@@ -184,7 +223,7 @@ def build_site(build: Path, *, only: str | None = None, jobs: int = 1, quiet: bo
     nocolor()
 
     build = Path(build).resolve()
-    notebooks = series(only)
+    notebooks = lessons(source, only=only)
     site = stage(build, notebooks)
     out = build / "html"
     overrides = {
@@ -262,7 +301,7 @@ def setup(app):
 
 
 def main(argv=None) -> int:
-    """``python -m musicviz.course.build_site [--build build] [--only GLOB] [--jobs N]``: 0, or 1 on an error.
+    """``python -m musicviz.course.build_site [--build DIR] [--notebooks DIR] [--only GLOB] [--jobs N]``: 0 or 1.
 
     Examples
     --------
@@ -274,13 +313,16 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m musicviz.course.build_site", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", type=Path, default=project_root() / "build", help="the build folder (default: build)")
+    parser.add_argument("--notebooks", type=Path, default=None,
+                        help="take the notebooks from this folder (default: notebooks/, their stored outputs; "
+                             "make run: build/notebooks, the executed copies)")
     parser.add_argument("--only", default=None, help="glob of notebooks, e.g. '0[1-2]*' (default: every one)")
     parser.add_argument("--jobs", type=int, default=1, help="Sphinx processes (default 1)")
     parser.add_argument("--verbose", action="store_true", help="print Sphinx's progress")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:
-        index = build_site(args.build, only=args.only, jobs=args.jobs, quiet=not args.verbose)
+        index = build_site(args.build, source=args.notebooks, only=args.only, jobs=args.jobs, quiet=not args.verbose)
     except ParameterError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -1,34 +1,31 @@
-"""The browsable build: offline JavaScript for the pages, their links, ``build/index.html``, and
-what a notebook becomes on the course site.
+"""The browsable build: offline JavaScript for the slide decks, their links, and what a
+notebook becomes on the course site.
 
 Notebook: every notebook (each gets a page on the course site, ``build/html/``).
 
-The slide decks (``build/slides/``) load require.js, MathJax and reveal.js from
-``build/assets/`` by relative URLs, so they work offline (a classroom, an exam room) and make no
-request that leaves the machine. The assets are the npm packages pinned in ``package.json`` /
-``package-lock.json`` (``make assets`` runs ``npm ci``); only the files the pages use are copied
-(MathJax alone is 71 MB unpacked, its used part 4 MB). Without ``node_modules/`` (no npm) the
-decks fall back to the CDNs and a warning says that they will need the network.
+The slide decks (``build/slides/``, :mod:`musicviz.course.slides`) load require.js, MathJax and
+reveal.js from ``build/assets/`` by relative URLs, so they work offline (a classroom, an exam
+room) and make no request that leaves the machine. The assets are the npm packages pinned in
+``package.json`` / ``package-lock.json`` (``make assets`` runs ``npm ci``); only the files the
+decks use are copied (MathJax alone is 71 MB unpacked, its used part 4 MB). Without
+``node_modules/`` (no npm) the decks fall back to the CDNs and a warning says that they will
+need the network.
 
-The course site (``make html``, :mod:`musicviz.course.build_site`) shows each notebook as
-:func:`site_notebook` makes it: no navigation or speaker-notes cells, explorers labelled as a
-static view, every figure captioned (:func:`figure_captions`, :func:`explorer_caption`).
-:func:`html_exporter` / :func:`export_html` are nbconvert's single-page export, kept for
-``make run`` (:mod:`musicviz.course.series`) and ``make screenshots`` until they use the site.
+The course site (``make html``, ``make run``: :mod:`musicviz.course.build_site`) is the one
+way to get the lessons as web pages; it shows each notebook as :func:`site_notebook` makes it:
+no navigation or speaker-notes cells, explorers labelled as a static view, every figure
+captioned (:func:`figure_captions`, :func:`explorer_caption`).
 """
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 from musicviz._io import atomic_write_text, project_root
-from musicviz.course.runner import series
 from musicviz.errors import ParameterError
 
 __all__ = [
@@ -40,14 +37,10 @@ __all__ = [
     "copy_assets",
     "relative_assets",
     "configure_exporter",
-    "html_exporter",
     "fix_links",
-    "export_html",
     "is_nav",
     "title_of",
     "estimated_time",
-    "index_page",
-    "write_index",
     "STATIC_LABEL",
     "SITE_KEY",
     "WIDGET_VIEW",
@@ -101,9 +94,9 @@ ASSET_FILES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
 }
 
-#: The CDN addresses nbconvert uses by default (what the pages need without local assets).
+#: What the decks do without local assets: load from nbconvert's default CDN addresses.
 NETWORK_WARNING = (
-    "warning: no node_modules/ (npm missing or `make assets` not run): the HTML pages and slides "
+    "warning: no node_modules/ (npm missing or `make assets` not run): the slide decks "
     "will load require.js, MathJax, the widget renderer and reveal.js from CDNs and need the network"
 )
 
@@ -112,7 +105,7 @@ _README_LINK = re.compile(r'href="(?:\./)?README\.md(#[^"]*)?"')
 
 
 def assets_available(node_modules: Path = NODE_MODULES) -> bool:
-    """True when every package the pages need is installed in ``node_modules``.
+    """True when every package the decks and the site need is installed in ``node_modules``.
 
     Examples
     --------
@@ -164,26 +157,27 @@ def copy_assets(build: Path, *, node_modules: Path = NODE_MODULES, names=None, f
 
 
 def relative_assets(page_dir: Path, build: Path) -> str:
-    """The URL of ``build/assets`` relative to a page in ``page_dir`` (``../assets``).
+    """The URL of ``build/assets`` relative to a deck in ``page_dir`` (``../assets``).
 
     Examples
     --------
     >>> from musicviz.course.pages import relative_assets
-    >>> relative_assets("build/html", "build")
+    >>> relative_assets("build/slides", "build")
     '../assets'
     """
     return Path(os.path.relpath(Path(build) / ASSETS, Path(page_dir))).as_posix()
 
 
 def configure_exporter(exporter, *, assets: str | None):
-    """Point an nbconvert HTML/slides exporter at the local assets (URL ``assets``), if any.
+    """Point an nbconvert slides exporter at the local assets (URL ``assets``), if any.
 
     Examples
     --------
-    >>> from nbconvert import HTMLExporter
+    >>> from nbconvert import SlidesExporter
     >>> from musicviz.course.pages import configure_exporter
-    >>> configure_exporter(HTMLExporter(), assets="../assets").require_js_url
-    '../assets/requirejs/require.js'
+    >>> exporter = configure_exporter(SlidesExporter(), assets="../assets")
+    >>> exporter.require_js_url, exporter.reveal_url_prefix
+    ('../assets/requirejs/require.js', '../assets/reveal.js')
     """
     if assets is None:
         return exporter
@@ -196,58 +190,18 @@ def configure_exporter(exporter, *, assets: str | None):
     return exporter
 
 
-def html_exporter(build: Path, *, page_dir: Path | None = None, quiet: bool = False):
-    """An ``HTMLExporter`` for pages in ``build/html`` that loads everything from ``build/assets``.
-
-    Copies the assets first; without them (no npm) the exporter keeps nbconvert's CDN addresses
-    and a warning is printed (unless ``quiet``).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from musicviz.course.pages import html_exporter
-    >>> type(html_exporter(tempfile.mkdtemp(), quiet=True)).__name__
-    'HTMLExporter'
-    """
-    from nbconvert import HTMLExporter
-
-    build = Path(build)
-    have = copy_assets(build) is not None
-    if not have and not quiet:
-        print(NETWORK_WARNING, file=sys.stderr)
-    page_dir = build / "html" if page_dir is None else page_dir
-    return configure_exporter(HTMLExporter(), assets=relative_assets(page_dir, build) if have else None)
-
-
-def fix_links(body: str, *, ext: str = ".html", contents: str = "../index.html") -> str:
-    """Rewrite the notebooks' links for the build: ``NN_x.ipynb`` -> ``NN_x<ext>``, ``README.md`` -> ``contents``.
+def fix_links(body: str, *, ext: str = ".slides.html", contents: str = "../html/index.html") -> str:
+    """Rewrite a deck's links to the notebooks: ``NN_x.ipynb`` -> ``NN_x<ext>`` (the other decks),
+    ``README.md`` -> ``contents`` (the course site's index, from ``build/slides/``).
 
     Examples
     --------
     >>> from musicviz.course.pages import fix_links
     >>> fix_links('<a href="02_spectrograms.ipynb#stft">') + fix_links('<a href="README.md">')
-    '<a href="02_spectrograms.html#stft"><a href="../index.html">'
+    '<a href="02_spectrograms.slides.html#stft"><a href="../html/index.html">'
     """
     body = _NB_LINK.sub(lambda m: f'href="{m.group(1)}{ext}{m.group(2) or ""}"', body)
     return _README_LINK.sub(lambda m: f'href="{contents}"', body)
-
-
-def export_html(nb, target: Path, *, exporter) -> Path:
-    """Write one notebook (executed, with outputs) as an HTML page with build links.
-
-    Examples
-    --------
-    >>> import tempfile, nbformat
-    >>> from pathlib import Path
-    >>> from musicviz.course.pages import export_html, html_exporter
-    >>> build = Path(tempfile.mkdtemp())
-    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("[next](01_waveforms.ipynb)")])
-    >>> page = export_html(nb, build / "html" / "00.html", exporter=html_exporter(build, quiet=True))
-    >>> 'href="01_waveforms.html"' in page.read_text()
-    True
-    """
-    body, _ = exporter.from_notebook_node(nb)
-    return atomic_write_text(target, fix_links(body))
 
 
 def is_nav(cell) -> bool:
@@ -300,78 +254,6 @@ def estimated_time(nb) -> str:
         if match:
             return match.group(1).strip().rstrip(".")
     return ""
-
-
-def index_page(build, *, notebooks=None) -> str:
-    """The HTML of ``build/index.html``: the series with links to what exists in ``build``.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from musicviz.course.pages import index_page
-    >>> "(no page: it did not execute)" in index_page(tempfile.mkdtemp())
-    True
-    """
-    import nbformat
-
-    build = Path(build)
-    paths = series() if notebooks is None else list(notebooks)
-    rows = []
-    for path in paths:
-        nb = nbformat.read(path, as_version=4)
-        title, minutes = title_of(nb, path), estimated_time(nb)
-        page, deck = build / "html" / f"{path.stem}.html", build / "slides" / f"{path.stem}.slides.html"
-        cell_title = (
-            f'<a href="html/{html.escape(page.name)}">{html.escape(title)}</a>'
-            if page.is_file()
-            else f'{html.escape(title)} <span class="missing">(no page: it did not execute)</span>'
-        )
-        cell_deck = f'<a href="slides/{html.escape(deck.name)}">slides</a>' if deck.is_file() else ""
-        rows.append(f"<tr><td>{html.escape(path.stem.split('_', 1)[0])}</td><td>{cell_title}</td>"
-                    f"<td>{cell_deck}</td><td>{html.escape(minutes)}</td></tr>")
-    extras = []
-    if (build / "html" / "index.html").is_file():
-        extras.append('<li><a href="html/index.html">The course site</a>: every lesson with search, '
-                      "a sidebar, downloads of the notebooks and decks (<code>make html</code>)</li>")
-    if (build / "figures" / "index.html").is_file():
-        extras.append('<li><a href="figures/index.html">Figures</a>: every named figure, exported for slides '
-                      "(SVG, PDF, PNG), with its caption</li>")
-    if any((build / "slides").glob("*.slides.html")):
-        extras.append("<li>Slides: arrow keys move between slides, <kbd>S</kbd> opens the speaker notes "
-                      "(long outputs are there), <kbd>Esc</kbd> shows the overview</li>")
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
-        "<title>musicviz: music genre classification, end to end</title>",
-        "<style>",
-        "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:60em;color:#222;padding:0 1em}",
-        "table{border-collapse:collapse}td,th{padding:.35em .8em;border-bottom:1px solid #ddd;text-align:left}",
-        ".missing{color:#a00;font-size:.9em}",
-        "</style></head><body>",
-        "<h1>musicviz: music genre classification, end to end</h1>",
-        "<p>The notebooks of the series, executed, in order. Every page works offline.</p>",
-        '<table><thead><tr><th>#</th><th>notebook</th><th>deck</th><th>time</th></tr></thead><tbody>',
-        *rows,
-        "</tbody></table>",
-    ]
-    if extras:
-        parts += ["<ul>", *extras, "</ul>"]
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
-
-
-def write_index(build) -> Path:
-    """Write ``build/index.html`` (links only to pages, decks and figures that exist).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from musicviz.course.pages import write_index
-    >>> write_index(tempfile.mkdtemp()).name
-    'index.html'
-    """
-    return atomic_write_text(Path(build) / "index.html", index_page(Path(build)))
 
 
 # -- the course site (``make html``: :mod:`musicviz.course.build_site`) ----------------------

@@ -2,10 +2,11 @@
 
 Notebook: every notebook (``make run``, ``make execute``: ``scripts/run_series.py``).
 
-``make run``      -> executed copies in build/notebooks/, HTML in build/html/ (offline: the
-                     JavaScript is in build/assets/, :mod:`musicviz.course.pages`), the index
-                     build/index.html and, in the same execution, every named figure in
-                     build/figures/ (``--figures``) (the committed notebooks are not touched)
+``make run``      -> executed copies in build/notebooks/, in the same execution every named
+                     figure in build/figures/ (``--figures``), then the course site built from
+                     those copies, build/html/index.html (:mod:`musicviz.course.build_site`,
+                     the same site ``make html`` builds from the stored outputs) (the committed
+                     notebooks are not touched)
 ``make execute``  -> ``--in-place``: re-run the committed notebooks and store their outputs
                      (after editing a notebook; nbval compares against these outputs), without
                      the outputs of the cells that may show real GTZAN audio
@@ -29,7 +30,6 @@ from pathlib import Path
 
 from musicviz._io import atomic_write_text, project_root
 from musicviz.course import figures as _figures
-from musicviz.course import pages as _pages
 from musicviz.course.runner import drop_real_audio_outputs, key_numbers, run_notebook, series
 
 __all__ = ["CELL_TIMEOUT", "main", "prerequisites"]
@@ -73,7 +73,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="run_series.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--out", type=Path, default=project_root() / "build", help="where executed copies and HTML go")
+    parser.add_argument("--out", type=Path, default=project_root() / "build",
+                        help="where the executed copies (OUT/notebooks) and the course site (OUT/html) go")
     parser.add_argument("--in-place", action="store_true", help="store the outputs in the committed notebooks")
     parser.add_argument("--only", default=None, help="glob of notebooks to run, e.g. '0[1-3]*'")
     parser.add_argument("--figures", type=Path, default=None, help="also export every named figure here")
@@ -92,8 +93,6 @@ def main(argv=None) -> int:
     if args.figures is not None:
         args.figures = args.figures.resolve()
         args.figures.mkdir(parents=True, exist_ok=True)
-    # HTML pages load require.js, MathJax and the widget renderer from build/assets/ (offline).
-    html = None if args.in_place else _pages.html_exporter(args.out)
     failed: dict[str, str] = {}
     report, t_all = [], time.perf_counter()
     def execute(path):
@@ -103,7 +102,7 @@ def main(argv=None) -> int:
 
     results = {}
     waiting = {path: set(prerequisites(path)) & {p.stem for p in notebooks} for path in notebooks}
-    # Kernels are processes: threads only wait for them. Pages are written here, one at a time.
+    # Kernels are processes: threads only wait for them. Results are written here, one at a time.
     # A notebook starts once the notebooks it needs (metadata "after": 07 needs 06's CNN) are done.
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {}
@@ -128,9 +127,10 @@ def main(argv=None) -> int:
                     atomic_write_text(path, _writes(run.nb))
                 else:
                     atomic_write_text(args.out / "notebooks" / path.name, _writes(run.nb))
-                    _pages.export_html(run.nb, args.out / "html" / f"{path.stem}.html", exporter=html)
             else:
                 failed[path.stem] = run.error
+                if not args.in_place:  # no copy of an earlier run stands in for it on the site
+                    (args.out / "notebooks" / path.name).unlink(missing_ok=True)
                 print(f"{path.name}: {run.error}", file=sys.stderr)
             print(f"  {path.name:45s} {status:6s} {run.seconds:6.1f} s", flush=True)
     for path in notebooks:  # the summary in the order of the series
@@ -140,17 +140,45 @@ def main(argv=None) -> int:
     if args.figures is not None:
         index = _figures.write_index(args.figures, failed)
         print(f"figures: {_figures.count_figures(args.figures)} in {index}")
-    if not args.in_place:
-        print(f"index: {_pages.write_index(args.out)}")
+    site_failed = False
+    if not args.in_place and len(failed) < len(notebooks):
+        site_failed = not _build_site(args.out, only=args.only)
     print("\nSummary")
     print("=======")
     for name, status, seconds, numbers in report:
         print(f"{name} ({status}, {seconds:.1f} s)")
         for line in numbers:
             print(f"    {line}")
-    where = "in place" if args.in_place else f"into {args.out}/notebooks and {args.out}/html"
+    where = "in place" if args.in_place else f"into {args.out}/notebooks"
     print(f"\n{len(report) - len(failed)} of {len(report)} notebooks ran {where} in {total:.0f} s")
-    return 1 if failed else 0
+    return 1 if failed or site_failed else 0
+
+
+def _build_site(out: Path, *, only: str | None) -> bool:
+    """The course site from the executed copies in ``out/notebooks``; False when Sphinx failed.
+
+    Without MathJax (no npm: ``make assets``) or the ``site`` extra, it says so and goes on:
+    the notebooks ran, only the pages are missing.
+    """
+    import importlib.util
+
+    from musicviz.course.pages import assets_available
+
+    command = f"python -m musicviz.course.build_site --build {out} --notebooks {out / 'notebooks'}"
+    if importlib.util.find_spec("myst_nb") is None or not assets_available():
+        print(f"warning: the course site needs the `site` extra and `make assets`; then: {command}", file=sys.stderr)
+        return True
+    from musicviz.course.build_site import build_site
+    from musicviz.errors import ParameterError
+
+    start = time.perf_counter()
+    try:
+        index = build_site(out, source=out / "notebooks", only=only)
+    except ParameterError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return False
+    print(f"site: {index} ({time.perf_counter() - start:.0f} s)")
+    return True
 
 
 def _writes(nb) -> str:

@@ -299,8 +299,7 @@ def write_deck(nb, target: Path, *, exporter, figures_dir: Path | None = None) -
 def main(argv=None) -> int:
     """``python scripts/slides.py [--out build/slides] [--only GLOB] [--figures DIR]``.
 
-    Returns the exit status: 0 when at least one deck was written, 1 otherwise. Writes
-    ``build/index.html`` too (the folder above ``--out``).
+    Returns the exit status: 0 when at least one deck was written, 1 otherwise.
 
     Examples
     --------
@@ -332,6 +331,5 @@ def main(argv=None) -> int:
                             figures_dir=args.figures / path.stem)
         print(f"  {target.relative_to(root) if target.is_relative_to(root) else target}  ({slides} slides)")
         count += 1
-    pages.write_index(out.parent)
     print(f"{count} decks in {out}")
     return 0 if count else 1
