@@ -502,3 +502,91 @@ def test_predict_clip_refuses_nan_probabilities():
 
     with pytest.raises(ModelError, match="NaN"):
         cnn.predict_clip(_clip(0, 0), sr=SR, model=Broken())
+
+
+# --------------------------------------------------------------------------- looking inside
+def test_layer_table_follows_the_output_shape_rule(trained):
+    from musicviz.cnn.inspect import layer_table
+
+    table = layer_table(trained.model)
+    assert table["layer"].tolist()[:4] == ["conv1", "pool1", "conv2", "pool2"]
+    assert table["params"].sum() == trained.model.count_params()
+    windowed = table[table["kernel"].notna()]
+    assert len(windowed) == 5  # two convolutions, two poolings, the time average
+    for row in windowed.itertuples():
+        by_rule = tuple((n - k + 2 * p) // s + 1 for n, k, p, s in zip(row.input, row.kernel, row.padding, row.stride))
+        assert by_rule == row.keras_output[:2], row.layer
+    conv1 = table.set_index("layer").loc["conv1"]
+    assert conv1["padding"] == (1, 1) and conv1["params"] == 4 * (3 * 3 * 1 + 1)
+
+
+def test_conv1_is_a_cross_correlation_and_the_softmax_of_the_logits(trained, segments):
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    from musicviz.cnn.inspect import keras_loss, layer_outputs, logits
+
+    _, test, _ = segments
+    X = test.X[:3]
+    maps = layer_outputs(trained, X, layers=("log_mel", "conv1"))
+    K, b = trained.model.get_layer("conv1").get_weights()
+    padded = np.pad(maps["log_mel"][..., 0], ((0, 0), (1, 1), (1, 1)))
+    by_hand = np.einsum("nijab,abc->nijc", sliding_window_view(padded, (3, 3), axis=(1, 2)), K[:, :, 0, :]) + b
+    np.testing.assert_allclose(np.maximum(by_hand, 0), maps["conv1"], atol=1e-5)
+    z = logits(trained, X)
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(p, trained.predict_proba(X), atol=1e-5)
+    y = trained.encode(test.genres[:3])
+    assert keras_loss(trained, X, test.genres[:3]) == pytest.approx(float(np.mean(-np.log(p[np.arange(3), y]))), abs=1e-5)
+    with pytest.raises(ParameterError, match="layers must name"):
+        layer_outputs(trained, X, layers=("conv9",))
+
+
+def test_occlusion_map_slides_like_a_kernel(trained, segments):
+    from musicviz.cnn.inspect import occlusion_map
+
+    _, test, _ = segments
+    segment, genre = test.X[0], test.genres[0]
+    n_mels, n_frames = TINY.n_mels, TINY.n_frames
+    occ = occlusion_map(trained, segment, target=genre, patch=(4, 10), stride=(4, 8))
+    assert occ.grid.shape == ((n_mels - 4) // 4 + 1, (n_frames - 10) // 8 + 1)
+    assert occ.drop.shape == (n_mels, n_frames)
+    k = list(trained.classes).index(genre)
+    assert occ.probability == pytest.approx(float(trained.predict_proba(segment[None])[0, k]), abs=1e-6)
+    # One patch over everything: the drop is the log-odds of the segment minus those of an all-mean input.
+    whole = occlusion_map(trained, segment, target=genre, patch=(n_mels, n_frames))
+    blank = trained.model.predict(np.zeros((1, n_mels, n_frames, 1), np.float32), verbose=0)[0, k]
+    assert whole.grid.shape == (1, 1)
+    log_odds = lambda p: np.log(p / (1 - p))  # noqa: E731
+    np.testing.assert_allclose(whole.drop, log_odds(whole.probability) - log_odds(blank), atol=1e-3)
+    with pytest.raises(ParameterError, match="target"):
+        occlusion_map(trained, segment, target="polka")
+    with pytest.raises(ParameterError, match="patch"):
+        occlusion_map(trained, segment, target=genre, patch=(n_mels + 1, 4))
+
+
+def test_clips_to_hear_plays_the_mistakes_at_their_most_convincing_segment():
+    import pandas as pd
+
+    from musicviz.cnn.inspect import clips_to_hear
+
+    seg = cnn.SegmentSet(np.zeros((4, 16, 44)), np.array(["a", "a", "b", "b"]), np.array(["rock", "rock", "jazz", "jazz"]),
+                         np.array([0, 1, 0, 1]), TINY)
+    proba = np.array([[0.9, 0.1], [0.6, 0.4], [0.45, 0.55], [0.8, 0.2]])  # classes (rock, jazz); b looks like rock
+    clips = pd.DataFrame({"track_id": ["a", "b"], "genre": ["rock", "jazz"], "predicted": ["rock", "rock"],
+                          "confidence": [0.75, 0.625]})
+    result = type("R", (), {"clips": clips, "segment_proba": proba, "classes": ("rock", "jazz")})
+    heard = clips_to_hear(result, seg)
+    assert heard[["track_id", "start", "end", "why"]].to_dict("records") == [
+        {"track_id": "b", "start": 1.0, "end": 2.0, "why": "mistake"}]
+    with pytest.raises(ParameterError, match="segments"):
+        clips_to_hear(result, seg.subset(np.array([True, True, True, False])))
+
+
+def test_feature_map_and_occlusion_plots_reject_other_shapes():
+    from musicviz.plot import cnn as plot_cnn
+
+    with pytest.raises(ParameterError, match="bands dividing 64"):
+        plot_cnn.plot_feature_map(np.zeros((30, 65)))
+    img = plot_cnn.plot_occlusion(np.zeros((64, 130)))
+    assert img.get_clim() == (-1.0, 1.0)  # nothing changes: a symmetric scale all the same

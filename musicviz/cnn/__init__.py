@@ -21,18 +21,24 @@ The pipeline, in the order a notebook runs it (and the submodule that holds each
 5. :mod:`musicviz.cnn.training`: :func:`evaluate` gives the segment accuracy and the clip
    accuracy (the mean probability over a clip's segments votes), plus the clip-level
    predictions for a confusion matrix.
-6. :mod:`musicviz.cnn.io`: :meth:`CNNClassifier.save` writes ``model.keras`` and
+6. :mod:`musicviz.cnn.inspect` looks inside the trained network: its layers as a table
+   (:func:`~musicviz.cnn.inspect.layer_table`), feature maps
+   (:func:`~musicviz.cnn.inspect.layer_outputs`), logits, occlusion maps, and the test clips
+   to listen to (its mistakes, or its least confident clips).
+7. :mod:`musicviz.cnn.io`: :meth:`CNNClassifier.save` writes ``model.keras`` and
    ``preprocessing.json`` (classes, mel parameters, band statistics) as one pair;
    :func:`load_classifier` reads them back and :func:`predict_clip` classifies any clip.
 
 The submodules import one another in one direction only: ``data`` and ``model`` import no
-other part of the package, ``io`` imports both, ``training`` imports all three.
+other part of the package, ``io`` imports both, ``training`` imports all three; ``inspect``
+imports ``model`` only (inside functions).
 
 TensorFlow and Keras are imported inside functions only: ``import musicviz.cnn`` stays light.
 """
 
 from __future__ import annotations
 
+from musicviz.cnn import inspect
 from musicviz.cnn.data import (
     MELS_VERSION,
     BandScaler,
@@ -56,6 +62,7 @@ from musicviz.cnn.model import build_model, configure_determinism, model_summary
 from musicviz.cnn.training import Evaluation, clip_probabilities, evaluate, train_cnn
 
 __all__ = [
+    "inspect",
     "MelConfig",
     "SegmentSet",
     "BandScaler",

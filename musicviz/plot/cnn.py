@@ -1,6 +1,6 @@
 """Plots for the CNN and for classifying one clip.
 
-Notebooks: ``06_cnn.ipynb`` (log-mel input, training curves) and
+Notebooks: ``06_cnn.ipynb`` (log-mel input, training curves, feature maps, occlusion maps) and
 ``07_classify_your_own_clip.ipynb`` (genre probabilities). Computation lives in
 :mod:`musicviz.cnn`; these helpers only draw.
 """
@@ -11,7 +11,14 @@ import numpy as np
 
 from musicviz.errors import ParameterError
 
-__all__ = ["LOG_MEL_LABEL", "plot_log_mel", "plot_training_curves", "plot_genre_probabilities"]
+__all__ = [
+    "LOG_MEL_LABEL",
+    "plot_log_mel",
+    "plot_feature_map",
+    "plot_occlusion",
+    "plot_training_curves",
+    "plot_genre_probabilities",
+]
 
 
 #: The level of a CNN input segment: ``librosa.power_to_db(mel power, ref=1.0)``, decibels
@@ -78,6 +85,111 @@ def plot_log_mel(S_db, *, config=None, ax=None, colorbar: bool = True, colorbar_
         if colorbar:
             fig.colorbar(img, ax=ax, format="%+.0f", label=colorbar_label)
         fig.tight_layout()
+    return img
+
+
+def _map_on_mel_axes(values, *, config, ax, what: str, **kwargs):
+    """Draw a (bands, frames) map of a segment, possibly pooled, on time (s) and mel (Hz) axes."""
+    import librosa.display
+    import matplotlib.pyplot as plt
+
+    from musicviz.cnn.data import MelConfig
+
+    config = MelConfig() if config is None else config
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape[0] < 1 or config.n_mels % values.shape[0]:
+        raise ParameterError(f"{what} must have shape (bands, frames) with bands dividing {config.n_mels}, got {values.shape}")
+    factor = config.n_mels // values.shape[0]  # 1 for a conv1 map, 2 after one pooling, ...
+    created = ax is None
+    if created:
+        _, ax = plt.subplots()
+    img = librosa.display.specshow(values, sr=config.sr, hop_length=config.hop_length * factor, x_axis="s",
+                                   y_axis="mel", fmax=config.sr / 2, ax=ax, **kwargs)
+    ax.set_xlabel("Time (s)")
+    ax.set_ylabel("Frequency (Hz, mel scale)")
+    return img, created
+
+
+def plot_feature_map(fmap, *, config=None, ax=None, colorbar: bool = True, **kwargs):
+    """One feature map of a convolution layer over a segment, on the segment's time and mel axes.
+
+    Notebook: ``06_cnn.ipynb``.
+
+    A feature map of the first convolution has the input's shape (bands x frames); after each
+    2 x 2 pooling it has half the bands and half the frames, and is drawn over the same 3 s
+    and the same frequency range.
+
+    Parameters
+    ----------
+    fmap : np.ndarray [shape=(bands, frames)]
+        One channel of :func:`musicviz.cnn.inspect.layer_outputs` (``maps[i, :, :, c]``).
+    config : musicviz.cnn.MelConfig or None
+    ax : matplotlib Axes or None
+    colorbar : bool
+        Add a colour bar (only when the figure is created here).
+    **kwargs
+        Passed on to ``librosa.display.specshow`` (default colour map ``"viridis"``).
+
+    Returns
+    -------
+    matplotlib.collections.QuadMesh
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.plot.cnn import plot_feature_map
+    >>> img = plot_feature_map(np.zeros((32, 65)))  # after one pooling: half the bands and frames
+    >>> img.axes.get_xlabel(), round(float(img.axes.get_xlim()[1]), 1)
+    ('Time (s)', 3.0)
+    """
+    kwargs.setdefault("cmap", "viridis")
+    img, created = _map_on_mel_axes(fmap, config=config, ax=ax, what="fmap", **kwargs)
+    if created:
+        if colorbar:
+            img.axes.figure.colorbar(img, ax=img.axes, label="activation")
+        img.axes.figure.tight_layout()
+    return img
+
+
+def plot_occlusion(drop, *, config=None, ax=None, colorbar: bool = True, **kwargs):
+    """An occlusion map: where hiding the input lowers (red) or raises (blue) a genre's log-odds.
+
+    Notebook: ``06_cnn.ipynb``.
+
+    Parameters
+    ----------
+    drop : np.ndarray [shape=(n_mels, n_frames)]
+        :attr:`musicviz.cnn.inspect.OcclusionMap.drop`.
+    config : musicviz.cnn.MelConfig or None
+    ax : matplotlib Axes or None
+    colorbar : bool
+        Add a colour bar (only when the figure is created here).
+    **kwargs
+        Passed on to ``librosa.display.specshow`` (default: ``"RdBu_r"``, symmetric around 0).
+
+    Returns
+    -------
+    matplotlib.collections.QuadMesh
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from musicviz.plot.cnn import plot_occlusion
+    >>> img = plot_occlusion(np.linspace(-0.2, 0.5, 64 * 130).reshape(64, 130))
+    >>> img.get_clim()
+    (-0.5, 0.5)
+    """
+    drop = np.asarray(drop, dtype=float)
+    limit = float(np.nanmax(np.abs(drop))) if drop.size else 0.0
+    limit = limit if limit > 0 else 1.0
+    kwargs.setdefault("cmap", "RdBu_r")
+    kwargs.setdefault("vmin", -limit)
+    kwargs.setdefault("vmax", limit)
+    img, created = _map_on_mel_axes(drop, config=config, ax=ax, what="drop", **kwargs)
+    if created:
+        if colorbar:
+            img.axes.figure.colorbar(img, ax=img.axes, label="drop of log-odds")
+        img.axes.figure.tight_layout()
     return img
 
 
