@@ -1,5 +1,6 @@
 # musicviz: two commands do everything on a fresh machine.
-#   make run   create .venv, make the data, execute every notebook into build/, export figures
+#   make run   create .venv, make the data, execute every notebook into build/, export figures,
+#              build the course site from the executed copies (build/html/index.html)
 #   make test  create .venv and the data if missing, run every test and every notebook under nbval
 # Test tiers (CONTRIBUTING.md, "Tests"):
 #   make check  the loop while you work: the tests that need only the venv, and the docstring
@@ -12,11 +13,18 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-SYNTH_DIR := data/synth
+# The data folder: MUSICVIZ_DATA when set (made absolute: the notebooks run in notebooks/),
+# else data/. Every data path below follows it, and so do the notebooks and the musicviz
+# commands the recipes run (musicviz.config), which read it from the environment.
+ifneq ($(strip $(MUSICVIZ_DATA)),)
+export MUSICVIZ_DATA := $(abspath $(MUSICVIZ_DATA))
+endif
+DATA_DIR := $(or $(MUSICVIZ_DATA),data)
+SYNTH_DIR := $(DATA_DIR)/synth
 SYNTH := $(SYNTH_DIR)/metadata.csv
 # The pretrained network's embeddings and tags of the synthetic set (notebooks 07, 08), cached
-# under data/ (content-addressed: a rerun on unchanged clips reads the cache in seconds).
-EMBEDDINGS := data/.musicnn-embeddings
+# under the data folder (content-addressed: a rerun on unchanged clips reads the cache in seconds).
+EMBEDDINGS := $(DATA_DIR)/.musicnn-embeddings
 SEED ?= 0
 # The pretrained network's weights (notebooks 07, 08): musicnn's wheel is installed for its
 # checkpoint files only (its code pins numpy<1.17 and needs Keras 2), so without dependencies.
@@ -30,27 +38,27 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export MPLBACKEND := Agg
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]*.ipynb))
-# The JavaScript the HTML pages and slides load (require.js, MathJax, the widget renderer,
-# reveal.js), pinned in package.json / package-lock.json and copied into build/assets/.
+# The JavaScript the slides load (require.js, MathJax, the widget renderer, reveal.js) and the
+# course site's MathJax, pinned in package.json / package-lock.json and copied into the build.
 NPM ?= npm
 ASSETS_STAMP := node_modules/.musicviz-installed
 # JupyterLab settings of the environment (default kernel, no news prompt): scripts/lab_setup.py.
-LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/musicviz.json
 # JupyterLab refuses to run as root unless told (containers, CI).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: help run test check ci-extra ci-tests portability env data execute figures lab nav slides bench mutation clean assets html screenshots lab-setup student grade
 
 help:
-	@echo "make run      create the environment, make the data, execute every notebook, export figures"
+	@echo "make run      create the environment, make the data, execute every notebook, export figures, build the site"
 	@echo "make test     run every test and every notebook under pytest --nbval (what CI runs)"
 	@echo "make check    the fast tier: the tests that need only the venv + docstring examples (< 2 min)"
 	@echo "make lab      open JupyterLab on the notebooks (trusted, default kernel, no news prompt)"
-	@echo "make html     HTML pages from the stored outputs in build/html/ + build/index.html (no execution)"
+	@echo "make html     the course site from the stored outputs: build/html/index.html (decks first; no execution)"
 	@echo "make figures  export every figure of the series into build/figures/ (+ index.html)"
 	@echo "make nav      rewrite the navigation cells and the tables of contents"
 	@echo "make slides   turn every notebook into a reveal.js deck in build/slides/"
-	@echo "make screenshots  one HTML page, one slide and the clip explorer in build/screenshots/ (needs chromium)"
+	@echo "make screenshots  a site page, the site's search results, a slide and the clip explorer in build/screenshots/ (needs chromium)"
 	@echo "make assets   install the pages' JavaScript (npm ci): HTML and slides then work offline"
 	@echo "make execute  re-run the committed notebooks in place (after an edit; ONLY='0[1-3]*' for some)"
 	@echo "make bench    run the feature-extraction benchmark"
@@ -63,7 +71,7 @@ env: $(STAMP) $(MUSICNN_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[cnn,notebooks,test,dask]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[cnn,notebooks,test,dask,site]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@# numba's cache is filled here, by one process: parallel workers (make data, pytest -n)
 	@# compiling the same function at once can corrupt it for good (musicviz._clip_engine.warm_numba).
@@ -100,6 +108,7 @@ $(EMBEDDINGS): $(SYNTH) $(wildcard musicviz/pretrained/*.py)
 	$(PY) -m musicviz -q pretrained cache --jobs 2
 	touch $@
 
+# The site (build/html) is built from the executed copies in build/notebooks (musicviz.course.series).
 run: $(SYNTH) $(EMBEDDINGS) assets
 	$(PY) scripts/run_series.py --out build --figures build/figures
 
@@ -153,8 +162,10 @@ nav: $(STAMP)
 slides: $(STAMP) assets
 	$(PY) scripts/slides.py --out build/slides
 
-html: $(STAMP) assets
-	$(PY) scripts/build_site.py --html
+# The course site (Sphinx + MyST-NB + PyData theme, the `site` extra; docs/site/): every lesson
+# from its stored outputs, offline. The decks are made first so each page links its own.
+html: $(STAMP) assets slides
+	$(PY) -m musicviz.course.build_site --build build
 
 screenshots: $(SYNTH) assets $(LAB_SETTINGS)
 	$(PY) scripts/browser.py screenshots --build build

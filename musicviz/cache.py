@@ -264,7 +264,9 @@ class Cache:
     payload : {"array", "json"}
         Arrays (``.npy``) or JSON values (``.json``).
     folder : path-like or None
-        Where entries live (default ``musicviz.config.cache_dir(kind)``).
+        Where entries live (default ``musicviz.config.cache_dir(kind)``). The default folder
+        also reads, never writes, the entries of a shared read-only data folder
+        (``musicviz.config.shared_cache_dir(kind)``, kept in :attr:`read_only_folders`).
     libraries : sequence of str
         Modules whose ``__version__`` goes into every key.
     max_bytes : int > 0
@@ -321,11 +323,14 @@ class Cache:
         self.payload = payload
         self.libraries = tuple(libraries)
         self.max_bytes = max_bytes
-        if folder is None:
-            from musicviz.config import cache_dir
+        from musicviz.config import cache_dir, shared_cache_dir
 
-            folder = cache_dir(kind)
-        self.folder = Path(folder)
+        default = cache_dir(kind)
+        self.folder = Path(folder) if folder is not None else default
+        # The default cache also reads a shared, read-only data folder's entries (a hub's
+        # precomputed embeddings, musicviz.config.shared_cache_dir); it never writes there.
+        shared = shared_cache_dir(kind) if self.folder == default else None
+        self.read_only_folders = () if shared is None else (shared,)
         self._warned = False
 
     def __repr__(self) -> str:
@@ -370,21 +375,26 @@ class Cache:
         combined.update(described.encode())
         return combined.hexdigest()
 
-    def entry(self, key: str) -> Path:
+    def entry(self, key: str, *, folder=None) -> Path:
         """Where the entry of ``key`` lives: ``<folder>/<key[:2]>/<key>.npy`` (or ``.json``)."""
         if not isinstance(key, str) or len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
             raise ParameterError(f"not a cache key (64 lowercase hex digits): {key!r}")
-        return self.folder / key[:2] / f"{key}{_PAYLOADS[self.payload]}"
+        return Path(folder if folder is not None else self.folder) / key[:2] / f"{key}{_PAYLOADS[self.payload]}"
 
     # ------------------------------------------------------------------ reading
     def read(self, key: str):
-        """The value stored under ``key`` if its entry is valid, else ``None`` (never raises for the entry)."""
-        entry = self.entry(key)
-        try:
-            value = self._load(entry, key)
-        except Exception:  # missing, unreadable, or whatever a damaged entry makes numpy or json raise
-            return None
-        return value if self._accepts(value) else None
+        """The value stored under ``key`` if its entry is valid, else ``None`` (never raises for the entry).
+
+        The cache's own folder first, then :attr:`read_only_folders` (read, never written).
+        """
+        for folder in (self.folder, *self.read_only_folders):
+            try:
+                value = self._load(self.entry(key, folder=folder), key)
+            except Exception:  # missing, unreadable, or whatever a damaged entry makes numpy or json raise
+                continue
+            if self._accepts(value):
+                return value
+        return None
 
     def get(self, path, params):
         """The cached value for ``path`` and ``params``, or ``None`` (missing, invalid, unreadable source)."""

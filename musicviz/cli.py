@@ -2,13 +2,16 @@
 
 ::
 
-    musicviz data synth --out DIR [--seed N]     write the synthetic 10-genre set
+    musicviz data synth [--out DIR] [--seed N]   write the synthetic 10-genre set (default: the data folder's synth/)
+    musicviz data embeddings                     cache musicnn's embeddings of the synthetic set (notebooks 07, 08)
     musicviz data scan DIR                       list the tracks found and the files skipped
     musicviz data import ARCHIVE_OR_DIR          bring a GTZAN copy into data/gtzan
     musicviz data realism [DIR]                  how often a real-GTZAN model recognises the synthetic clips
     musicviz features DIR --out table.csv        the GTZAN-compatible feature table of every clip under DIR
     musicviz bench features                      time the feature table against the naive way
     musicviz pretrained cache [DIR] [--model M]  compute and cache musicnn's taggrams and embeddings
+    musicviz notebooks DIR                       copy the course's notebooks into DIR (an installed musicviz)
+    musicviz weights [--force]                   install musicnn's weights (pip install --no-deps musicnn==0.1.0)
 
 Arguments are checked before any work (``--jobs`` a non-zero integer, ``--segment-seconds``
 finite and > 0, ...; numbers too large to compute with, such as ``--segment-seconds 1e308``,
@@ -180,9 +183,16 @@ def _check_output_folder(path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- commands
+def _synth_out(args) -> Path:
+    from musicviz.config import synth_dir
+
+    return args.out if args.out is not None else synth_dir()
+
+
 def _cmd_synth(args) -> int:
     from musicviz import synth
 
+    args.out = _synth_out(args)
     _check_output_folder(args.out)
     kwargs = {"seed": args.seed, "n_jobs": args.jobs, "progress": not args.quiet}
     if args.clips_per_genre is not None:
@@ -308,6 +318,31 @@ def _cmd_features(args) -> int:
     )
 
 
+def _cmd_embeddings(args) -> int:
+    from musicviz.datasets import require_embeddings
+
+    computed = require_embeddings(progress=not args.quiet, n_jobs=args.jobs)
+    print(f"computed {computed} network outputs" if computed else "every embedding was cached already")
+    return EXIT_OK
+
+
+def _cmd_notebooks(args) -> int:
+    from musicviz.install import copy_notebooks
+
+    _check_output_folder(args.dest)
+    copied, kept = copy_notebooks(args.dest)
+    for path in kept:
+        print(f"kept {path} (already there: never overwritten)")
+    print(f"copied {len(copied)} files into {args.dest}; open them with: jupyter lab {args.dest}")
+    return EXIT_OK
+
+
+def _cmd_weights(args) -> int:
+    from musicviz.install import install_weights
+
+    return install_weights(force=args.force)
+
+
 def _cmd_bench_features(args) -> int:
     from musicviz import bench
 
@@ -354,12 +389,17 @@ def build_parser() -> argparse.ArgumentParser:
     data_commands = data.add_subparsers(dest="data_command", required=True)
 
     synth = data_commands.add_parser("synth", help="write the synthetic 10-genre set")
-    synth.add_argument("--out", required=True, type=Path, help="folder to write <genre>/<genre>.000NN.wav into")
+    synth.add_argument("--out", type=Path, default=None,
+                       help="folder to write <genre>/<genre>.000NN.wav into (default: the data folder's synth/)")
     synth.add_argument("--seed", type=int, default=0, help="same seed, byte-identical files (default 0)")
     synth.add_argument("--clips-per-genre", type=_positive_int, default=None, help="clips per genre (default: the course's size)")
     synth.add_argument("--duration", type=_clip_seconds, default=None, help="seconds per clip (default 30, at most 600)")
     synth.add_argument("--jobs", type=_jobs, default=-1, help="worker processes (-1: all cores)")
     synth.set_defaults(func=_cmd_synth)
+
+    embeddings = data_commands.add_parser("embeddings", help="cache musicnn's embeddings of the synthetic set (07, 08)")
+    embeddings.add_argument("--jobs", type=_jobs, default=-1, help="worker processes (-1: all cores)")
+    embeddings.set_defaults(func=_cmd_embeddings)
 
     scan = data_commands.add_parser("scan", help="list the tracks found under DIR and every file skipped")
     scan.add_argument("dir", type=Path)
@@ -406,6 +446,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _clip_options(pretrained_cache, no_cache=False)
     pretrained_cache.set_defaults(func=_cmd_pretrained_cache)
+
+    notebooks = commands.add_parser("notebooks", help="copy the course's notebooks into a folder of your choosing")
+    notebooks.add_argument("dest", type=Path, help="folder to copy them into (made if missing; nothing is overwritten)")
+    notebooks.set_defaults(func=_cmd_notebooks)
+
+    weights = commands.add_parser("weights", help="install musicnn's weights (pip install --no-deps musicnn==0.1.0)")
+    weights.add_argument("--force", action="store_true", help="reinstall them (damaged files)")
+    weights.set_defaults(func=_cmd_weights)
     return parser
 
 
@@ -419,7 +467,9 @@ def _outputs(args) -> list[tuple[Path, str]]:
     if args.func is _cmd_features:
         return [(args.out, "file")]
     if args.func is _cmd_synth:
-        return [(args.out, "folder")]
+        return [(_synth_out(args), "folder")]
+    if args.func is _cmd_notebooks:
+        return [(args.dest, "folder")]
     if args.func is _cmd_import:
         return [(_import_dest(args), "folder")]
     return []

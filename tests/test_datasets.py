@@ -171,8 +171,8 @@ def test_random_split_is_stratified_seeded_and_track_level():
 def test_course_audio_dir_switch(tmp_path, monkeypatch):
     monkeypatch.setenv("MUSICVIZ_DATA", str(tmp_path))
     monkeypatch.setenv("MUSICVIZ_DATASET", "synth")
-    with pytest.raises(DatasetError, match="make data"):
-        course_audio_dir()
+    with pytest.raises(DatasetError, match="musicviz data synth"):
+        course_audio_dir(make=False)
     (tmp_path / "synth").mkdir()
     assert course_audio_dir() == tmp_path / "synth"
     monkeypatch.setenv("MUSICVIZ_GTZAN", str(tmp_path / "mine"))
@@ -336,7 +336,8 @@ def test_load_feature_table_checks_track_id_against_filename(tmp_path):
 
 # --- the datasets package: one public surface, submodules without cycles ---------------------
 
-SUBMODULES = ("musicviz.datasets.scanning", "musicviz.datasets.tables", "musicviz.datasets.importing")
+SUBMODULES = ("musicviz.datasets.scanning", "musicviz.datasets.tables", "musicviz.datasets.importing",
+              "musicviz.datasets.firstuse")
 
 
 def test_datasets_reexports_every_public_name_and_configs_locations():
@@ -361,3 +362,147 @@ def test_datasets_reexports_every_public_name_and_configs_locations():
     assert datasets.packaged_gtzan_dir().joinpath(datasets.FEATURE_TABLE_NAME).is_file()
     for path in Path(datasets.__file__).parent.glob("*.py"):
         assert len(path.read_text().splitlines()) < 600, path.name
+
+
+# --------------------------------------------------------------------------- where the data lives
+@pytest.fixture
+def installed(tmp_path, monkeypatch):
+    """musicviz as if pip-installed (not a clone), with HOME and the XDG folders in ``tmp_path``."""
+    from musicviz import config
+
+    monkeypatch.setattr(config, "is_checkout", lambda: False)
+    for name in ("MUSICVIZ_DATA", "MUSICVIZ_CACHE", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def test_the_data_folder_of_a_clone_is_data_and_of_an_install_a_user_folder(installed, monkeypatch):
+    from musicviz import config
+    from musicviz._io import project_root
+
+    assert config.data_dir() == installed / ".local" / "share" / "musicviz"
+    assert config.synth_dir() == installed / ".local" / "share" / "musicviz" / "synth"
+    assert project_root() not in config.data_dir().parents  # never inside site-packages
+    assert config.work_dir() == config.data_dir()  # writable: caches and models next to the data
+    monkeypatch.setattr(config, "is_checkout", lambda: True)
+    assert config.data_dir() == project_root() / "data"
+    monkeypatch.setenv("MUSICVIZ_DATA", str(installed / "mine"))
+    assert config.data_dir() == installed / "mine" and config.cache_dir("features").parent.parent == installed / "mine"
+
+
+def test_the_clone_is_recognised():
+    from musicviz import config
+
+    assert config.is_checkout()  # the tests run from the clone (make env installs it editable)
+
+
+def test_a_read_only_data_folder_sends_caches_and_models_to_the_users_folder(installed, monkeypatch):
+    from musicviz import config
+
+    shared = installed / "shared"
+    shared.mkdir(parents=True)
+    monkeypatch.setenv("MUSICVIZ_DATA", str(shared))
+    assert config.shared_cache_dir("musicnn") is None
+    shared.chmod(0o555)  # chmod a-w: read-only for everyone, root included (config.is_read_only)
+    try:
+        assert config.is_read_only(shared) and config.is_read_only(shared / "synth" / "blues")
+        assert config.work_dir() == installed / ".cache" / "musicviz"
+        assert config.models_dir() == installed / ".cache" / "musicviz" / "models"
+        assert config.cache_dir("musicnn") == installed / ".cache" / "musicviz" / "cache" / "musicnn"
+        assert config.shared_cache_dir("musicnn") == shared / "cache" / "musicnn"
+        monkeypatch.setenv("MUSICVIZ_CACHE", str(installed / "scratch"))
+        assert config.models_dir() == installed / "scratch" / "models"
+    finally:
+        shared.chmod(0o755)
+    assert not config.is_read_only(installed / "not yet made" / "below")
+
+
+def _listing(folder: Path) -> dict:
+    """Every file and folder under ``folder``: its kind, size, mode, mtime and, for files, its bytes' digest."""
+    import hashlib
+    import os
+
+    listing = {}
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = Path(root) / name
+            info = path.lstat()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+            listing[path.relative_to(folder).as_posix()] = (info.st_mode, info.st_size, info.st_mtime_ns, digest)
+    return listing
+
+
+@pytest.mark.slow
+def test_a_hubs_read_only_data_folder_is_read_never_written(installed, monkeypatch):
+    """An administrator makes the data once into a shared folder and makes it read-only; a
+    student's notebooks read it there and write caches and models into their own folder."""
+    import os
+
+    from musicviz import baselines, config, features
+
+    shared = installed / "course-data"
+    monkeypatch.setenv("MUSICVIZ_DATA", str(shared))
+    # The administrator: a small set of clips, and its feature rows cached in the shared folder.
+    for genre in ("blues", "jazz", "rock"):
+        _clip(config.synth_dir() / genre / f"{genre}.00000.wav")
+    admin = features.course_feature_table(n_jobs=1)
+    assert any((shared / "cache" / "features").rglob("*.json"))
+    for root, dirs, files in os.walk(shared):  # chmod -R a-w
+        for name in dirs + files:
+            (Path(root) / name).chmod(0o555 if (Path(root) / name).is_dir() else 0o444)
+    shared.chmod(0o555)
+    before = _listing(shared)
+    try:
+        # A student: the same table is read from the shared cache, nothing is recomputed here ...
+        student = features.course_feature_table(n_jobs=1)
+        assert student.equals(admin)
+        user = installed / ".cache" / "musicviz"
+        assert not (user / "cache" / "features").exists()
+        # ... a table of new rows (1 s segments) is computed and cached in the student's folder ...
+        features.course_feature_table(segment_seconds=1.0, n_jobs=1)
+        assert any((user / "cache" / "features").rglob("*.json"))
+        # ... and a model is saved there too.
+        knn = baselines.make_knn(n_neighbors=1).fit(admin[list(features.FEATURES)], admin["label"])
+        path = config.models_dir() / "knn.skops"
+        baselines.save_model(knn, path)
+        assert path.is_file() and user in path.parents
+        assert _listing(shared) == before  # not one file changed, appeared or went
+    finally:
+        for root, dirs, files in os.walk(shared):
+            for name in dirs:
+                (Path(root) / name).chmod(0o755)
+        shared.chmod(0o755)
+
+
+def test_the_synthetic_set_is_made_on_first_use(installed, monkeypatch, capsys):
+    from musicviz import config, synth
+
+    made = []
+
+    def fake_generate(folder, **kwargs):
+        made.append((Path(folder), kwargs))
+        Path(folder).mkdir(parents=True)
+        (Path(folder) / "metadata.csv").write_text("path,genre\n")
+
+    monkeypatch.setattr(synth, "generate_dataset", fake_generate)
+    assert course_audio_dir() == config.synth_dir()
+    assert made == [(config.synth_dir(), {"seed": 0, "n_jobs": -1, "progress": True})]
+    out = capsys.readouterr().out
+    assert out.startswith(f"Making the course's synthetic data set in {config.synth_dir()}") and "about a minute" in out
+    assert course_audio_dir() == config.synth_dir() and len(made) == 1  # once
+
+
+def test_a_missing_set_in_a_read_only_folder_says_who_can_make_it(installed, monkeypatch):
+    from musicviz import synth
+
+    shared = installed / "shared"
+    shared.mkdir(parents=True)
+    monkeypatch.setenv("MUSICVIZ_DATA", str(shared))
+    monkeypatch.setattr(synth, "generate_dataset", lambda *a, **k: pytest.fail("wrote into a read-only folder"))
+    shared.chmod(0o555)
+    try:
+        with pytest.raises(DatasetError, match=r"read-only .*MUSICVIZ_DATA=.*musicviz data synth"):
+            course_audio_dir()
+    finally:
+        shared.chmod(0o755)

@@ -295,6 +295,87 @@ def test_synth_out_read_only(tmp_path, capsys):
         locked.chmod(0o755)
 
 
+@pytest.mark.slow
+def test_synth_without_out_writes_the_data_folders_set(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MUSICVIZ_DATA", str(tmp_path / "data"))
+    argv = ["-q", "data", "synth", "--clips-per-genre", "1", "--duration", "3", "--jobs", "1"]
+    assert main(argv) == 0
+    assert (tmp_path / "data" / "synth" / "metadata.csv").is_file()
+    assert str(tmp_path / "data" / "synth") in capsys.readouterr().out
+
+
+def test_synth_into_a_read_only_data_folder_is_refused_first(tmp_path, capsys, monkeypatch, read_only):
+    from musicviz import synth
+
+    monkeypatch.setattr(synth, "generate_dataset", lambda *a, **k: pytest.fail("generated before checking the folder"))
+    monkeypatch.setenv("MUSICVIZ_DATA", read_only(tmp_path / "shared"))
+    (tmp_path / "shared").mkdir()
+    assert main(["-q", "data", "synth"]) == EXIT_CANNOT_WRITE
+    assert str(tmp_path / "shared" / "synth") in _error_line(capsys.readouterr().err)
+
+
+# --------------------------------------------------------------------------- notebooks, weights, embeddings
+@pytest.mark.slow
+def test_notebooks_are_copied_and_never_overwritten(tmp_path, capsys):
+    from musicviz.install import notebooks_source
+
+    dest = tmp_path / "my course"
+    assert main(["notebooks", str(dest)]) == 0
+    names = sorted(p.name for p in dest.iterdir())
+    assert names == sorted([*(p.name for p in notebooks_source().glob("*.ipynb")), "README.md"])
+    assert "00_introduction.ipynb" in names and "08_transfer_learning.ipynb" in names
+    assert "solutions/" in (notebooks_source() / "00_introduction.ipynb").read_text(encoding="utf-8")
+    assert "solutions/" not in (dest / "00_introduction.ipynb").read_text(encoding="utf-8")  # not installed: not pointed at
+    (dest / "01_waveforms.ipynb").write_text("my work")
+    capsys.readouterr()
+    assert main(["notebooks", str(dest)]) == 0
+    assert (dest / "01_waveforms.ipynb").read_text() == "my work"
+    assert "kept" in capsys.readouterr().out
+
+
+def test_notebooks_into_a_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "file.txt").write_text("x")
+    assert main(["notebooks", str(tmp_path / "file.txt")]) == EXIT_CANNOT_WRITE
+    assert str(tmp_path / "file.txt") in _error_line(capsys.readouterr().err)
+
+
+def test_weights_run_this_pythons_pip_without_dependencies(monkeypatch, capsys):
+    from musicviz import install
+
+    calls = []
+    monkeypatch.setattr(install, "weights_installed", lambda: bool(calls))
+    monkeypatch.setattr(install.subprocess, "call", lambda command: calls.append(command) or 0)
+    assert main(["weights"]) == 0
+    assert calls == [[sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--no-deps", "musicnn==0.1.0"]]
+    assert main(["weights"]) == 0 and len(calls) == 1  # installed: nothing to do
+    monkeypatch.setattr(install.subprocess, "call", lambda command: 1)
+    monkeypatch.setattr(install, "weights_installed", lambda: False)
+    assert main(["weights", "--force"]) == 1  # pip's own status (its message is pip's)
+
+
+def test_data_embeddings_calls_the_first_use_path(monkeypatch, capsys):
+    import musicviz.datasets
+
+    seen = []
+    monkeypatch.setattr(musicviz.datasets, "require_embeddings", lambda **kw: seen.append(kw) or 0)
+    assert main(["-q", "data", "embeddings", "--jobs", "2"]) == 0
+    assert seen == [{"progress": False, "n_jobs": 2}]
+    assert "cached already" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_console_command_and_python_m_are_one_program():
+    import tomllib
+    from pathlib import Path
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    assert pyproject["project"]["scripts"] == {"musicviz": "musicviz.cli:main"}
+    script = Path(sys.executable).parent / "musicviz"
+    outputs = [subprocess.run(command, capture_output=True, text=True, timeout=120).stdout
+               for command in ([str(script), "--help"], [sys.executable, "-m", "musicviz", "--help"])]
+    assert outputs[0] == outputs[1] and "notebooks" in outputs[0] and "weights" in outputs[0]
+
+
 # --------------------------------------------------------------------------- data import --dest
 @pytest.fixture
 def archive(tmp_path):

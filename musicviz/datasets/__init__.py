@@ -8,8 +8,13 @@ Folders and environment variables have one home, :mod:`musicviz.config`; its nam
 re-exported here (``mv.datasets.data_dir()`` works as before):
 
 ``MUSICVIZ_DATA``
-    The project's data folder (default: ``data/`` in the repository). The synthetic set is
-    written to ``$MUSICVIZ_DATA/synth`` by ``make run`` / ``make test``.
+    The course's data folder (default: ``data/`` in a clone of the repository, a per-user
+    folder when musicviz is pip-installed; :mod:`musicviz.config`). The synthetic set is
+    written to ``$MUSICVIZ_DATA/synth`` by ``make data``, ``musicviz data synth``, or on
+    first use (:func:`require_synth`).
+``MUSICVIZ_CACHE``
+    This user's folder for caches and saved models (default: the data folder when it can be
+    written, else a per-user cache folder; :func:`musicviz.config.work_dir`).
 ``MUSICVIZ_GTZAN``
     A folder holding (any part of) a real GTZAN copy (default: ``$MUSICVIZ_DATA/gtzan``):
     audio in the Kaggle layout (``Data/genres_original/<genre>/<genre>.000NN.wav``), the
@@ -54,6 +59,9 @@ The notebooks use ``mv.datasets.X``; every public name of the submodules is here
 :mod:`musicviz.datasets.importing`      :func:`import_gtzan`, :class:`ImportReport`,
                                         :data:`MAX_IMPORT_BYTES`, :data:`MAX_MEMBER_BYTES`,
                                         :data:`MAX_COMPRESSION_RATIO`, :data:`TABLE_NAMES`
+:mod:`musicviz.datasets.firstuse`       :func:`require_synth`, :func:`require_embeddings`,
+                                        :func:`missing_embeddings` (the course's data made on
+                                        first use), :data:`EMBEDDING_MODELS`, :data:`SYNTH_SEED`
 ======================================  =====================================================
 
 Each submodule imports only the ones above it in this table (no cycle).
@@ -71,9 +79,17 @@ from musicviz.config import (
     packaged_gtzan_dir,
     synth_dir,
 )
+from musicviz.datasets import firstuse as _firstuse
 from musicviz.datasets import importing as _importing
 from musicviz.datasets import scanning as _scanning
 from musicviz.datasets import tables as _tables
+from musicviz.datasets.firstuse import (
+    EMBEDDING_MODELS,
+    SYNTH_SEED,
+    missing_embeddings,
+    require_embeddings,
+    require_synth,
+)
 from musicviz.datasets.importing import (
     MAX_COMPRESSION_RATIO,
     MAX_IMPORT_BYTES,
@@ -110,4 +126,4 @@ _LOCATIONS = ("DATA_ENV", "GTZAN_ENV", "DATASET_ENV", "data_dir", "synth_dir", "
               "packaged_gtzan_dir", "dataset_name")
 
 # Every public name of the submodules, in the order of the table above.
-__all__ = [*_LOCATIONS, *_scanning.__all__, *_tables.__all__, *_importing.__all__]
+__all__ = [*_LOCATIONS, *_scanning.__all__, *_tables.__all__, *_importing.__all__, *_firstuse.__all__]

@@ -46,18 +46,26 @@ def _check_genres(genres) -> None:
 
 
 # --------------------------------------------------------------------------- the course's audio
-def course_audio_dir() -> Path:
+def course_audio_dir(*, make: bool = True) -> Path:
     """The audio the notebooks use: the synthetic set, or GTZAN when ``MUSICVIZ_DATASET=gtzan``.
+
+    The synthetic set is made on first use (:func:`musicviz.datasets.require_synth`: one
+    sentence, a progress bar, about a minute) unless ``make=False``.
 
     Raises
     ------
     DatasetError
-        ``MUSICVIZ_DATASET`` names something else, or the folder does not exist.
+        ``MUSICVIZ_DATASET`` names something else, or the folder does not exist (GTZAN; the
+        synthetic set with ``make=False``, or in a read-only shared data folder).
     """
     which = dataset_name()
     root = synth_dir() if which == "synth" else gtzan_dir()
+    if which == "synth" and make and not root.is_dir():
+        from musicviz.datasets.firstuse import require_synth
+
+        return require_synth()
     if not root.is_dir():
-        hint = "run `make data`" if which == "synth" else f"set {GTZAN_ENV} or run `musicviz data import`"
+        hint = "run `musicviz data synth`" if which == "synth" else f"set {GTZAN_ENV} or run `musicviz data import`"
         raise DatasetError(f"{root}: no {which} data here ({hint})")
     return root
 
