@@ -80,6 +80,7 @@ _SUBMODULES = {
     "exercises",
     "features",
     "grading",
+    "install",
     "mfcc_hpss_tempo",
     "player",
     "plot",

@@ -331,7 +331,7 @@ def _synthetic_instead(table, dataset, *, test_size, seed, min_train) -> CourseS
         "The models below use the course's synthetic set instead."
     )
     if not (synth_dir() / "metadata.csv").is_file():
-        raise DatasetError(f"{why} But {synth_dir()} has no synthetic set: run `make data`.")
+        raise DatasetError(f"{why} But {synth_dir()} has no synthetic set: run `musicviz data synth` (or `make data` in a clone).")
     synth = feature_table(synth_dir(), progress=False, warn=False)
     sides, kind, note = _synth_sides(synth, test_size=test_size, seed=seed)
     notes = [why, _describe(kind, "synth", sides).format(seed=seed, pct=round(100 * test_size)), note]

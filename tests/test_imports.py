@@ -47,6 +47,9 @@ TABLE = {
     "musicviz._interrupts": HEAVY,
     "musicviz.datasets._sources": ("sklearn", "librosa", "matplotlib", *TENSORFLOW),
     "musicviz.baselines._model_checks": TENSORFLOW,
+    "musicviz.install": HEAVY,
+    "musicviz.scores": HEAVY,
+    "musicviz.datasets.firstuse": ("sklearn", "matplotlib", *TENSORFLOW),
 }
 
 _CHILD = textwrap.dedent(

@@ -171,7 +171,7 @@ def _artist_folds():
         raise DatasetError("exercise 05.4 needs the synthetic set's metadata.csv (its artists); real copies have none")
     meta = pd.read_csv(path)
     if "artist" not in meta.columns:
-        raise DatasetError(f"{path} has no 'artist' column: regenerate the synthetic set (make data)")
+        raise DatasetError(f"{path} has no 'artist' column: regenerate the synthetic set (`musicviz data synth`)")
     X, y = bl.feature_matrix(course.table)
     artists = course.table["track_id"].map(meta.set_index("track_id")["artist"]).to_numpy()
     n_folds = min(5, int(pd.Series(artists).groupby(y).nunique().min()))

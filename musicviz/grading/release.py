@@ -42,6 +42,8 @@ RELEASE_FILES = (
     "LICENSE",
     "Makefile",
     "pyproject.toml",
+    "setup.py",
+    "MANIFEST.in",
     "constraints.txt",
     "environment.yml",
     "package.json",

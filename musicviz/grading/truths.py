@@ -88,13 +88,13 @@ def snapshot_course_data(dest) -> CourseSnapshot:
     folder, with the GTZAN copy at ``dest/gtzan``. Only the data sets are digested: the caches
     and models are the kernels' to write, each in its own copy.
     """
-    from musicviz.config import data_dir, gtzan_dir, synth_dir
+    from musicviz.config import gtzan_dir, synth_dir, work_dir
 
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=False)
     digests = {}
-    sources = (("synth", synth_dir()), ("gtzan", gtzan_dir()), ("cache", data_dir() / "cache"),
-               ("models", data_dir() / "models"))
+    sources = (("synth", synth_dir()), ("gtzan", gtzan_dir()), ("cache", work_dir() / "cache"),
+               ("models", work_dir() / "models"))
     for name, source in sources:
         if Path(source).is_dir():
             shutil.copytree(source, dest / name, symlinks=False)

@@ -6,7 +6,7 @@ musicnn 0.1.0 (Pons & Serra, ISC licence, https://github.com/jordipons/musicnn) 
 trained networks as TF1 checkpoints inside its wheel, in ``<package>/<model>/`` under the
 file prefix ``""`` (files ``.index`` and ``.data-00000-of-00001``). Its code needs
 ``tf.compat.v1.layers``, which Keras 3 removed, so the project installs the wheel for its data
-only (``pip install --no-deps musicnn==0.1.0``, done by ``make env``) and this module
+only (``pip install --no-deps musicnn==0.1.0``, done by ``make env`` or ``musicviz weights``) and this module
 recomputes the same graphs with plain TF2 ops (``tf.nn.conv2d``, ``tf.nn.batch_normalization``,
 ...) in inference mode (moving averages, no dropout), as :class:`Network` objects.
 
@@ -127,13 +127,13 @@ def checkpoint_dir(model: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModelError(
             "the pretrained weights come from the musicnn package, which is not installed: "
-            "`make env` installs it (pip install --no-deps musicnn==0.1.0)"
+            "`musicviz weights` installs it (pip install --no-deps musicnn==0.1.0; `make env` in a clone)"
         )
     folder = Path(list(spec.submodule_search_locations)[0]) / model
     missing = [name for name in (".index", ".data-00000-of-00001") if not (folder / name).is_file()]
     if missing:
         raise ModelError(
-            f"{folder}: the {model} checkpoint lacks {missing}; reinstall the weights with `make env` "
+            f"{folder}: the {model} checkpoint lacks {missing}; reinstall the weights with `musicviz weights --force` "
             "(pip install --force-reinstall --no-deps musicnn==0.1.0)"
         )
     return folder
