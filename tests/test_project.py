@@ -180,3 +180,18 @@ def test_the_librosa_walk_catches_what_it_guards():
         calls = list(_librosa_calls(tree, {"librosa", "lr"}))
         name, call = calls[0]
         assert name in REMOVED_LIBROSA or len(call.args) > 0
+
+
+def test_shipped_jupyterlab_settings_are_what_lab_setup_writes(tmp_path):
+    """The wheel's data files (pyproject.toml) are scripts/lab_setup.py's output, committed."""
+    import tomllib
+
+    from musicviz.course import lab_setup
+
+    assert lab_setup.main(["--prefix", str(tmp_path)]) == 0
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json"))
+    shipped = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
+    listed = sorted(f"{folder}/{Path(f).name}" for folder, files in shipped.items() for f in files)
+    assert listed == written
+    for name in written:
+        assert (ROOT / "jupyter-config" / name).read_text() == (tmp_path / name).read_text(), name

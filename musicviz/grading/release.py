@@ -44,6 +44,8 @@ RELEASE_FILES = (
     "pyproject.toml",
     "setup.py",
     "MANIFEST.in",
+    "jupyter-config/share/jupyter/lab/settings/overrides.d/musicviz.json",
+    "jupyter-config/etc/jupyter/jupyter_server_config.d/musicviz.json",
     "constraints.txt",
     "environment.yml",
     "package.json",
