@@ -11,13 +11,17 @@ the tempo, and sixteen more hold spectral contrast. This module takes each of th
   :func:`reconstruction_error` undo the DCT from the first ``k`` coefficients;
   :func:`mfcc_audio` turns coefficients back into (rough) sound;
 * :func:`genre_means` and :func:`genre_f_statistic` say which columns separate genres;
-* :func:`harmonic_percussive` splits a clip into its sustained and its percussive part;
+* :func:`harmonic_percussive` splits a clip into its sustained and its percussive part
+  (:mod:`musicviz.hpss` does it step by step: the two median filters and the mask);
 * :func:`beat_clicks` tracks the beats and mixes a click on each into the music;
   :func:`tempo_errors` and :func:`tempo_accuracy` compare tempo estimates with the truth,
   naming octave (x2, x1/2) and other metrical (x3/2, x2/3) errors (these three live in
   :mod:`musicviz.tempo` and are re-exported here);
 * :func:`spectral_contrast` and :func:`contrast_band_labels` give peak-minus-valley levels
   per octave band.
+
+The onsets and the tempo estimate by hand (a spectral-flux novelty curve, its peaks and its
+autocorrelation) are in :mod:`musicviz.novelty`.
 
 Like the rest of musicviz, computations return their axis coordinates (seconds, Hz) so the
 plots in :mod:`musicviz.plot.mfcc_hpss_tempo` are labelled in physical units.

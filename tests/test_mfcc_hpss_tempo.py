@@ -239,3 +239,102 @@ def test_contrast_band_labels_and_bad_input():
     assert mht.contrast_band_labels(sr=44100, n_bands=3) == ["0-200 Hz", "200-400 Hz", "400-800 Hz", "800-22050 Hz"]
     with pytest.raises(ParameterError, match="do not fit below sr / 2"):
         mht.contrast_band_labels(sr=8000, n_bands=6)
+
+
+# --------------------------------------------------------------------------- by hand: novelty, peaks, periodicity
+def test_spectral_flux_peaks_sit_on_the_hits():
+    from musicviz.novelty import match_onsets, pick_peaks, spectral_flux
+
+    y = click_track(120, seconds=6.0)  # a burst at 0.1 s, then every 0.5 s
+    out = spectral_flux(y, sr=SR)
+    assert out["novelty"].shape == out["flux"].shape == out["times"].shape and np.all(out["novelty"] >= 0)
+    hits = np.arange(0.1, 5.95, 0.5)
+    found = out["times"][pick_peaks(out["novelty"])]
+    assert match_onsets(found, hits, window=0.03)["f_measure"] == 1.0
+    # The delay puts the peaks on the hits, within a frame (23 ms) on average; without its two
+    # frames they would come more than a frame early.
+    frame = 512 / SR
+    offsets = found - hits[np.argmin(np.abs(found[:, None] - hits[None, :]), axis=1)]
+    assert abs(offsets.mean()) < frame < abs(offsets.mean() - 2 * frame)
+
+
+def test_spectral_flux_is_librosas_onset_strength_up_to_the_spectrum():
+    import librosa
+
+    from musicviz.novelty import spectral_flux
+
+    y = click_track(100, seconds=6.0) + 0.05 * tone(6.0, freq=220.0)
+    ours = spectral_flux(y, sr=SR, average_seconds=None)
+    assert np.array_equal(ours["novelty"], ours["flux"]) and not ours["local_average"].any()
+    theirs = librosa.onset.onset_strength(y=y, sr=SR)
+    assert np.corrcoef(ours["flux"], theirs)[0, 1] > 0.9
+    assert np.corrcoef(np.roll(ours["flux"], -2), theirs)[0, 1] < 0.5  # the alignment is what makes them agree
+    with pytest.raises(ParameterError, match="gamma"):
+        spectral_flux(y, sr=SR, gamma=0)
+
+
+def test_pick_peaks_width_and_threshold():
+    from musicviz.novelty import pick_peaks
+
+    x = np.array([0, 1, 0, 0, 0.9, 0, 0, 0, 0, 5, 2, 0, 0.4, 0.0])
+    assert pick_peaks(x, width=1, threshold=0.0).tolist() == [1, 4, 9, 12]
+    assert pick_peaks(x, width=1).tolist() == [1, 4, 9]  # 0.4 is below 10 % of the largest, 5
+    assert pick_peaks(x, width=3, threshold=0.0).tolist() == [1, 9]  # 0.9 is within 3 frames of the 1, 0.4 of the 5
+    with pytest.raises(ParameterError, match="threshold"):
+        pick_peaks(x, threshold=1.0)
+    with pytest.raises(ParameterError, match="1-D"):
+        pick_peaks(np.ones((2, 2)))
+
+
+def test_match_onsets_pairs_each_onset_once():
+    from musicviz.novelty import match_onsets
+
+    two_for_one = match_onsets([1.00, 1.01], [1.0], window=0.05)
+    assert two_for_one == {"precision": 0.5, "recall": 1.0, "f_measure": 0.667, "matched": 1}
+    # the closest pair wins: 1.04 goes with 1.05, so 0.99 can still take 1.0
+    assert match_onsets([0.99, 1.04], [1.0, 1.05], window=0.05)["matched"] == 2
+    assert match_onsets([], [1.0])["f_measure"] == 0.0
+    with pytest.raises(ParameterError, match="finite"):
+        match_onsets([np.nan], [1.0])
+
+
+def test_autocorrelation_peaks_at_the_beat_and_at_its_multiples():
+    import librosa
+
+    from musicviz.novelty import novelty_autocorrelation, tempo_prior
+
+    env = librosa.onset.onset_strength(y=click_track(120, seconds=20.0), sr=SR)
+    acf, tempi = novelty_autocorrelation(env, sr=SR, min_bpm=40.0, max_bpm=240.0)
+    assert acf.shape == tempi.shape and np.all(np.diff(tempi) < 0) and 40 <= tempi.min() and tempi.max() <= 240
+    def at(bpm):
+        return acf[np.abs(tempi - bpm) <= 0.04 * bpm].max()
+    # every multiple of the beat period repeats the pattern: peaks at 120, 60 and 40 BPM, not between
+    assert min(at(120), at(60), at(40)) > 0.5 > at(90)
+    assert tempo_prior([120.0]).item() == 1.0 and np.allclose(tempo_prior([60.0, 240.0]), np.exp(-0.5))
+    with pytest.raises(ParameterError, match="too short"):
+        novelty_autocorrelation(env[:50], sr=SR)
+    with pytest.raises(ParameterError, match="constant"):
+        novelty_autocorrelation(np.ones(2000), sr=SR)
+    with pytest.raises(ParameterError, match="min_bpm"):
+        novelty_autocorrelation(env, sr=SR, min_bpm=200.0, max_bpm=100.0)
+
+
+def test_median_hpss_gives_librosas_masks_and_binary_masks():
+    import librosa
+
+    from musicviz.hpss import median_hpss
+
+    y = tone(3.0, freq=440.0).astype(float) + click_track(120, seconds=3.0)
+    soft = median_hpss(y, sr=SR)
+    ref_h, ref_p = librosa.decompose.hpss(S=soft["stft"], kernel_size=31, mask=True)
+    np.testing.assert_allclose(soft["harmonic_mask"], ref_h, atol=1e-5)
+    np.testing.assert_allclose(soft["percussive_mask"], ref_p, atol=1e-5)
+    binary = median_hpss(y, sr=SR, power=None)
+    assert set(np.unique(binary["harmonic_mask"])) <= {0.0, 1.0}
+    assert np.array_equal(binary["percussive_mask"] == 1.0, binary["percussive_median"] > binary["harmonic_median"])
+    k = int(round(440 * 2048 / SR))
+    assert soft["harmonic_mask"][k].mean() > 0.9  # the sine's bin: harmonic
+    hits = librosa.time_to_frames(np.arange(0.1, 2.9, 0.5), sr=SR) + 1
+    assert soft["percussive_mask"][600:, hits].mean() > 0.9  # high bins at the hits: percussive
+    silent = median_hpss(np.zeros(SR), sr=SR)
+    assert np.all(silent["harmonic_mask"] == 0.5)  # nothing to split: half and half, no NaN

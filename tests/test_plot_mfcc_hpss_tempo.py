@@ -132,3 +132,83 @@ def test_spectral_contrast_mesh_and_band_lines():
     from musicviz.plot.palette import genre_color
 
     assert ax.lines[1].get_color() == genre_color("metal")
+
+
+def test_levels_give_a_few_colours_and_a_neutral_zero(steps):
+    axes = pm.plot_mfcc_steps(steps, levels=16)
+    assert axes[1].collections[0].get_cmap().N == 16
+    assert axes[2].collections[0].get_cmap().N == 17  # the diverging MFCC scale: 0 gets its own colour
+    axes = pm.plot_log_mel_reconstructions(steps, n_coeffs=[13], levels=8)
+    assert {ax.collections[0].get_cmap().N for ax in axes} == {8}
+    before = set(plt.get_fignums())
+    for bad in (1, True, 2.5):
+        with pytest.raises(ParameterError, match="levels"):
+            pm.plot_mfcc_steps(steps, levels=bad)
+    assert set(plt.get_fignums()) == before  # refused before a figure exists
+
+
+# --------------------------------------------------------------------------- by hand: novelty, HPSS
+def test_novelty_plot_draws_the_curves_peaks_threshold_and_beats():
+    from musicviz.plot.novelty import plot_novelty
+
+    x = np.abs(np.sin(np.arange(100) / 5.0))
+    times = np.arange(100) * 0.023
+    ax = plot_novelty(2 * x, times=times, reference=x, peaks=[8, 23], threshold=0.1, beats=[0.5, 1.0, 1.5])
+    labels = [line.get_label() for line in ax.lines]
+    assert labels[:2] == ["novelty", "reference"] and labels.count("picked peak") == 1
+    assert np.isclose(ax.lines[0].get_ydata().max(), 1.0) and np.isclose(ax.lines[1].get_ydata().max(), 1.0)
+    peaks_line = ax.lines[labels.index("picked peak")]
+    assert np.allclose(peaks_line.get_xdata(), times[[8, 23]])
+    assert sum(1 for line in ax.lines if line.get_linestyle() == "--") == 3  # one per beat
+    fig, given = plt.subplots()
+    assert _no_new_figure(lambda: plot_novelty(x, times=times, ax=given, normalize=False)) is given
+    assert given.get_ylabel() == "Novelty"
+    with pytest.raises(ParameterError, match="frame indices"):
+        plot_novelty(x, times=times, peaks=[100])
+    with pytest.raises(ParameterError, match="one value per frame"):
+        plot_novelty(x, times=times, reference=x[:50])
+
+
+def test_autocorrelation_plot_marks_the_factors_absolute_or_relative():
+    from musicviz.plot.novelty import plot_autocorrelation
+
+    tempi = 60 * SR / 512 / np.arange(9, 80)
+    acf = np.cos(np.arange(9, 80) / 3.0)
+    ax = plot_autocorrelation(acf, tempi=tempi, truth=100.0, estimate=50.0, factors=("1/2", "1", "2"))
+    assert ax.get_xscale() == "log"
+    assert sorted(round(line.get_xdata()[0]) for line in ax.lines if line.get_linestyle() == ":") == [50, 100, 200]
+    assert [t.get_text() for t in ax.texts] == ["x1/2", "truth", "x2"]
+    ax = plot_autocorrelation(acf, tempi=tempi, truth=100.0, prior=np.ones_like(acf), relative=True, label="a")
+    ax = plot_autocorrelation(acf, tempi=tempi, truth=200.0, relative=True, marks=False, label="b", ax=ax)
+    assert ax.get_xlabel() == "Tempo / true tempo, log scale" and not ax.texts  # the ticks name the factors
+    assert [t.get_text() for t in ax.get_xticklabels()][:3] == ["1/4", "1/3", "1/2"]
+    lo, hi = ax.get_xlim()
+    assert lo <= tempi.min() / 200 and hi >= tempi.max() / 100  # the range of both curves
+    assert [line.get_label() for line in ax.lines if not line.get_label().startswith("_")] == ["a", "a: prior at 120 BPM", "b"]
+    with pytest.raises(ParameterError, match="truth"):
+        plot_autocorrelation(acf, tempi=tempi, relative=True)
+    with pytest.raises(ParameterError, match="TEMPO_FACTORS"):
+        plot_autocorrelation(acf, tempi=tempi, truth=100.0, factors=("5/4",))
+
+
+def test_hpss_steps_six_panels_coarse_rows_and_levels():
+    from musicviz.hpss import median_hpss
+    from musicviz.plot.hpss import plot_hpss_steps
+
+    steps = median_hpss(np.random.default_rng(0).normal(scale=0.1, size=SR), sr=SR)
+    axes = plot_hpss_steps(steps, rows=64, levels=16)
+    assert axes.shape == (6,) and axes[-1].get_title(loc="left") == "harmonic mask"
+    mesh = axes[0].collections[0]
+    assert mesh.get_cmap().N == 16 and axes[-1].collections[0].get_cmap().N == 10
+    assert mesh.get_array().size < 64 * len(steps["times"]) < steps["stft"].size  # fewer rows than bins
+    assert axes[-1].collections[0].get_clim() == (0.0, 1.0)
+    full = plot_hpss_steps(steps)
+    assert full[0].collections[0].get_array().size == steps["stft"].size
+    fig, given = plt.subplots(2, 3)
+    assert list(_no_new_figure(lambda: plot_hpss_steps(steps, axes=given))) == list(given.ravel())
+    with pytest.raises(ParameterError, match="6 Axes"):
+        plot_hpss_steps(steps, axes=given[0])
+    with pytest.raises(ParameterError, match="median_hpss"):
+        plot_hpss_steps({"stft": steps["stft"]})
+    with pytest.raises(ParameterError, match="levels"):
+        plot_hpss_steps(steps, levels=1)

@@ -59,6 +59,17 @@ def _panels(n, axes, *, height=1.6, sharex=True):
     return fig, grid.ravel(), True
 
 
+def _cmap(name, levels):
+    """``name`` as is, or resampled to ``levels`` colours (a compact stored image; 16 over 80 dB: 5 dB steps)."""
+    if levels is None:
+        return name
+    if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or levels < 2:
+        raise ParameterError(f"levels must be an integer >= 2 or None, got {levels!r}")
+    import matplotlib.pyplot as plt
+
+    return plt.get_cmap(name, int(levels))
+
+
 def _coefficient_mesh(ax, C, times, **kwargs):
     t_edges = edges(times) if len(times) > 1 else np.array([times[0] - 0.01, times[0] + 0.01])
     t_edges[0] = max(t_edges[0], 0.0)
@@ -76,7 +87,7 @@ def _coefficient_mesh(ax, C, times, **kwargs):
     return mesh
 
 
-def plot_mfcc_steps(steps, *, axes=None, fmax: float | None = None):
+def plot_mfcc_steps(steps, *, axes=None, fmax: float | None = None, levels: int | None = None):
     """The three steps of MFCCs, top to bottom: mel power, log-mel (dB), MFCCs (DCT).
 
     The power panel uses a *linear* colour scale, as the numbers are: a few loud low bands
@@ -94,6 +105,10 @@ def plot_mfcc_steps(steps, *, axes=None, fmax: float | None = None):
         Where to draw (a new figure when None).
     fmax : float or None
         Highest frequency shown in Hz.
+    levels : int >= 2 or None
+        Colours per colour scale (None: continuous; the MFCC panel's diverging scale gets one
+        more if even, so that 0 has a neutral colour of its own). Fewer colours make a much
+        smaller stored image (a notebook's PNG) at little cost to the eye.
 
     Returns
     -------
@@ -113,14 +128,17 @@ def plot_mfcc_steps(steps, *, axes=None, fmax: float | None = None):
     log_mel, times, freqs = _check_steps(steps)
     mel = check_matrix(steps["mel"], name="steps['mel']")
     C = check_matrix(steps["mfcc"], name="steps['mfcc']")
+    _cmap("magma", levels)  # checks levels before a figure exists
     fig, flat, created = _panels(3, axes)
     top = float(mel.max()) if mel.max() > 0 else 1.0
     m1 = plot_spectrogram(mel, times=times, freqs=freqs, yscale="mel", ax=flat[0], vmin=0.0, vmax=top,
-                          fmax=fmax, colorbar=False, cmap="magma")
+                          fmax=fmax, colorbar=False, cmap=_cmap("magma", levels))
     fig.colorbar(m1, ax=flat[0], label="Power", pad=0.01)
-    m2 = plot_spectrogram(log_mel, times=times, freqs=freqs, yscale="mel", ax=flat[1], fmax=fmax, colorbar=False)
+    m2 = plot_spectrogram(log_mel, times=times, freqs=freqs, yscale="mel", ax=flat[1], fmax=fmax, colorbar=False,
+                          cmap=_cmap("magma", levels))
     fig.colorbar(m2, ax=flat[1], label="Level (dB)", pad=0.01)
-    m3 = _coefficient_mesh(flat[2], C, times)
+    odd = levels + 1 if levels is not None and levels % 2 == 0 else levels  # a middle colour of its own for 0
+    m3 = _coefficient_mesh(flat[2], C, times, cmap=_cmap("coolwarm", odd))
     fig.colorbar(m3, ax=flat[2], label="Coefficient", pad=0.01)
     titles = ("1. mel spectrogram (power, linear scale)", "2. log-mel spectrogram (dB)",
               "3. DCT along frequency: MFCCs (colour scale clipped; MFCC 1 is far below)")
@@ -131,7 +149,8 @@ def plot_mfcc_steps(steps, *, axes=None, fmax: float | None = None):
     return flat
 
 
-def plot_log_mel_reconstructions(steps, *, n_coeffs=(13, 20, 40), axes=None, fmax: float | None = None):
+def plot_log_mel_reconstructions(steps, *, n_coeffs=(13, 20, 40), axes=None, fmax: float | None = None,
+                                 levels: int | None = None):
     """The log-mel spectrogram, then rebuilt from its first 13, 20, 40 MFCCs (one colour scale).
 
     Notebook: ``03b_mfcc_hpss_tempo.ipynb``.
@@ -146,6 +165,8 @@ def plot_log_mel_reconstructions(steps, *, n_coeffs=(13, 20, 40), axes=None, fma
         ``1 + len(n_coeffs)`` Axes (a new figure when None).
     fmax : float or None
         Highest frequency shown in Hz.
+    levels : int >= 2 or None
+        Colours of the colour scale (None: continuous; 16 over the 80 dB shown: 5 dB steps).
 
     Returns
     -------
@@ -169,6 +190,7 @@ def plot_log_mel_reconstructions(steps, *, n_coeffs=(13, 20, 40), axes=None, fma
     import scipy.fft
 
     dct = scipy.fft.dct(log_mel, axis=0, type=2, norm="ortho")
+    _cmap("magma", levels)  # checks levels before a figure exists
     fig, flat, created = _panels(1 + len(ks), axes, height=1.3)
     vmax = float(log_mel.max())
     vmin = vmax - 80.0
@@ -178,7 +200,8 @@ def plot_log_mel_reconstructions(steps, *, n_coeffs=(13, 20, 40), axes=None, fma
     ]
     mesh = None
     for ax, (title, S) in zip(flat, panels):
-        mesh = plot_spectrogram(S, times=times, freqs=freqs, yscale="mel", ax=ax, vmin=vmin, vmax=vmax, fmax=fmax, colorbar=False)
+        mesh = plot_spectrogram(S, times=times, freqs=freqs, yscale="mel", ax=ax, vmin=vmin, vmax=vmax, fmax=fmax, colorbar=False,
+                                cmap=_cmap("magma", levels))
         ax.set_title(title, loc="left", fontsize="medium")
         if ax is not flat[-1]:
             ax.set_xlabel("")
