@@ -10,7 +10,9 @@ notebook                               modules
 02_spectrograms                        :mod:`musicviz.spectrograms`, :mod:`musicviz.plot.spectrograms`
 03_chroma_and_zero_crossings           :mod:`musicviz.chroma`, :mod:`musicviz.plot.chroma`
 03b_mfcc_hpss_tempo                    :mod:`musicviz.mfcc_hpss_tempo`, :mod:`musicviz.plot.mfcc_hpss_tempo`,
-                                       :mod:`musicviz.tempo`, :mod:`musicviz.plot.tempo` (its tempo part)
+                                       :mod:`musicviz.tempo`, :mod:`musicviz.plot.tempo` (its tempo part),
+                                       :mod:`musicviz.novelty`, :mod:`musicviz.plot.novelty` (onsets by hand),
+                                       :mod:`musicviz.hpss`, :mod:`musicviz.plot.hpss` (HPSS by hand)
 04_features_and_standardization        :mod:`musicviz.features`, :mod:`musicviz.plot.features`,
                                        :mod:`musicviz.splits` (the split of 04-07)
 05_baseline_models (+ 05b real GTZAN)  :mod:`musicviz.baselines`, :mod:`musicviz.plot.models`,
@@ -80,8 +82,10 @@ _SUBMODULES = {
     "exercises",
     "features",
     "grading",
+    "hpss",
     "install",
     "mfcc_hpss_tempo",
+    "novelty",
     "player",
     "plot",
     "pretrained",

@@ -21,7 +21,8 @@ from matplotlib.axes import Axes
 
 import musicviz.plot
 
-MODULES = ("waveforms", "spectrograms", "chroma", "mfcc_hpss_tempo", "tempo", "features", "models", "cnn", "pretrained")
+MODULES = ("waveforms", "spectrograms", "chroma", "mfcc_hpss_tempo", "novelty", "hpss", "tempo", "features", "models", "cnn",
+           "pretrained")
 #: Public functions that draw nothing.
 NOT_PLOTS = {"features.genre_order"}
 #: Helpers drawn by seaborn's axes-level functions: the Axes, whatever they drew (rule 2).
@@ -67,6 +68,12 @@ def _steps():
     from musicviz.mfcc_hpss_tempo import mfcc_steps
 
     return mfcc_steps(_noise(), sr=SR)
+
+
+def _median_hpss():
+    from musicviz.hpss import median_hpss
+
+    return median_hpss(_noise(), sr=SR)
 
 
 def _tempo_errors():
@@ -133,6 +140,11 @@ def _samples():
         ),
         "models.plot_contingency": Sample((pd.DataFrame([[3, 0], [1, 2]], index=["jazz", "rock"], columns=[0, 1]),)),
         "cnn.plot_log_mel": Sample((np.zeros((64, 130)),)),
+        "cnn.plot_feature_map": Sample((np.random.default_rng(0).random((32, 65)),)),
+        "cnn.plot_occlusion": Sample((np.random.default_rng(0).normal(size=(64, 130)),)),
+        "novelty.plot_novelty": Sample((np.ones(50),), {"times": np.arange(50) * 0.02, "peaks": np.array([10, 30])}),
+        "novelty.plot_autocorrelation": Sample((np.cos(np.arange(50) / 3),), {"tempi": np.linspace(300, 40, 50), "truth": 120.0}),
+        "hpss.plot_hpss_steps": Sample((_median_hpss(),), panels=6),
         "cnn.plot_training_curves": Sample(({"loss": [2.0, 1.0], "accuracy": [0.3, 0.6]},), panels=2),
         "cnn.plot_genre_probabilities": Sample(({"rock": 0.6, "jazz": 0.4},)),
     }
