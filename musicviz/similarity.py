@@ -16,7 +16,10 @@ import numpy as np
 from musicviz._checks import positive_int
 from musicviz.errors import FeatureError, ParameterError
 
-__all__ = ["nearest_clips", "cosine_similarities"]
+__all__ = ["nearest_clips", "cosine_similarities", "same_artist_hints", "ARTIST_WINDOW"]
+
+#: GTZAN is roughly ordered by artist: tracks of one genre this close in number are probably one artist's.
+ARTIST_WINDOW = 10
 
 
 def _columns(table, columns):
@@ -165,3 +168,74 @@ def nearest_clips(
     result = result[~result["track_id"].isin(exclude)]
     result = result.sort_values(["similarity", "track_id"], ascending=[False, True], kind="mergesort")
     return result.head(int(k)).reset_index(drop=True)
+
+
+def same_artist_hints(query_id: str, neighbour_ids, *, lists=None, window: int = ARTIST_WINDOW):
+    """Could each real GTZAN neighbour be by the query clip's artist? A computed guess, per neighbour.
+
+    GTZAN has no artist column, but its clips are roughly ordered by artist within a genre
+    (Sturm 2013), so a neighbour of the same genre within ``window`` track numbers is
+    *probably* the same artist ("more like this" then finds the same band, not a similar one).
+    The fault-filtered split (Kereliuk, Sturm & Larsen 2015) is artist-conscious: a clip on its
+    test list and a clip on its train or valid list are by different artists, whatever their
+    numbers.
+
+    Notebook: ``07_classify_your_own_clip.ipynb``.
+
+    Parameters
+    ----------
+    query_id : str
+        The query's GTZAN track id (``"hiphop.00000"``); anything else (a user's own file)
+        gives ``"unknown"`` everywhere.
+    neighbour_ids : iterable of str
+        GTZAN track ids.
+    lists : dict or None
+        ``{"train": [...], "valid": [...], "test": [...]}``
+        (:func:`musicviz.datasets.load_filtered_split`); None: the numbers only.
+    window : int >= 0
+        Largest distance in track numbers that counts as "nearby".
+
+    Returns
+    -------
+    list of str
+        Per neighbour: ``"the clip itself"``, ``"no (other genre)"``, ``"no (other side of the artist-conscious split)"``,
+        ``"probably (same genre, N tracks apart)"``, ``"unlikely (same genre, N tracks apart)"``
+        or ``"unknown"``.
+
+    Examples
+    --------
+    >>> from musicviz.similarity import same_artist_hints
+    >>> same_artist_hints("metal.00000", ["metal.00004", "rock.00056", "metal.00071"])
+    ['probably (same genre, 4 tracks apart)', 'no (other genre)', 'unlikely (same genre, 71 tracks apart)']
+    >>> same_artist_hints("pop.00000", ["pop.00003"], lists={"test": ["pop.00000"], "train": ["pop.00003"]})
+    ['no (other side of the artist-conscious split)']
+    """
+    from musicviz.datasets import parse_track_name
+
+    window = int(window)
+    if window < 0:
+        raise ParameterError(f"window must be a number of tracks >= 0, got {window}")
+    side = {}
+    for name, ids in (lists or {}).items():
+        for track_id in ids:
+            side[str(track_id)] = "test" if name == "test" else "train"
+
+    def parsed(track_id):
+        return parse_track_name(f"{track_id}.wav")
+
+    query = parsed(str(query_id))
+    hints = []
+    for neighbour in neighbour_ids:
+        other = parsed(str(neighbour))
+        if str(neighbour) == str(query_id) and query is not None:
+            hints.append("the clip itself")
+        elif query is None or other is None:
+            hints.append("unknown")
+        elif other[0] != query[0]:
+            hints.append("no (other genre)")
+        elif str(query_id) in side and str(neighbour) in side and side[str(query_id)] != side[str(neighbour)]:
+            hints.append("no (other side of the artist-conscious split)")
+        else:
+            apart = abs(other[1] - query[1])
+            hints.append(f"{'probably' if apart <= window else 'unlikely'} (same genre, {apart} track{'s' * (apart != 1)} apart)")
+    return hints

@@ -605,3 +605,25 @@ def test_plot_taggram_and_friends():
     with pytest.raises(ParameterError, match="times"):
         plot_taggram(probs, tags=["a", "b", "c"], times=[0.0])
     assert plot_network_input(np.zeros((300, 96))).axes.get_xlabel() == "Time (s)"
+    pooled = plot_network_input(np.arange(300 * 96, dtype=float).reshape(300, 96), time_pool=4)
+    assert np.asarray(pooled.get_array()).size == 75 * 96  # 300 frames averaged 4 by 4
+    assert pooled.axes.get_xlim()[1] == pytest.approx(300 * 256 / 16000, rel=0.02)  # the same time axis
+    with pytest.raises(ParameterError, match="time_pool"):
+        plot_network_input(np.zeros((300, 96)), time_pool=0)
+
+
+def test_plot_clip_tags_orders_tags_by_mean_and_refuses_other_tables():
+    import pandas as pd
+
+    from musicviz.plot.pretrained import plot_clip_tags
+
+    table = pd.DataFrame({"track_id": ["a.00000", "b.00000"], "tag:x": [0.1, 0.2], "tag:y": [0.9, 0.8], "tag:z": [0.5, 0.0]})
+    table.attrs["tags"] = ["x", "y", "z"]
+    img = plot_clip_tags(table, top=2)
+    assert [t.get_text() for t in img.axes.get_xticklabels()] == ["y", "z"]  # the strongest over the clips first
+    np.testing.assert_allclose(np.asarray(img.get_array()).reshape(2, 2), [[0.9, 0.5], [0.8, 0.0]])
+    with pytest.raises(ParameterError, match="embedding_table"):
+        plot_clip_tags(table.drop(columns="tag:z"))
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -100,3 +100,23 @@ def test_errors(table):
         nearest_clips([1.0, 2.0, 3.0], table, columns=COLS, genre_column="genre")
     with pytest.raises(FeatureError, match="KAGGLE_FEATURES"):
         nearest_clips([1.0], table)
+
+
+def test_same_artist_hints_use_genre_track_numbers_and_the_split_sides():
+    from musicviz.similarity import same_artist_hints
+
+    lists = {"test": ["hiphop.00000", "hiphop.00012"], "train": ["hiphop.00003"], "valid": ["hiphop.00005"]}
+    hints = same_artist_hints("hiphop.00000", ["hiphop.00010", "hiphop.00011", "hiphop.00003", "hiphop.00005",
+                                                "disco.00001", "my song", "hiphop.00000"], lists=lists)
+    assert hints == [
+        "probably (same genre, 10 tracks apart)",  # the window's edge is still nearby
+        "unlikely (same genre, 11 tracks apart)",
+        "no (other side of the artist-conscious split)",  # train and valid both count as training
+        "no (other side of the artist-conscious split)",
+        "no (other genre)",
+        "unknown",  # not a GTZAN name
+        "the clip itself",
+    ]
+    assert same_artist_hints("my song", ["hiphop.00001"]) == ["unknown"]
+    with pytest.raises(ParameterError, match="window"):
+        same_artist_hints("hiphop.00000", [], window=-1)

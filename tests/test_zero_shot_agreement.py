@@ -54,3 +54,42 @@ def test_realism_command_prints_both_figures_svm_last(monkeypatch, capsys):
     seen.clear()
     cli.main(["data", "realism", "somewhere", "--no-zero-shot"])
     assert seen["zero_shot"] is None
+
+
+def test_transfer_check_scores_three_answers_on_the_same_real_clips(monkeypatch):
+    """Zero-shot, probe and SVM on one copy's clips; a genre with too few clips is left out, by name."""
+    from musicviz.datasets import load_feature_table
+    from musicviz.pretrained import transfer_check
+
+    kaggle = load_feature_table()
+    ids = [f"{g}.{i:05d}" for g in ("jazz", "metal") for i in range(6)] + ["rock.00000"]
+    rng = np.random.default_rng(0)
+    rows = []
+    for track_id in ids:
+        genre = track_id.split(".")[0]
+        probs = np.full(len(MSD_TAGS), 0.05)
+        probs[MSD_TAGS.index("jazz")] = 0.9  # the tags always say jazz: zero-shot right on jazz only
+        signal = [3.0, 0.0] if genre == "jazz" else [0.0, 3.0]  # an embedding that separates the genres
+        rows.append({"track_id": track_id, "genre": genre, "emb_000": signal[0] + rng.normal(),
+                     "emb_001": signal[1] + rng.normal(), **{f"tag:{t}": p for t, p in zip(MSD_TAGS, probs)}})
+    table = pd.DataFrame(rows)
+    table.attrs["tags"] = list(MSD_TAGS)
+    monkeypatch.setattr("musicviz.pretrained.table.embedding_table", lambda *a, **k: table)
+    result = transfer_check("anywhere", n_splits=3)
+    assert list(result.index) == ["zero-shot (no training)", "linear probe (MSD_musicnn pooled)", "SVM (57 features)"]
+    assert (result["n"] == 12).all()  # the single rock clip is left out
+    assert result.loc["zero-shot (no training)", "accuracy"] == 0.5
+    assert result.loc["linear probe (MSD_musicnn pooled)", "accuracy"] == 1.0
+    assert (result["ci_low"] <= result["accuracy"]).all() and (result["accuracy"] <= result["ci_high"]).all()
+    assert any("left out" in note and "rock" in note for note in result.attrs["notes"])
+    assert set(kaggle["track_id"]) >= set(ids)
+
+
+def test_transfer_check_says_a_copy_is_too_small(monkeypatch):
+    from musicviz.errors import DatasetError
+    from musicviz.pretrained import transfer_check
+
+    table = _table([("jazz", "jazz"), ("rock", "rock")]).assign(track_id=["jazz.00000", "rock.00000"], emb_000=[0.0, 1.0])
+    monkeypatch.setattr("musicviz.pretrained.table.embedding_table", lambda *a, **k: table)
+    with pytest.raises(DatasetError, match="at least 5 clips.*jazz 1, rock 1"):
+        transfer_check("anywhere")

@@ -1,8 +1,9 @@
 """Checks of the exercises of notebook 07_classify_your_own_clip.
 
-The exercises ask about the notebook's default clip (a real GTZAN metal clip when the user's copy
-has one, else a real clip of any genre, else a synthetic metal test clip: :func:`default_clip`,
-the same choice as the notebook's), never about ``MY_FILE``. No check runs a network: the clip's
+The exercises ask about the notebook's default clip (the real GTZAN ``hiphop.00000`` when the
+user's copy has it, else the first clip of the copy on the fault-filtered split's test list, else
+a synthetic hip-hop test clip: :func:`default_clip`, the same choice as the notebook's), never
+about ``MY_FILE``. No check runs a network: the clip's
 musicnn embedding comes from :func:`musicviz.pretrained.embedding_table`, which caches it after
 the first call, and the synthetic set's embeddings from the same cache.
 """
@@ -16,26 +17,34 @@ from musicviz._exercise_registry import AnswerError, as_float, as_int, exercise
 
 #: Seconds of the default clip the notebook classifies (its first 30 s, like a GTZAN clip).
 EXCERPT_SECONDS = 30.0
+#: The notebook's default clip: on the test list of the fault-filtered split (held out from the SVM).
+DEFAULT_CLIP = "hiphop.00000"
 #: How many real GTZAN neighbours 07.2 counts.
 REAL_K = 10
 #: Tolerance on a similarity given to 2 decimals.
 TOL = 0.006
+#: Tolerance on an interval end given to 3 decimals.
+ACCURACY_TOL = 0.0011
 
 
 @functools.lru_cache(maxsize=1)
 def default_clip():
     """``(path, genre, real)`` of the notebook's default clip (the same choice as its "Choose a clip" cell)."""
-    from musicviz.datasets import find_real_clip
+    from musicviz.config import gtzan_dir
+    from musicviz.datasets import load_filtered_split, scan
 
-    path = find_real_clip("metal") or find_real_clip(None)
-    if path is not None:
-        return path, path.stem.split(".")[0], True
+    test_list = set(load_filtered_split()["test"])
+    root = gtzan_dir()
+    tracks = scan(root, check_audio=False).tracks if root.is_dir() else []
+    held_out = sorted((t for t in tracks if t.track_id in test_list), key=lambda t: t.track_id != DEFAULT_CLIP)
+    if held_out:
+        return held_out[0].path, held_out[0].genre, True
     from musicviz.features import course_feature_table
     from musicviz.splits import course_split
 
     course = course_split(course_feature_table(), test_size=0.25, seed=0)
-    track = next(t for t in course.tracks("test") if t.genre == "metal")
-    return track.path, "metal", False
+    track = next(t for t in course.tracks("test") if t.genre == "hiphop")
+    return track.path, "hiphop", False
 
 
 @functools.lru_cache(maxsize=1)
@@ -246,3 +255,61 @@ def _wrong_07_3() -> list:
 )
 def _check_07_3(answer, truth) -> bool:
     return abs(as_float(answer) - truth) <= TOL
+
+
+# --------------------------------------------------------------------------- 07.5
+def _held_out_counts() -> tuple[int, int]:
+    """``(correct, n)`` of the real-GTZAN SVM on the filtered test list (its stored metadata)."""
+    from musicviz.baselines import load_model, models_dir, train_real_gtzan_svm
+
+    path = models_dir() / "svm_real_gtzan.skops"
+    meta = load_model(path).metadata if path.is_file() else {}
+    if "test_accuracy" not in meta:
+        meta = train_real_gtzan_svm().metadata
+    n = int(meta["n_test"])
+    return int(round(meta["test_accuracy"] * n)), n
+
+
+def _wilson_low(correct: int, n: int, z: float = 1.96) -> float:
+    import math
+
+    p = correct / n
+    centre, spread = p + z * z / (2 * n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - spread) / (1 + z * z / n)
+
+
+def _wrong_07_5() -> list:
+    import math
+
+    correct, n = _held_out_counts()
+    p = correct / n
+    right = round(_wilson_low(correct, n), 3)
+    candidates = [
+        round(p - 1.96 * math.sqrt(p * (1 - p) / n), 3),  # the textbook (Wald) interval
+        round(p - 1.96 * math.sqrt(p * (1 - p) / n) / (1 + 1.96**2 / n), 3),  # the centre's shift forgotten
+        round(_wilson_low(correct, n, z=1.645), 3),  # a 90 % interval
+        round(p, 3),  # the score itself
+    ]
+    return [c for c in dict.fromkeys(candidates) if abs(c - right) > ACCURACY_TOL]
+
+
+@exercise(
+    "07.5",
+    question=(
+        "The real-GTZAN SVM got correct = round(test_accuracy * n) of the n clips of the filtered test list right "
+        "(its metadata). Compute the lower end of the Wilson 95 % interval with the formula (z = 1.96), not with "
+        "mv.scores, to 3 decimals."
+    ),
+    kind="code",
+    hints=(
+        "Start from p = correct / n; the Wilson interval is centred on a point pulled towards 1/2, not on p.",
+        "Centre: p + z**2 / (2 n); half-width: z * sqrt(p (1 - p) / n + z**2 / (4 n**2)); both divided by "
+        "1 + z**2 / n.",
+        "Method: the lower end is (centre - half-width) / (1 + z**2 / n); compare it with mv.scores.wilson_interval "
+        "only after you computed it.",
+    ),
+    wrong_answers=_wrong_07_5,
+    truth=lambda: _wilson_low(*_held_out_counts()),
+)
+def _check_07_5(answer, truth) -> bool:
+    return abs(as_float(answer) - truth) <= ACCURACY_TOL

@@ -229,3 +229,85 @@ def _wrong_08_3() -> list:
 def _check_08_3(answer, truth) -> bool:
     return as_int(answer) == truth
 
+
+
+# --------------------------------------------------------------------------- 08.5
+#: The split seeds of 08.5.
+SPLIT_SEEDS = tuple(range(10))
+
+
+@functools.lru_cache(maxsize=None)
+def _over_splits(model: str = "MSD_musicnn") -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Test accuracies of the feature SVM and of the logistic probe on the artist-disjoint split of each seed."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from musicviz.baselines import feature_matrix, make_svm
+    from musicviz.features import course_feature_table
+    from musicviz.splits import course_split
+
+    emb = _table(model)
+    columns = [c for c in emb.columns if c.startswith("emb_")]
+    svm_scores, probe_scores = [], []
+    for seed in SPLIT_SEEDS:
+        split = course_split(course_feature_table(), test_size=0.25, seed=seed)
+        data = split.table.assign(side=split.sides).merge(emb[["track_id", *columns]], on="track_id")
+        X_feat, y = feature_matrix(data)
+        train, test = (data["side"] == "train").to_numpy(), (data["side"] == "test").to_numpy()
+        svm = make_svm()
+        svm_scores.append(float(svm.fit(X_feat[train], y[train]).score(X_feat[test], y[test])))
+        X = data[columns].to_numpy()
+        probe = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=5000)).fit(X[train], y[train])
+        probe_scores.append(float(probe.score(X[test], y[test])))
+    return tuple(svm_scores), tuple(probe_scores)
+
+
+def _lowest() -> tuple[float, float]:
+    svm_scores, probe_scores = _over_splits()
+    return min(svm_scores), min(probe_scores)
+
+
+def _pair_08_5(answer) -> tuple[float, float]:
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__len__") or len(answer) != 2:
+        raise AnswerError(f"expected a pair (lowest SVM accuracy, lowest probe accuracy), got {answer!r}")
+    return as_float(answer[0]), as_float(answer[1])
+
+
+def _wrong_08_5() -> list:
+    import numpy as np
+
+    svm_scores, probe_scores = _over_splits()
+    right = _lowest()
+    candidates = [
+        (round(float(np.mean(svm_scores)), 3), round(float(np.mean(probe_scores)), 3)),  # the means
+        (round(svm_scores[0], 3), round(probe_scores[0], 3)),  # seed 0 only: the table above
+        (round(max(svm_scores), 3), round(max(probe_scores), 3)),  # the highest
+        (round(right[1], 3), round(right[0], 3)),  # the two swapped
+    ]
+    return [c for c in dict.fromkeys(candidates) if abs(c[0] - right[0]) > ACCURACY_TOL or abs(c[1] - right[1]) > ACCURACY_TOL]
+
+
+@exercise(
+    "08.5",
+    question=(
+        "Predict first: which score moves more with the choice of test artists, the feature SVM's or the probe's? "
+        "Then, for seeds 0-9, split with mv.splits.course_split(mv.features.course_feature_table(), test_size=0.25, "
+        "seed=s), train the SVM of notebook 05 (bl.make_svm(), 57 features) and the logistic probe (StandardScaler + "
+        "LogisticRegression(C=1.0), pooled MSD embedding) on the training clips and score both on the test clips: "
+        "the pair (lowest SVM accuracy, lowest probe accuracy), 3 decimals."
+    ),
+    kind="predict",
+    hints=(
+        "Each seed tests other artists: the split, not only the model, decides a score.",
+        "Per seed: split = mv.splits.course_split(...); data = split.table.assign(side=split.sides) merged with "
+        "tables['MSD_musicnn'] on track_id; bl.feature_matrix(data) gives the 57 features; fit on side == 'train', "
+        "score on side == 'test'.",
+        "Method: collect ten accuracies per model (one per seed) and answer with the smallest of each, SVM first.",
+    ),
+    wrong_answers=_wrong_08_5,
+    truth=_lowest,
+)
+def _check_08_5(answer, truth) -> bool:
+    svm_low, probe_low = _pair_08_5(answer)
+    return abs(svm_low - truth[0]) <= ACCURACY_TOL and abs(probe_low - truth[1]) <= ACCURACY_TOL

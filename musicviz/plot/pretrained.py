@@ -10,7 +10,7 @@ import numpy as np
 
 from musicviz.errors import ParameterError
 
-__all__ = ["plot_taggram", "plot_network_input"]
+__all__ = ["plot_taggram", "plot_network_input", "plot_clip_tags"]
 
 _PATCH_SECONDS = 187 * 256 / 16000  # musicviz.pretrained.inputs.PATCH_SECONDS (kept import-free)
 
@@ -101,7 +101,7 @@ def plot_taggram(probabilities, *, tags, times, top: int | None = 15, patch_seco
     return img
 
 
-def plot_network_input(rep, *, ax=None, colorbar: bool = True, **kwargs):
+def plot_network_input(rep, *, time_pool: int = 1, ax=None, colorbar: bool = True, **kwargs):
     """The log-mel representation musicnn sees (``log10(10000 * mel + 1)``, 16 kHz, 96 bands).
 
     Notebook: ``08_transfer_learning.ipynb``.
@@ -110,6 +110,10 @@ def plot_network_input(rep, *, ax=None, colorbar: bool = True, **kwargs):
     ----------
     rep : np.ndarray [shape=(frames, 96)]
         :func:`musicviz.pretrained.log_mel`'s output (frames as rows, as musicnn stores it).
+    time_pool : int > 0
+        Show the mean of every ``time_pool`` frames (16 ms each) as one column: a 30 s clip has
+        about 1900 frames, more than a figure has pixels, so pooling 4 loses nothing visible
+        and makes a smoother, smaller image. A trailing partial group is dropped.
     ax : Axes or None
     colorbar : bool
         Add a colour bar (only when the figure is created here).
@@ -134,15 +138,87 @@ def plot_network_input(rep, *, ax=None, colorbar: bool = True, **kwargs):
     rep = np.asarray(rep, dtype=float)
     if rep.ndim != 2 or rep.shape[1] != 96 or rep.shape[0] < 2:
         raise ParameterError(f"rep must have shape (frames, 96) with at least 2 frames, got {rep.shape}")
+    if isinstance(time_pool, bool) or not isinstance(time_pool, (int, np.integer)) or time_pool < 1:
+        raise ParameterError(f"time_pool must be a positive integer, got {time_pool!r}")
+    if rep.shape[0] // time_pool < 2:
+        raise ParameterError(f"time_pool={time_pool} leaves fewer than 2 columns of the {rep.shape[0]} frames")
+    rep = rep[: rep.shape[0] // time_pool * time_pool].reshape(-1, time_pool, 96).mean(axis=1)
     created = ax is None
     if created:
         fig, ax = plt.subplots()
     kwargs.setdefault("cmap", "magma")
-    img = librosa.display.specshow(rep.T, sr=16000, hop_length=256, n_fft=512, x_axis="s", y_axis="mel", ax=ax, **kwargs)
+    img = librosa.display.specshow(rep.T, sr=16000, hop_length=256 * int(time_pool), n_fft=512, x_axis="s", y_axis="mel",
+                                   ax=ax, **kwargs)
     ax.set_xlabel("Time (s)")
     ax.set_ylabel("Frequency (Hz, mel scale)")
     if created:
         if colorbar:
             fig.colorbar(img, ax=ax, label="log10(10000 mel + 1)")
+        fig.tight_layout()
+    return img
+
+
+def plot_clip_tags(table, *, top: int = 12, ax=None, colorbar: bool = True, **kwargs):
+    """Clip-level tags: one row per clip, one column per tag, the colour its mean probability.
+
+    The taggram of many clips at once (each clip's probabilities averaged over its patches),
+    for the ``top`` tags of highest mean over the clips shown, strongest on the left.
+
+    Notebook: ``08_transfer_learning.ipynb``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`musicviz.pretrained.embedding_table`'s result (``track_id`` and ``tag:<tag>``
+        columns, the vocabulary in ``attrs["tags"]``), one row per clip.
+    top : int > 0
+        How many tags to show.
+    ax : Axes or None
+    colorbar : bool
+        Add a colour bar (only when the figure is created here).
+    **kwargs
+        Passed on to ``ax.pcolormesh`` (default ``cmap="viridis"``, ``vmin=0``, ``vmax=1``).
+
+    Returns
+    -------
+    matplotlib.collections.QuadMesh
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from musicviz.plot.pretrained import plot_clip_tags
+    >>> table = pd.DataFrame({"track_id": ["rock.00000", "jazz.00000"], "tag:rock": [0.9, 0.1], "tag:jazz": [0.2, 0.7]})
+    >>> table.attrs["tags"] = ["rock", "jazz"]
+    >>> img = plot_clip_tags(table, top=2)
+    >>> [t.get_text() for t in img.axes.get_xticklabels()], [t.get_text() for t in img.axes.get_yticklabels()]
+    (['rock', 'jazz'], ['rock.00000', 'jazz.00000'])
+    """
+    import matplotlib.pyplot as plt
+
+    tags = [str(t) for t in getattr(table, "attrs", {}).get("tags", [])]
+    columns = [f"tag:{t}" for t in tags]
+    if not tags or "track_id" not in getattr(table, "columns", ()) or any(c not in table.columns for c in columns):
+        raise ParameterError("table must be an embedding_table result: track_id, tag:<tag> columns and attrs['tags']")
+    if len(table) == 0:
+        raise ParameterError("table has no clips to show")
+    probs = table[columns].to_numpy(dtype=float)
+    if not np.all(np.isfinite(probs)):
+        raise ParameterError("tag probabilities must be finite")
+    chosen = _top(probs, tags, top)
+    created = ax is None
+    if created:
+        fig, ax = plt.subplots()
+    kwargs.setdefault("cmap", "viridis")
+    kwargs.setdefault("vmin", 0.0)
+    kwargs.setdefault("vmax", 1.0)
+    img = ax.pcolormesh(probs[:, chosen], **kwargs)
+    ax.set_xticks(np.arange(len(chosen)) + 0.5, [tags[i] for i in chosen], rotation=60, ha="right")
+    ax.set_yticks(np.arange(len(table)) + 0.5, table["track_id"].astype(str).tolist())
+    ax.set_ylim(len(table), 0)  # first clip on top
+    ax.set_xlabel("tag")
+    ax.set_ylabel("clip")
+    if created:
+        if colorbar:
+            fig.colorbar(img, ax=ax, label="mean probability")
         fig.tight_layout()
     return img

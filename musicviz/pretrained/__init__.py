@@ -19,6 +19,7 @@ module                      what
 ``pretrained.api``          :func:`taggram`, :func:`embeddings`, :func:`clip_embedding`,
                             :func:`zero_shot_genres`
 ``pretrained.table``        :func:`embedding_table`: many clips, cached, in worker processes
+``pretrained.real``         :func:`transfer_check`: zero-shot, probe and SVM on your real clips
 ==========================  ================================================================
 
 Importing this package imports neither TensorFlow nor librosa; the first network call does.
@@ -44,6 +45,7 @@ from musicviz.pretrained.api import (
 )
 from musicviz.pretrained.inputs import PATCH_SECONDS, log_mel, patch_times, patches
 from musicviz.pretrained.network import LAYERS, MODELS, load_network
+from musicviz.pretrained.real import transfer_check
 from musicviz.pretrained.table import embedding_table, run_pretrained_command
 from musicviz.pretrained.tags import GENRE_TAGS, MISSING_GENRES, MSD_TAGS, MTT_TAGS, tags_of
 
@@ -63,6 +65,7 @@ __all__ = [
     "ZeroShotGenres",
     "embedding_table",
     "run_pretrained_command",
+    "transfer_check",
     "load_network",
     "log_mel",
     "patches",
