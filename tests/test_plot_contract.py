@@ -70,6 +70,12 @@ def _steps():
     return mfcc_steps(_noise(), sr=SR)
 
 
+def _clip_tags():
+    table = pd.DataFrame({"track_id": ["rock.00000", "jazz.00000"], "tag:rock": [0.8, 0.1], "tag:jazz": [0.1, 0.7]})
+    table.attrs["tags"] = ["rock", "jazz"]
+    return table
+
+
 def _median_hpss():
     from musicviz.hpss import median_hpss
 
@@ -116,6 +122,7 @@ def _samples():
         ),
         "pretrained.plot_taggram": Sample((np.full((2, 3), 0.5),), {"tags": ["a", "b", "c"], "times": [0.0, 2.992]}),
         "pretrained.plot_network_input": Sample((np.zeros((300, 96)),)),
+        "pretrained.plot_clip_tags": Sample((_clip_tags(),)),
         "features.plot_genre_map": Sample(
             (pd.DataFrame({"x": [0.0, 1, 2, 3], "y": [1.0, 0, 1, 0], "label": ["blues", "jazz", "rock", "blues"]}),)
         ),

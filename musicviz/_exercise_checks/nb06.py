@@ -228,7 +228,7 @@ def _wrong_06_4() -> list:
         "axis.",
         "Along time: floor((130 - 20) / 8) + 1 positions (no padding: the patch never hangs over the edge); along "
         "the mel axis the same with 64, 16 and 8. Each position is one prediction.",
-        "Method: count the positions along each axis with the rule (p = 0), multiply the two counts, and verify with "
+        "Method: count the positions along each axis with the rule (no padding), multiply the two counts, and verify with "
         "the size of the map's grid.",
     ),
     wrong_answers=_wrong_06_4,
