@@ -258,12 +258,20 @@ def _check_07_3(answer, truth) -> bool:
 
 
 # --------------------------------------------------------------------------- 07.5
+@functools.lru_cache(maxsize=1)
 def _held_out_counts() -> tuple[int, int]:
-    """``(correct, n)`` of the real-GTZAN SVM on the filtered test list (its stored metadata)."""
-    from musicviz.baselines import load_model, models_dir, train_real_gtzan_svm
+    """``(correct, n)`` of the real-GTZAN SVM on the filtered test list (its stored metadata).
 
-    path = models_dir() / "svm_real_gtzan.skops"
-    meta = load_model(path).metadata if path.is_file() else {}
+    The model notebook 05b saved, when there is one to read; otherwise (not saved yet, an older
+    model, or one being rewritten at this moment) the same model trained here, in memory.
+    """
+    from musicviz.baselines import load_model, models_dir, train_real_gtzan_svm
+    from musicviz.errors import ModelError
+
+    try:
+        meta = load_model(models_dir() / "svm_real_gtzan.skops").metadata
+    except ModelError:
+        meta = {}
     if "test_accuracy" not in meta:
         meta = train_real_gtzan_svm().metadata
     n = int(meta["n_test"])
