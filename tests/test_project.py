@@ -84,10 +84,9 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in ci and "make test" in readme and "make run" in readme
 
 
-#: What the committed notebooks may weigh together (9 MiB). With WAV players they were 24.6 MiB,
-#: 18 of it audio; Ogg Opus players (musicviz.player) are some 15 times smaller. The budget rose
-#: from 8 to 9 MiB with the build-it-yourself pieces of 03b and 06 and 08's real-music figures.
-NOTEBOOKS_BUDGET = 9 * 2**20
+#: What the committed notebooks may weigh together (8 MiB). With WAV players they were 24.6 MiB,
+#: 18 of it audio; Ogg Opus players (musicviz.player) are some 15 times smaller.
+NOTEBOOKS_BUDGET = 8 * 2**20
 
 
 def test_committed_notebooks_stay_small():
