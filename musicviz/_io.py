@@ -40,6 +40,7 @@ import secrets
 import shutil
 import stat
 import tempfile
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -313,6 +314,9 @@ def atomic_write_text(path, text: str, *, encoding: str = "utf-8", special: str 
 STALE_SECONDS = 24 * 3600
 # Staging folders this process holds: path -> a descriptor with an exclusive flock on it.
 _HELD: dict[str, int] = {}
+# Threads of one process (make run exports figures of two notebooks at once) share _HELD: one
+# must not prune it while another adds to it, nor take a sibling being created for stale.
+_HELD_LOCK = threading.RLock()
 
 
 def _lock_folder(folder: Path) -> int | None:
@@ -337,7 +341,8 @@ def _lock_folder(folder: Path) -> int | None:
 
 
 def _release(folder) -> None:
-    fd = _HELD.pop(str(folder), None)
+    with _HELD_LOCK:
+        fd = _HELD.pop(str(folder), None)
     if fd is not None and fd >= 0:
         with contextlib.suppress(OSError):
             os.close(fd)
@@ -345,8 +350,9 @@ def _release(folder) -> None:
 
 def _prune_held() -> None:
     """Forget staging folders that are gone (deleted by their caller, or swapped in)."""
-    for name in [name for name in _HELD if not os.path.lexists(name)]:
-        _release(name)
+    with _HELD_LOCK:
+        for name in [name for name in list(_HELD) if not os.path.lexists(name)]:
+            _release(name)
 
 
 def _in_use(folder: Path) -> bool:
@@ -453,19 +459,20 @@ def make_sibling_folder(path, *, tag: str = "tmp") -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale_siblings(path, tag=tag)
-    for _ in range(_TEMP_ATTEMPTS):
-        folder = path.parent / f".{path.name}.{tag}-{secrets.token_hex(4)}"
-        try:
-            os.mkdir(folder, 0o777)
-        except FileExistsError:
-            continue
-        try:
-            fd = _lock_folder(folder)
-        except OSError:
-            fd = -1
-        _HELD[str(folder)] = -1 if fd is None else fd
-        return folder
+    with _HELD_LOCK:  # no other thread of this process may clean up a sibling it is creating
+        clean_stale_siblings(path, tag=tag)
+        for _ in range(_TEMP_ATTEMPTS):
+            folder = path.parent / f".{path.name}.{tag}-{secrets.token_hex(4)}"
+            try:
+                os.mkdir(folder, 0o777)
+            except FileExistsError:
+                continue
+            try:
+                fd = _lock_folder(folder)
+            except OSError:
+                fd = -1
+            _HELD[str(folder)] = -1 if fd is None else fd
+            return folder
     raise FileExistsError(f"{path.parent}: could not create a temporary folder for {path.name}")
 
 

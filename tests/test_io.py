@@ -280,3 +280,30 @@ def test_a_kill_between_the_two_renames_puts_the_previous_folder_back(tmp_path):
     _io.replace_folder(staging, target)
     assert list(target.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["set"]
     assert str(staging) not in _io._HELD  # released once swapped in
+
+
+def test_threads_making_staging_folders_of_one_target_never_clean_each_others(tmp_path):
+    """make run exports two notebooks' figures at once, in threads of one process."""
+    target = tmp_path / "figures"
+    errors, made = [], []
+
+    def work():
+        try:
+            for _ in range(40):
+                folder = _io.make_sibling_folder(target)
+                made.append(folder)
+                assert folder.is_dir()  # not taken for stale and removed by the other thread
+                (folder / "x").write_text("x")
+                shutil.rmtree(folder)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert len(made) == 160 and not any(p.exists() for p in made)
+    _io.clean_stale_siblings(target)  # prunes what the threads held; nothing left behind
+    assert not list(tmp_path.glob(".figures.*"))
