@@ -56,3 +56,20 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if any(name in getattr(item, "fixturenames", ()) for name in DATA_FIXTURES):
             item.add_marker(pytest.mark.slow)
+
+
+# The browser tests' Playwright and Chromium (tests/test_site.py, tests/test_browser.py).
+@pytest.fixture(scope="module")
+def playwright():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (the test extra)")
+    with sync_api.sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture
+def chromium(playwright):
+    """A Chromium context that refuses every outside request, and its guard."""
+    from musicviz.course import browser
+
+    with browser.browser(playwright) as (context, guard):
+        yield context, guard

@@ -154,19 +154,6 @@ def decks(tmp_path_factory):
     return build / "slides"
 
 
-@pytest.fixture(scope="module")
-def playwright():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (the test extra)")
-    with sync_api.sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture
-def chromium(playwright):
-    with browser.browser(playwright) as (context, guard):
-        yield context, guard
-
-
 @needs_chromium
 def test_decks_navigate_as_slides_and_every_slide_fits(decks, chromium):
     context, guard = chromium

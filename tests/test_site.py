@@ -109,19 +109,6 @@ def site(tmp_path_factory, _chromium_present) -> Path:
     return build / "html"
 
 
-@pytest.fixture(scope="module")
-def playwright():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (the test extra)")
-    with sync_api.sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture
-def chromium(playwright):
-    with browser.browser(playwright) as (context, guard):
-        yield context, guard
-
-
 def _open(context, url):
     page = context.new_page()
     page.goto(url)
