@@ -47,7 +47,7 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/musicviz.json
 # JupyterLab refuses to run as root unless told (containers, CI).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help run test check ci-extra ci-tests portability env data execute figures lab nav slides bench mutation clean assets html screenshots lab-setup student grade
+.PHONY: help run test check ci-extra ci-tests portability env data execute figures lab nav slides bench mutation clean assets browser html screenshots lab-setup student grade
 
 help:
 	@echo "make run      create the environment, make the data, execute every notebook, export figures, build the site"
@@ -93,6 +93,19 @@ $(ASSETS_STAMP): package.json package-lock.json
 	  echo "warning: npm not found: HTML pages and slides will load their JavaScript from CDNs (they will need the network)" >&2; \
 	fi
 
+# The browser tests and the screenshots drive Debian's Chromium: installed here when it is missing
+# and this user can (root with apt-get: containers, CI); otherwise those tests skip with the reason
+# (CI sets MUSICVIZ_REQUIRE_BROWSER=1, where a missing browser fails them).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium (apt-get) for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	    || echo "warning: apt-get could not install chromium: the browser tests will skip" >&2; \
+	  else \
+	    echo "warning: chromium not found (Debian: apt-get install chromium): the browser tests will skip" >&2; \
+	  fi; }
+
 lab-setup: $(LAB_SETTINGS)
 
 $(LAB_SETTINGS): $(STAMP) scripts/lab_setup.py
@@ -129,7 +142,7 @@ LATE_NOTEBOOKS := $(shell grep -l '"after": \[' $(NOTEBOOKS))
 
 # make test makes the data first, so a test skipping for want of it is a bug (it fails). The
 # unit tests, the docstring examples and the notebooks share the workers.
-test: $(SYNTH) $(EMBEDDINGS) assets $(LAB_SETTINGS)
+test: $(SYNTH) $(EMBEDDINGS) assets browser $(LAB_SETTINGS)
 	MUSICVIZ_REQUIRE_DATA=1 $(PYTEST) -m "not ci" --doctest-modules $(NBVAL) tests musicviz $(filter-out $(LATE_NOTEBOOKS),$(NOTEBOOKS))
 	$(PYTEST) $(NBVAL) $(LATE_NOTEBOOKS)
 
@@ -139,7 +152,7 @@ test: $(SYNTH) $(EMBEDDINGS) assets $(LAB_SETTINGS)
 # platforms.
 ci-extra: ci-tests portability
 
-ci-tests: $(SYNTH) $(EMBEDDINGS) assets $(LAB_SETTINGS)
+ci-tests: $(SYNTH) $(EMBEDDINGS) assets browser $(LAB_SETTINGS)
 	$(PYTEST) -m ci tests
 
 portability: $(SYNTH) $(EMBEDDINGS)
@@ -167,7 +180,7 @@ slides: $(STAMP) assets
 html: $(STAMP) assets slides
 	$(PY) -m musicviz.course.build_site --build build
 
-screenshots: $(SYNTH) assets $(LAB_SETTINGS)
+screenshots: $(SYNTH) assets browser $(LAB_SETTINGS)
 	$(PY) scripts/browser.py screenshots --build build
 
 bench: $(SYNTH)

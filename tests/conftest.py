@@ -59,6 +59,17 @@ def pytest_collection_modifyitems(config, items):
 
 
 # The browser tests' Playwright and Chromium (tests/test_site.py, tests/test_browser.py).
+@pytest.fixture(scope="session")
+def _chromium_present():
+    """Debian's Chromium (``make test`` installs it where it can): a skip with the reason without it,
+    a failure where ``MUSICVIZ_REQUIRE_BROWSER=1`` (``.ci/run``)."""
+    from musicviz.course import browser
+
+    if browser.chromium() is None:
+        require_or_skip("Debian's chromium is not installed (`apt-get install chromium`; make test installs it as root)",
+                        variable="MUSICVIZ_REQUIRE_BROWSER")
+
+
 @pytest.fixture(scope="module")
 def playwright():
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (the test extra)")

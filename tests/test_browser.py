@@ -28,15 +28,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DECKS = tuple(p.stem for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]*.ipynb")))  # every deck must fit
 
 
-@pytest.fixture(scope="session")
-def _chromium_present():
-    """Debian's Chromium: a skip on a developer's machine without it, a failure under make test."""
-    if browser.chromium() is None:
-        from _support import require_or_skip
-
-        require_or_skip("Debian's chromium is not installed (`apt-get install chromium`; .ci/run installs it)")
-
-
 needs_chromium = pytest.mark.usefixtures("_chromium_present")
 
 # Text nodes of rendered markdown, outside code and MathJax's own elements (raw TeX there is fine).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import importlib.util
 from pathlib import Path
 
@@ -22,6 +24,17 @@ def _solution(exercise_id: str):
     return getattr(module, f"exercise_{exercise_id.replace('.', '_')}")
 
 
+@functools.lru_cache(maxsize=None)
+def _computed(exercise_id: str):
+    # Some solutions train ten models (08.5): each worker runs a solution once, not once per test.
+    return _solution(exercise_id)()
+
+
+def _answer(exercise_id: str):
+    """The worked solution's answer (a copy: a test may not change another's)."""
+    return copy.deepcopy(_computed(exercise_id))
+
+
 @pytest.fixture(autouse=True)
 def _course_data(monkeypatch, synth_data):
     monkeypatch.setenv("MUSICVIZ_DATASET", "synth")
@@ -29,7 +42,7 @@ def _course_data(monkeypatch, synth_data):
 
 @pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
 def test_solution_passes_its_check(exercise_id):
-    assert grade(exercise_id, _solution(exercise_id)()) is True
+    assert grade(exercise_id, _answer(exercise_id)) is True
 
 
 def _plausible_wrong(answer) -> list:
@@ -57,7 +70,7 @@ def _plausible_wrong(answer) -> list:
 
 @pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
 def test_check_rejects_plausible_wrong_answers(exercise_id):
-    right = _solution(exercise_id)()
+    right = _answer(exercise_id)
     truth = EXERCISES[exercise_id].right_answer()  # once, as the grader does: every wrong answer meets it
     assert grade(exercise_id, None, truth=truth) is False
     assert grade(exercise_id, "certainly-wrong", truth=truth) is False
@@ -104,7 +117,7 @@ def test_no_hint_before_an_attempt_then_one_more_per_different_wrong_answer(exer
         step = min(attempt, len(exercise.hints))
         assert f"attempt {attempt}" in out and exercise.hints[step - 1] in out
         assert all(hint not in out for hint in exercise.hints[step:])
-    check(exercise_id, _solution(exercise_id)())
+    check(exercise_id, _answer(exercise_id))
     assert "correct" in capsys.readouterr().out
     reset_attempts()
 
@@ -249,7 +262,7 @@ def test_checks_read_only_exact_plain_types(capsys):
 
     from musicviz.exercises import AnswerError, plain_answer
 
-    right = _solution("00.2")()  # a genre name
+    right = _answer("00.2")  # a genre name
     truth = EXERCISES["00.1"].right_answer()
 
     class Yes(float):

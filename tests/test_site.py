@@ -84,15 +84,6 @@ def test_site_notebook_labels_explorers_static_and_drops_widget_state():
 
 
 @pytest.fixture(scope="session")
-def _chromium_present():
-    """Debian's Chromium: a skip on a developer's machine without it, a failure under make test."""
-    if browser.chromium() is None:
-        from _support import require_or_skip
-
-        require_or_skip("Debian's chromium is not installed (`apt-get install chromium`; .ci/run installs it)")
-
-
-@pytest.fixture(scope="session")
 def site(tmp_path_factory, _chromium_present) -> Path:
     """The whole site, built once from the committed notebooks; one stand-in deck."""
     if not pages.assets_available():
