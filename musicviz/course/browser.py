@@ -184,7 +184,8 @@ PLAY_EVERY_PLAYER = """async () => {
       row.duration = a.duration;
       await a.play();
       const t0 = a.currentTime;
-      await new Promise(r => setTimeout(r, 400));
+      // Time goes on within a few frames; a busy machine (CI, many players at once) may need seconds.
+      for (let waited = 0; waited < 8000 && !(a.currentTime > t0); waited += 100) await new Promise(r => setTimeout(r, 100));
       row.played = !a.paused && a.currentTime > t0;
       a.pause();
     } catch (e) { row.error = String(e); }
@@ -425,14 +426,23 @@ def explorer_image(page) -> str:
 
 
 def change_genre(page, genre: str, *, timeout: float = 20.0) -> float:
-    """Pick ``genre`` in the clip explorer; returns the seconds until its figure changed."""
-    before = explorer_image(page)
+    """Pick ``genre`` in the clip explorer; returns the seconds until its figure and player changed.
+
+    The explorer redraws its figure first and its player after it: a player replaced while a test
+    plays it is removed from the page, and a removed player is paused.
+    """
+    image = f"{EXPLORER} .jp-OutputArea-output img"
+    player = f"{EXPLORER} .jp-OutputArea-output audio"
+    before = [explorer_image(page), page.locator(player).first.get_attribute("src") if page.locator(player).count() else None]
     select = page.locator(f"{EXPLORER} .widget-dropdown select").first
     start = time.perf_counter()
     select.select_option(label=genre)
     page.wait_for_function(
-        "([sel, old]) => { const img = document.querySelector(sel); return img && img.src !== old; }",
-        arg=[f"{EXPLORER} .jp-OutputArea-output img", before],
+        """([image, player, old]) => {
+          const img = document.querySelector(image), audio = document.querySelector(player);
+          return img && img.src !== old[0] && (old[1] === null || (audio && audio.getAttribute('src') !== old[1]));
+        }""",
+        arg=[image, player, before],
         timeout=timeout * 1000,
         polling=50,
     )
