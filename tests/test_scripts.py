@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -88,6 +89,25 @@ def test_the_runner_runs_a_notebook_in_a_fresh_kernel_without_the_tcp_warning(ca
     assert run.after[0].outputs[0]["text"] == "11\n" and len(nb.cells) == len(cells)
     # ipykernel >= 7 warns at every start over unencrypted TCP: the runner asks for CurveZMQ.
     assert "without encryption" not in capfd.readouterr().err
+
+
+@pytest.mark.slow  # starts a kernel
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads the kernel's command line from /proc")
+def test_the_runners_kernel_talks_over_unix_sockets_in_a_folder_it_removes():
+    # TCP ports are picked by binding port 0 and letting go: two notebooks started at once
+    # (make run runs two) could be handed the same port. A socket file in a private folder cannot.
+    seen = {}
+
+    def started(pid):
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        connection_file = Path(argv[argv.index(b"-f") + 1].decode())
+        seen["folder"], seen["info"] = connection_file.parent, json.loads(connection_file.read_text())
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    run = run_notebook(nb, timeout=60, on_kernel_start=started)
+    assert run.ok and nb.cells[0].outputs[0]["text"] == "42\n", run.errors
+    assert seen["info"]["transport"] == "ipc" and seen["info"]["ip"].startswith(str(seen["folder"]))
+    assert seen["folder"] != Path(tempfile.gettempdir()) and not seen["folder"].exists()  # its own, removed
 
 
 @pytest.mark.slow  # starts a kernel

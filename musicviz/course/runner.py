@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 import os
 import subprocess
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -320,7 +321,7 @@ def run_notebook(
     quiet: bool = False,
     kernel_prefix=None,
     connection_dir=None,
-    transport: str = "tcp",
+    transport: str | None = None,
     max_cell_output: int | None = None,
     max_output: int | None = None,
     max_message: int | None = None,
@@ -372,9 +373,13 @@ def run_notebook(
     connection_dir : path-like or None
         Where the connection file goes (and, with ``transport="ipc"``, the kernel's sockets);
         default: Jupyter's runtime folder.
-    transport : {"tcp", "ipc"}
+    transport : {"tcp", "ipc"} or None
         How the kernel and this process talk: TCP on the loopback interface, or Unix sockets
-        in ``connection_dir`` (a kernel without network access).
+        in ``connection_dir`` (a kernel without network access; without a ``connection_dir``,
+        in a temporary folder). Default: ``"ipc"`` where Unix sockets exist, else ``"tcp"``.
+        A kernel's TCP ports are picked by binding port 0 and letting go, so two processes
+        starting kernels at the same moment (``make run``'s parallel notebooks) can be handed
+        the same port; a socket file in a folder of one's own cannot be taken.
     max_cell_output, max_output : int or None
         Output bytes (characters of text) kept per cell, and over the notebook's own cells;
         what comes after is dropped as it arrives, with one note in the cell, and the cell is
@@ -418,10 +423,14 @@ def run_notebook(
     _check_seconds("after_timeout", after_timeout, optional=False)
     for name, value in (("max_cell_output", max_cell_output), ("max_output", max_output), ("max_message", max_message)):
         _check_bytes(name, value)
+    if transport is None:
+        transport = "ipc" if os.name == "posix" else "tcp"
     if transport not in ("tcp", "ipc"):
         raise ParameterError(f"transport must be 'tcp' or 'ipc', got {transport!r}")
+    own_folder = None
     if transport == "ipc" and connection_dir is None:
-        raise ParameterError("transport='ipc' needs a connection_dir (where the kernel's sockets go)")
+        own_folder = tempfile.TemporaryDirectory(prefix="musicviz-kernel-")
+        connection_dir = own_folder.name
     if isinstance(notebook, (str, os.PathLike)):
         nb = nbformat.read(notebook, as_version=4)
     else:
@@ -502,6 +511,9 @@ def run_notebook(
         run.errors.append(f"the kernel died ({type(exc).__name__}: {one_line(exc, 120)})")
     except Exception as exc:  # a kernel that would not start, a broken connection
         run.errors.append(f"could not run it ({type(exc).__name__}: {one_line(exc, 120)})")
+    finally:
+        if own_folder is not None:
+            own_folder.cleanup()
     run.seconds = time.perf_counter() - started
     return run
 
