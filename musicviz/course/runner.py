@@ -374,12 +374,9 @@ def run_notebook(
         Where the connection file goes (and, with ``transport="ipc"``, the kernel's sockets);
         default: Jupyter's runtime folder.
     transport : {"tcp", "ipc"} or None
-        How the kernel and this process talk: TCP on the loopback interface, or Unix sockets
-        in ``connection_dir`` (a kernel without network access; without a ``connection_dir``,
-        in a temporary folder). Default: ``"ipc"`` where Unix sockets exist, else ``"tcp"``.
-        A kernel's TCP ports are picked by binding port 0 and letting go, so two processes
-        starting kernels at the same moment (``make run``'s parallel notebooks) can be handed
-        the same port; a socket file in a folder of one's own cannot be taken.
+        TCP on the loopback interface, or Unix sockets in ``connection_dir`` (else in a temporary
+        folder); default ``"ipc"`` where Unix sockets exist: two processes starting kernels at
+        once (``make run``'s parallel notebooks) can be handed the same free TCP port.
     max_cell_output, max_output : int or None
         Output bytes (characters of text) kept per cell, and over the notebook's own cells;
         what comes after is dropped as it arrives, with one note in the cell, and the cell is
@@ -423,14 +420,11 @@ def run_notebook(
     _check_seconds("after_timeout", after_timeout, optional=False)
     for name, value in (("max_cell_output", max_cell_output), ("max_output", max_output), ("max_message", max_message)):
         _check_bytes(name, value)
-    if transport is None:
-        transport = "ipc" if os.name == "posix" else "tcp"
+    transport = transport or ("ipc" if os.name == "posix" else "tcp")
     if transport not in ("tcp", "ipc"):
         raise ParameterError(f"transport must be 'tcp' or 'ipc', got {transport!r}")
-    own_folder = None
-    if transport == "ipc" and connection_dir is None:
-        own_folder = tempfile.TemporaryDirectory(prefix="musicviz-kernel-")
-        connection_dir = own_folder.name
+    own_folder = tempfile.TemporaryDirectory(prefix="musicviz-kernel-") if transport == "ipc" and connection_dir is None else None
+    connection_dir = own_folder.name if own_folder is not None else connection_dir
     if isinstance(notebook, (str, os.PathLike)):
         nb = nbformat.read(notebook, as_version=4)
     else:
